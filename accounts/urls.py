@@ -1,0 +1,2 @@
+"""URLs of the merchant API under /v2/."""
+urlpatterns: list = []

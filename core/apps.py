@@ -1,0 +1,7 @@
+"""App config for the shared core package."""
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    name = "core"
+    default_auto_field = "django.db.models.BigAutoField"

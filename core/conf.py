@@ -1,0 +1,27 @@
+"""All project options in one object, read from settings.ONBOARDING with defaults."""
+from typing import Any
+
+from django.conf import settings
+
+DEFAULTS: dict[str, Any] = {
+    "CUSTOMERS_RATE_LIMIT": "10/s",
+    "MERCHANT_RATE_LIMIT": "10/60s",
+    "PARENT_MERCHANT_NAME": "Packworks Merchant",
+    "BCRYPT_ROUNDS": 12,
+    "CHALLENGE_TTL_SECONDS": 15 * 60,
+    "PASSWORD_MAX_AGE_DAYS": 90,
+    "PIN_MAX_ATTEMPTS": 5,
+    "PIN_LOCK_SECONDS": 30 * 60,
+}
+
+
+class AppSettings:
+    """Reads settings.ONBOARDING on every access, so override_settings just works."""
+
+    def __getattr__(self, name: str) -> Any:
+        if name not in DEFAULTS:
+            raise AttributeError(f"Unknown onboarding setting {name!r}")
+        return getattr(settings, "ONBOARDING", {}).get(name, DEFAULTS[name])
+
+
+app_settings = AppSettings()

@@ -1,0 +1,21 @@
+"""Django-level error handlers: JSON in the surface's shape under an API prefix, HTML elsewhere."""
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
+
+from .errors import Problem, render_problem, surface_for_path
+
+
+def _json_or_html(status: int, message: str, html_view):  # type: ignore[no-untyped-def]
+    def view(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+        if surface_for_path(request.path) is None:
+            return html_view(request, exception) if exception is not None else html_view(request)
+        body, code, headers = render_problem(Problem(status, message), request.path)
+        return JsonResponse(body, status=code, headers=headers)
+
+    return view
+
+
+page_not_found = _json_or_html(404, "Not found", defaults.page_not_found)
+server_error = _json_or_html(500, "Internal server error", defaults.server_error)
+bad_request = _json_or_html(400, "Bad request", defaults.bad_request)
+permission_denied = _json_or_html(403, "Forbidden", defaults.permission_denied)

@@ -1,0 +1,148 @@
+"""Organizations, their API keys and redirect allowlist, customers and their challenges."""
+import uuid
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class Organization(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=255)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RedirectOrigin(models.Model):
+    """An origin (scheme://host[:port]) the organization may send users back to."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="redirect_origins"
+    )
+    origin = models.CharField(max_length=255)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "origin"], name="uniq_org_origin"),
+        ]
+
+    def __str__(self) -> str:
+        return self.origin
+
+
+class ApiKey(models.Model):
+    class Kind(models.TextChoices):
+        FULL = "FULL"
+        RESTRICTED = "RESTRICTED"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="api_keys")
+    name = models.CharField(max_length=255, blank=True)
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.FULL)
+    prefix = models.CharField(max_length=16, unique=True, editable=False)
+    key_hash = models.CharField(max_length=64, editable=False, help_text="SHA-256 of the raw key")
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.kind})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class Customer(models.Model):
+    class PinStatus(models.TextChoices):
+        UNSET = "UNSET"
+        ENABLED = "ENABLED"
+        LOCKED = "LOCKED"
+
+    class RecoveryMethod(models.TextChoices):
+        SECURITY_QUESTIONS = "SECURITY_QUESTIONS"
+        EMAIL = "EMAIL"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="customers")
+    ref_id = models.CharField(max_length=255)
+    name = models.CharField(max_length=255, blank=True, default="")
+    # Written by the gateway as the user completes each step.
+    has_pin = models.BooleanField(default=False)
+    has_recovery = models.BooleanField(default=False)
+    recovery_methods = models.JSONField(default=list, blank=True)
+    pin_failed_attempts = models.PositiveSmallIntegerField(default=0)
+    pin_locked_until = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "ref_id"], name="uniq_customer_ref_id"),
+        ]
+        indexes = [
+            models.Index(fields=["organization", "created_at", "id"], name="customer_org_created"),
+        ]
+
+    def __str__(self) -> str:
+        return self.ref_id
+
+    @property
+    def pin_status(self) -> str:
+        if not self.has_pin:
+            return self.PinStatus.UNSET
+        if self.pin_locked_until and self.pin_locked_until > timezone.now():
+            return self.PinStatus.LOCKED
+        return self.PinStatus.ENABLED
+
+
+class Challenge(models.Model):
+    class Type(models.TextChoices):
+        INITIALIZE = "INITIALIZE"
+        RESET_PIN = "RESET_PIN"
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        IN_PROGRESS = "in_progress"
+        VERIFIED = "verified"
+        FAILED = "failed"
+        EXPIRED = "expired"
+
+    OPEN_STATUSES = (Status.PENDING, Status.IN_PROGRESS)
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="challenges")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="challenges")
+    type = models.CharField(max_length=16, choices=Type.choices, default=Type.INITIALIZE)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    return_url = models.URLField(max_length=2048)
+    expires_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    result = models.JSONField(null=True, blank=True)
+    # Set when the single-use link is opened: the link is spent, the session owns it.
+    link_used_at = models.DateTimeField(null=True, blank=True)
+    session_binding = models.CharField(max_length=64, blank=True, default="")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["customer", "created_at"], name="challenge_customer_created"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "in_progress", "verified", "failed", "expired"]),
+                name="challenge_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.id}"
+
+    @property
+    def effective_status(self) -> str:
+        """The stored status, except that an open challenge past its time reads expired."""
+        if self.status in self.OPEN_STATUSES and self.expires_at <= timezone.now():
+            return self.Status.EXPIRED
+        return self.status

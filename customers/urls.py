@@ -1,0 +1,2 @@
+"""URLs of the customers API under /v2/."""
+urlpatterns: list = []
