@@ -149,14 +149,16 @@ _surfaces: list[Surface] = []
 
 def register_surface(surface: Surface) -> None:
     _surfaces[:] = [s for s in _surfaces if s.name != surface.name] + [surface]
-    _surfaces.sort(key=lambda s: -max(len(p) for p in s.prefixes))
 
 
 def surface_for_path(path: str) -> Surface | None:
+    """The surface with the longest prefix of `path`, so /v2/account beats /v2/."""
+    best: tuple[int, Surface | None] = (0, None)
     for surface in _surfaces:
-        if any(path.startswith(prefix) for prefix in surface.prefixes):
-            return surface
-    return None
+        for prefix in surface.prefixes:
+            if path.startswith(prefix) and len(prefix) > best[0]:
+                best = (len(prefix), surface)
+    return best[1]
 
 
 def _plain_body(problem: Problem) -> dict[str, Any]:

@@ -1,8 +1,15 @@
-"""Django-level error handlers: JSON in the surface's shape under an API prefix, HTML elsewhere."""
+"""Django-level views: liveness, and error handlers answering JSON in the surface's shape."""
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
+from django.views.decorators.http import require_GET
 
 from .errors import Problem, render_problem, surface_for_path
+
+
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Liveness for load balancers; also the benchmarks' baseline (no database, no cache)."""
+    return JsonResponse({"status": "ok"})
 
 
 def _json_or_html(status: int, message: str, html_view):  # type: ignore[no-untyped-def]
