@@ -153,10 +153,13 @@ def register_surface(surface: Surface) -> None:
 
 
 def surface_for_path(path: str) -> Surface | None:
+    # The longest matching prefix wins, so "/v2/account" beats a catch-all "/v2/".
+    best: tuple[int, Surface] | None = None
     for surface in _surfaces:
-        if any(path.startswith(prefix) for prefix in surface.prefixes):
-            return surface
-    return None
+        for prefix in surface.prefixes:
+            if path.startswith(prefix) and (best is None or len(prefix) > best[0]):
+                best = (len(prefix), surface)
+    return best[1] if best else None
 
 
 def _plain_body(problem: Problem) -> dict[str, Any]:
