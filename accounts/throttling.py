@@ -105,9 +105,12 @@ class Rule:
 
 
 CREATE_ACCOUNT_RULE = Rule(GROUP_CREATE, client_or_ip, lambda: app_settings.MERCHANT_RATE_LIMIT)
-TOKEN_ENDPOINT_RULE = Rule(
-    GROUP_TOKEN, lambda r: f"ip:{client_ip(r)}", lambda: app_settings.MERCHANT_LOGIN_RATE_LIMIT
-)
+
+
+def token_endpoint_rule(name: str) -> Rule:
+    """Per-IP limit of one token endpoint (client token, login, refresh, password change)."""
+    return Rule(f"{GROUP_TOKEN}.{name}", lambda r: f"ip:{client_ip(r)}",
+                lambda: app_settings.MERCHANT_LOGIN_RATE_LIMIT)
 
 
 class RateLimitMixin:

@@ -16,7 +16,7 @@ from .authentication import (
     IsAccountHolder,
     IsApiClient,
 )
-from .throttling import CREATE_ACCOUNT_RULE, TOKEN_ENDPOINT_RULE, RateLimitMixin
+from .throttling import CREATE_ACCOUNT_RULE, RateLimitMixin, token_endpoint_rule
 from .tokens import ClientAccessToken
 
 
@@ -64,7 +64,7 @@ class MerchantViewSet(RateLimitMixin, viewsets.GenericViewSet):
 
 
 class ClientTokenViewSet(MerchantViewSet):
-    rate_limits = {"create": TOKEN_ENDPOINT_RULE}
+    rate_limits = {"create": token_endpoint_rule("client")}
 
     @extend_schema(
         operation_id="auth_token_create", tags=["merchant auth"], auth=[],
@@ -140,8 +140,8 @@ class AccountViewSet(MerchantViewSet):
 
 
 class AccountTokenViewSet(MerchantViewSet):
-    rate_limits = {"obtain": TOKEN_ENDPOINT_RULE, "refresh": TOKEN_ENDPOINT_RULE,
-                   "password": TOKEN_ENDPOINT_RULE}
+    rate_limits = {"obtain": token_endpoint_rule("login"), "refresh": token_endpoint_rule("refresh"),
+                   "password": token_endpoint_rule("password")}
 
     @staticmethod
     def _pair(pair: Any) -> Response:
