@@ -1,4 +1,5 @@
 """Fixtures of the merchant API tests: API clients, tokens, valid bodies, accounts."""
+
 import copy
 import itertools
 
@@ -27,8 +28,9 @@ def partner(db, secret_registry):
 @pytest.fixture
 def client_token(partner, api, secret_registry) -> str:
     client, secret = partner
-    response = api.post("/v2/auth/token", {"clientId": client.client_id, "clientSecret": secret},
-                        format="json")
+    response = api.post(
+        "/v2/auth/token", {"clientId": client.client_id, "clientSecret": secret}, format="json"
+    )
     assert response.status_code == 200, response.content
     token = response.json()["accessToken"]
     secret_registry.add(token)
@@ -60,7 +62,13 @@ def account(db, partner, secret_registry):
     client, _ = partner
     secret_registry.add(VALID_PASSWORD, VALID_PIN)
     return services.account_create(
-        api_client=client, email="owner@example.com", phone="+639171234567", first_name="Maria",
-        middle_name="", last_name="Santos", username=f"maria.{next(_seq)}", password=VALID_PASSWORD,
+        api_client=client,
+        email="owner@example.com",
+        phone="+639171234567",
+        first_name="Maria",
+        middle_name="",
+        last_name="Santos",
+        username=f"maria.{next(_seq)}",
+        password=VALID_PASSWORD,
         pin=VALID_PIN,
     )

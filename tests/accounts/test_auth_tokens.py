@@ -1,4 +1,5 @@
 """Client tokens (/v2/auth/token), account tokens, refresh rotation and token refusal."""
+
 from datetime import timedelta
 
 import jwt
@@ -32,6 +33,7 @@ def _login(api, username, password=VALID_PASSWORD):
 
 # --- client tokens -------------------------------------------------------------------
 
+
 def test_client_token_is_short_lived_hs256_with_issuer_audience_and_own_type(client_token):
     header = jwt.get_unverified_header(client_token)
     claims = _claims(client_token)
@@ -41,16 +43,20 @@ def test_client_token_is_short_lived_hs256_with_issuer_audience_and_own_type(cli
     assert claims["token_type"] == "merchant_client"
     assert 0 < claims["exp"] - claims["iat"] <= 15 * 60
     # Signed with the JWT key, not SECRET_KEY.
-    jwt.decode(client_token, settings.JWT_SIGNING_KEY, algorithms=["HS256"],
-               audience=settings.SIMPLE_JWT["AUDIENCE"])
+    jwt.decode(
+        client_token, settings.JWT_SIGNING_KEY, algorithms=["HS256"], audience=settings.SIMPLE_JWT["AUDIENCE"]
+    )
     with pytest.raises(jwt.InvalidSignatureError):
-        jwt.decode(client_token, settings.SECRET_KEY, algorithms=["HS256"],
-                   audience=settings.SIMPLE_JWT["AUDIENCE"])
+        jwt.decode(
+            client_token, settings.SECRET_KEY, algorithms=["HS256"], audience=settings.SIMPLE_JWT["AUDIENCE"]
+        )
 
 
 def test_token_response_shape(api, partner):
     client, secret = partner
-    response = api.post("/v2/auth/token", {"clientId": client.client_id, "clientSecret": secret}, format="json")
+    response = api.post(
+        "/v2/auth/token", {"clientId": client.client_id, "clientSecret": secret}, format="json"
+    )
     assert response.status_code == 200
     body = response.json()
     assert set(body) == {"accessToken", "tokenType", "expiresIn"}
@@ -74,7 +80,9 @@ def test_token_request_validation(api):
     response = api.post("/v2/auth/token", {"clientId": 5}, format="json")
     assert response.status_code == 400
     assert response.json()["message"] == [
-        "clientId must be a string", "clientSecret should not be empty", "clientSecret must be a string",
+        "clientId must be a string",
+        "clientSecret should not be empty",
+        "clientSecret must be a string",
     ]
 
 
@@ -84,15 +92,24 @@ def test_disabled_client_gets_no_token_and_its_tokens_stop_at_once(api, partner,
     services.api_client_disable(client=client)
     response = _create(api, client_token, body())
     assert response.status_code == 401 and response.json() == UNAUTHORIZED
-    response = api.post("/v2/auth/token", {"clientId": client.client_id, "clientSecret": secret}, format="json")
+    response = api.post(
+        "/v2/auth/token", {"clientId": client.client_id, "clientSecret": secret}, format="json"
+    )
     assert response.status_code == 401
 
 
 def _forged(client_id: str, **overrides) -> str:
     now = int(timezone.now().timestamp())
-    payload = {"token_type": "merchant_client", "exp": now + 600, "iat": now, "jti": "x" * 32,
-               "sub": client_id, "cid": client_id, "iss": settings.SIMPLE_JWT["ISSUER"],
-               "aud": settings.SIMPLE_JWT["AUDIENCE"]}
+    payload = {
+        "token_type": "merchant_client",
+        "exp": now + 600,
+        "iat": now,
+        "jti": "x" * 32,
+        "sub": client_id,
+        "cid": client_id,
+        "iss": settings.SIMPLE_JWT["ISSUER"],
+        "aud": settings.SIMPLE_JWT["AUDIENCE"],
+    }
     key = overrides.pop("key", settings.JWT_SIGNING_KEY)
     algorithm = overrides.pop("algorithm", "HS256")
     payload.update(overrides)
@@ -105,14 +122,30 @@ def _alg_none(client_id: str) -> str:
     header, payload, _sig = token.split(".")
     import base64
     import json
+
     none_header = base64.urlsafe_b64encode(json.dumps({"alg": "none", "typ": "JWT"}).encode()).rstrip(b"=")
     return f"{none_header.decode()}.{payload}."
 
 
-@pytest.mark.parametrize("kind", [
-    "alg_none", "tampered", "expired", "wrong_audience", "no_audience", "wrong_issuer", "no_issuer",
-    "hs512", "secret_key", "wrong_type", "simplejwt_default_access", "garbage", "empty_bearer", "basic",
-])
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "alg_none",
+        "tampered",
+        "expired",
+        "wrong_audience",
+        "no_audience",
+        "wrong_issuer",
+        "no_issuer",
+        "hs512",
+        "secret_key",
+        "wrong_type",
+        "simplejwt_default_access",
+        "garbage",
+        "empty_bearer",
+        "basic",
+    ],
+)
 def test_bad_tokens_are_401(api, partner, client_token, body, kind, secret_registry):
     client, _ = partner
     cid = client.client_id
@@ -133,8 +166,11 @@ def test_bad_tokens_are_401(api, partner, client_token, body, kind, secret_regis
         "basic": lambda: None,
     }[kind]()
     secret_registry.add(token)
-    header = {"HTTP_AUTHORIZATION": "Basic dXNlcjpwYXNz"} if token is None else {
-        "HTTP_AUTHORIZATION": f"Bearer {token}"}
+    header = (
+        {"HTTP_AUTHORIZATION": "Basic dXNlcjpwYXNz"}
+        if token is None
+        else {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    )
     response = api.post("/v2/account", body(), format="json", **header)
     assert response.status_code == 401, response.content
     assert response.json() == UNAUTHORIZED
@@ -152,6 +188,7 @@ def test_missing_token_is_401(api, body):
 
 
 # --- account tokens ----------------------------------------------------------------
+
 
 def test_account_token_pair_and_status(api, account, secret_registry):
     response = _login(api, account.username)
@@ -184,11 +221,15 @@ def test_login_validation(api):
     response = api.post("/v2/account/token", {"username": ""}, format="json")
     assert response.status_code == 400
     assert response.json()["message"] == [
-        "username should not be empty", "password should not be empty", "password must be a string",
+        "username should not be empty",
+        "password should not be empty",
+        "password must be a string",
     ]
 
 
-def test_client_token_is_not_an_account_token_and_vice_versa(api, account, client_token, body, secret_registry):
+def test_client_token_is_not_an_account_token_and_vice_versa(
+    api, account, client_token, body, secret_registry
+):
     response = api.get("/v2/account", HTTP_AUTHORIZATION=f"Bearer {client_token}")
     assert response.status_code == 401 and response.json() == UNAUTHORIZED
     pair = _login(api, account.username).json()
@@ -232,7 +273,8 @@ def test_expired_password_is_403_on_login_and_refresh(api, account, secret_regis
     pair = _login(api, account.username).json()
     secret_registry.add(pair["accessToken"], pair["refreshToken"])
     type(account).objects.filter(pk=account.pk).update(
-        password_changed_at=timezone.now() - timedelta(days=90, seconds=1))
+        password_changed_at=timezone.now() - timedelta(days=90, seconds=1)
+    )
     response = _login(api, account.username)
     assert response.status_code == 403
     assert response.json() == {"statusCode": 403, "message": "Password expired", "error": "Forbidden"}
@@ -242,7 +284,8 @@ def test_expired_password_is_403_on_login_and_refresh(api, account, secret_regis
 
 def test_expired_password_with_wrong_password_is_still_401(api, account):
     type(account).objects.filter(pk=account.pk).update(
-        password_changed_at=timezone.now() - timedelta(days=200))
+        password_changed_at=timezone.now() - timedelta(days=200)
+    )
     assert _login(api, account.username, "Wr0ng#Password!").status_code == 401
 
 
@@ -265,9 +308,13 @@ def test_client_token_class_cannot_be_read_as_account_token(partner):
 
 # --- password change ---------------------------------------------------------------
 
+
 def _change(api, username, current=VALID_PASSWORD, new=NEW_PASSWORD):
-    return api.post("/v2/account/password",
-                    {"username": username, "currentPassword": current, "newPassword": new}, format="json")
+    return api.post(
+        "/v2/account/password",
+        {"username": username, "currentPassword": current, "newPassword": new},
+        format="json",
+    )
 
 
 def test_password_change_revokes_earlier_tokens(api, account, secret_registry):
@@ -283,13 +330,16 @@ def test_password_change_revokes_earlier_tokens(api, account, secret_registry):
     fresh = _login(api, account.username, NEW_PASSWORD)
     assert fresh.status_code == 200
     secret_registry.add(fresh.json()["accessToken"], fresh.json()["refreshToken"])
-    assert api.get("/v2/account", HTTP_AUTHORIZATION=f"Bearer {fresh.json()['accessToken']}").status_code == 200
+    assert (
+        api.get("/v2/account", HTTP_AUTHORIZATION=f"Bearer {fresh.json()['accessToken']}").status_code == 200
+    )
 
 
 def test_password_change_works_when_expired_and_resets_expiry(api, account, secret_registry):
     secret_registry.add(NEW_PASSWORD)
     type(account).objects.filter(pk=account.pk).update(
-        password_changed_at=timezone.now() - timedelta(days=120))
+        password_changed_at=timezone.now() - timedelta(days=120)
+    )
     assert _login(api, account.username).status_code == 403
     assert _change(api, account.username).status_code == 200
     response = _login(api, account.username, NEW_PASSWORD)

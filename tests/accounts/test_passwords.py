@@ -1,4 +1,5 @@
 """Password and PIN storage: bcrypt over a peppered HMAC-SHA384, 90-day expiry, PIN rotation."""
+
 from datetime import timedelta
 
 import pytest
@@ -34,7 +35,7 @@ def test_production_default_cost_is_12():
 
 def test_64_character_multibyte_password_is_neither_refused_nor_cut(secret_registry):
     base = "Aa1#" + "漢" * 60  # 64 characters, 184 bytes in UTF-8
-    other = base[:-1] + "字"   # differs only in the last character, far past byte 72
+    other = base[:-1] + "字"  # differs only in the last character, far past byte 72
     secret_registry.add(base, other)
     assert len(base) == 64 and len(base.encode()) > 72
     hashed = password_hash(base)
@@ -80,13 +81,29 @@ def test_pin_key_rotation_keeps_old_pins_readable(partner, secret_registry):
     secret_registry.add("Tr1cky#Passw0rd", "7351", "246810")
     with override_settings(MASTER_KEYS=KEY1):
         old = services.account_create(
-            api_client=client, email="a@example.com", phone="+639171234567", first_name="Ana",
-            middle_name="", last_name="Reyes", username="ana", password="Tr1cky#Passw0rd", pin="7351")
+            api_client=client,
+            email="a@example.com",
+            phone="+639171234567",
+            first_name="Ana",
+            middle_name="",
+            last_name="Reyes",
+            username="ana",
+            password="Tr1cky#Passw0rd",
+            pin="7351",
+        )
     assert crypto.key_version_of(old.pin_ciphertext) == 1
     with override_settings(MASTER_KEYS=f"{KEY1},{KEY2}"):
         new = services.account_create(
-            api_client=client, email="b@example.com", phone="+639171234568", first_name="Ben",
-            middle_name="", last_name="Reyes", username="ben", password="Tr1cky#Passw0rd", pin="246810")
+            api_client=client,
+            email="b@example.com",
+            phone="+639171234568",
+            first_name="Ben",
+            middle_name="",
+            last_name="Reyes",
+            username="ben",
+            password="Tr1cky#Passw0rd",
+            pin="246810",
+        )
         assert crypto.key_version_of(new.pin_ciphertext) == 2
         assert account_pin_matches(account=Account.objects.get(pk=old.pk), pin="7351")
         assert account_pin_matches(account=Account.objects.get(pk=new.pk), pin="246810")
@@ -99,7 +116,15 @@ def test_pin_key_rotation_keeps_old_pins_readable(partner, secret_registry):
 def test_pin_ciphertext_is_bound_to_its_account(partner, account):
     client, _ = partner
     other = services.account_create(
-        api_client=client, email="c@example.com", phone="+639171234569", first_name="Cy",
-        middle_name="", last_name="Reyes", username="cy", password="Tr1cky#Passw0rd", pin="9999")
+        api_client=client,
+        email="c@example.com",
+        phone="+639171234569",
+        first_name="Cy",
+        middle_name="",
+        last_name="Reyes",
+        username="cy",
+        password="Tr1cky#Passw0rd",
+        pin="9999",
+    )
     other.pin_ciphertext = account.pin_ciphertext
     assert not account_pin_matches(account=other, pin="482915")

@@ -1,5 +1,6 @@
 """Rate limits: 10/60 s per client on Create Account, per IP on the token endpoints,
 failed logins per account, fail-closed without a cache, and two processes sharing Redis."""
+
 import os
 import socket
 import subprocess
@@ -80,50 +81,70 @@ def test_token_guessing_is_limited_per_ip(api, client_token, body, secret_regist
 def test_client_token_endpoint_is_limited_per_ip(api, partner):
     client, secret = partner
     for _ in range(10):
-        response = api.post("/v2/auth/token", {"clientId": client.client_id, "clientSecret": "wrong"},
-                            format="json")
+        response = api.post(
+            "/v2/auth/token", {"clientId": client.client_id, "clientSecret": "wrong"}, format="json"
+        )
         assert response.status_code == 401
         assert "X-RateLimit-Remaining" in response
-    response = api.post("/v2/auth/token", {"clientId": client.client_id, "clientSecret": secret}, format="json")
+    response = api.post(
+        "/v2/auth/token", {"clientId": client.client_id, "clientSecret": secret}, format="json"
+    )
     _assert_throttled(response)
 
 
 def test_failed_logins_are_limited_per_account(api, account, partner, secret_registry):
     client, _ = partner
     for _ in range(5):
-        response = api.post("/v2/account/token", {"username": account.username, "password": "Wr0ng#Guess!"},
-                            format="json")
+        response = api.post(
+            "/v2/account/token", {"username": account.username, "password": "Wr0ng#Guess!"}, format="json"
+        )
         assert response.status_code == 401
     # Even the right password is refused while the account is locked out.
-    response = api.post("/v2/account/token", {"username": account.username, "password": VALID_PASSWORD},
-                        format="json")
+    response = api.post(
+        "/v2/account/token", {"username": account.username, "password": VALID_PASSWORD}, format="json"
+    )
     _assert_throttled(response, 15 * 60)
     # The password change endpoint shares the per-account failure counter.
-    response = api.post("/v2/account/password", {"username": account.username,
-                        "currentPassword": VALID_PASSWORD, "newPassword": "An0ther#Passw0rd"}, format="json")
+    response = api.post(
+        "/v2/account/password",
+        {"username": account.username, "currentPassword": VALID_PASSWORD, "newPassword": "An0ther#Passw0rd"},
+        format="json",
+    )
     _assert_throttled(response, 15 * 60)
     other = services.account_create(
-        api_client=client, email="o@example.com", phone="+639181234567", first_name="Other",
-        middle_name="", last_name="Person", username="other.person", password=VALID_PASSWORD, pin="1357")
-    response = api.post("/v2/account/token", {"username": other.username, "password": VALID_PASSWORD},
-                        format="json")
+        api_client=client,
+        email="o@example.com",
+        phone="+639181234567",
+        first_name="Other",
+        middle_name="",
+        last_name="Person",
+        username="other.person",
+        password=VALID_PASSWORD,
+        pin="1357",
+    )
+    response = api.post(
+        "/v2/account/token", {"username": other.username, "password": VALID_PASSWORD}, format="json"
+    )
     assert response.status_code == 200
     secret_registry.add(response.json()["accessToken"], response.json()["refreshToken"])
 
 
 def test_login_is_limited_per_ip(api, account):
     for i in range(10):
-        response = api.post("/v2/account/token", {"username": f"user{i}", "password": "Wr0ng#Guess!"},
-                            format="json")
+        response = api.post(
+            "/v2/account/token", {"username": f"user{i}", "password": "Wr0ng#Guess!"}, format="json"
+        )
         assert response.status_code == 401
-    response = api.post("/v2/account/token", {"username": account.username, "password": VALID_PASSWORD},
-                        format="json")
+    response = api.post(
+        "/v2/account/token", {"username": account.username, "password": VALID_PASSWORD}, format="json"
+    )
     _assert_throttled(response)
 
 
 def test_refresh_is_limited_per_ip(api):
     for _ in range(10):
-        assert api.post("/v2/account/token/refresh", {"refreshToken": "x.y.z"}, format="json").status_code == 401
+        response = api.post("/v2/account/token/refresh", {"refreshToken": "x.y.z"}, format="json")
+        assert response.status_code == 401
     _assert_throttled(api.post("/v2/account/token/refresh", {"refreshToken": "x.y.z"}, format="json"))
 
 
@@ -143,10 +164,12 @@ def test_limits_fail_closed_when_the_cache_is_down(api, client_token, partner, a
     with override_settings(CACHES=DEAD_REDIS):
         calls = [
             lambda: _create(api, body(), client_token),
-            lambda: api.post("/v2/auth/token", {"clientId": client.client_id, "clientSecret": secret},
-                             format="json"),
-            lambda: api.post("/v2/account/token", {"username": account.username, "password": VALID_PASSWORD},
-                             format="json"),
+            lambda: api.post(
+                "/v2/auth/token", {"clientId": client.client_id, "clientSecret": secret}, format="json"
+            ),
+            lambda: api.post(
+                "/v2/account/token", {"username": account.username, "password": VALID_PASSWORD}, format="json"
+            ),
         ]
         for call in calls:
             response = call()
@@ -157,6 +180,7 @@ def test_limits_fail_closed_when_the_cache_is_down(api, client_token, partner, a
 
 
 # --- several server processes sharing Redis --------------------------------------
+
 
 def _free_port() -> int:
     with socket.socket() as sock:
@@ -172,32 +196,55 @@ def _database_url() -> str:
 
 @pytest.fixture
 def two_servers():
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test",
-           "DATABASE_URL": _database_url(), "REDIS_URL": os.environ["REDIS_URL"]}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": _database_url(),
+        "REDIS_URL": os.environ["REDIS_URL"],
+    }
     procs, urls = [], []
     logs = tempfile.TemporaryDirectory()
     try:
         for index in range(2):
             port = _free_port()
             log = open(Path(logs.name) / f"server{index}.log", "wb")
-            procs.append((subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "config.wsgi:application", "-b", f"127.0.0.1:{port}",
-                 "-w", "1", "--timeout", "30"],
-                cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT), log))
+            procs.append(
+                (
+                    subprocess.Popen(
+                        [
+                            sys.executable,
+                            "-m",
+                            "gunicorn",
+                            "config.wsgi:application",
+                            "-b",
+                            f"127.0.0.1:{port}",
+                            "-w",
+                            "1",
+                            "--timeout",
+                            "30",
+                        ],
+                        cwd=BASE_DIR,
+                        env=env,
+                        stdout=log,
+                        stderr=subprocess.STDOUT,
+                    ),
+                    log,
+                )
+            )
             urls.append(f"http://127.0.0.1:{port}")
         deadline = time.monotonic() + 30
         for url in urls:
             while True:
                 try:
-                    requests.get(f"{url}/v2/account", timeout=2)
+                    requests.get(f"{url}/v2/account", timeout=5)
                     break
-                except requests.ConnectionError:
+                except requests.RequestException:
                     if time.monotonic() > deadline:
                         raise RuntimeError("test servers did not start") from None
                     time.sleep(0.2)
         yield urls
     finally:
-        for proc, log in procs:
+        for proc, _log in procs:
             proc.terminate()
         for proc, log in procs:
             try:
@@ -231,8 +278,12 @@ def test_limit_holds_across_two_server_processes(two_servers, secret_registry):
 
     def send(i: int) -> requests.Response:
         data = valid_body(username=f"multi.{i}")
-        return requests.post(f"{two_servers[i % 2]}/v2/account", json=data, timeout=20,
-                             headers={"Authorization": f"Bearer {token}"})
+        return requests.post(
+            f"{two_servers[i % 2]}/v2/account",
+            json=data,
+            timeout=20,
+            headers={"Authorization": f"Bearer {token}"},
+        )
 
     with ThreadPoolExecutor(max_workers=6) as pool:
         responses = list(pool.map(send, range(30)))
