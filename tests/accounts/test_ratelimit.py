@@ -29,6 +29,24 @@ BASE_DIR = Path(settings.BASE_DIR)
 pytestmark = pytest.mark.django_db
 
 
+class _FrozenClock:
+    def __init__(self) -> None:
+        self.now = time.time()
+
+    def time(self) -> float:
+        return self.now
+
+
+@pytest.fixture(autouse=True)
+def _one_window(request, monkeypatch):
+    """In-process tests stay inside one fixed window (no rollover mid-test, no flakiness).
+    The multi-process test runs on the servers' real clocks instead."""
+    if request.node.get_closest_marker("redis") is None:
+        import django_ratelimit.core
+
+        monkeypatch.setattr(django_ratelimit.core, "time", _FrozenClock())
+
+
 def _create(api, body, token=None):
     extra = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
     return api.post("/v2/account", body, format="json", **extra)
