@@ -10,6 +10,9 @@ DEFAULTS: dict[str, Any] = {
     "BCRYPT_ROUNDS": 12,
     "CHALLENGE_TTL_SECONDS": 15 * 60,
     "PASSWORD_MAX_AGE_DAYS": 90,
+    # Merchant token endpoints: all attempts per IP, and failed logins per account.
+    "MERCHANT_LOGIN_RATE_LIMIT": "10/60s",
+    "MERCHANT_LOGIN_FAILURE_LIMIT": "5/15m",
     "PIN_MAX_ATTEMPTS": 5,
     "PIN_LOCK_SECONDS": 30 * 60,
 }

@@ -24,3 +24,76 @@ def pytest_collection_modifyitems(config, items):
             if on_ci:
                 raise pytest.UsageError("CI must run the suite against Redis (REDIS_URL)")
             item.add_marker(pytest.mark.skip(reason="needs Redis: set REDIS_URL"))
+
+
+# --- Secrets never reach a log line (suite-wide) ------------------------------------
+# One handler on the root logger captures every record of the whole session at DEBUG.
+# Tests register the secrets they used (passwords, PINs, client secrets, tokens) with
+# the `secret_registry` fixture; at the end of the session any registered secret found
+# in a captured message, its arguments or its exception text fails the run.
+import logging  # noqa: E402
+import re  # noqa: E402
+
+
+class _CaptureAll(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.texts: list[str] = []
+        self._formatter = logging.Formatter()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        parts = [str(record.msg), repr(record.args)]
+        try:
+            parts.append(record.getMessage())
+        except Exception:  # noqa: S110 - a malformed record still has msg/args above
+            pass
+        if record.exc_info:
+            parts.append(self._formatter.formatException(record.exc_info))
+        if record.exc_text:
+            parts.append(record.exc_text)
+        if record.stack_info:
+            parts.append(record.stack_info)
+        self.texts.append("\n".join(parts))
+
+
+class SecretRegistry:
+    def __init__(self) -> None:
+        self.values: set[str] = set()
+
+    def add(self, *values: object) -> None:
+        for value in values:
+            if isinstance(value, str) and len(value) >= 4:
+                self.values.add(value)
+
+    def leaks(self, texts: list[str]) -> list[str]:
+        found = []
+        for secret in sorted(self.values):
+            # Short digit strings (PINs) only count as a whole number, not inside a longer one.
+            pattern = (rf"(?<![0-9]){re.escape(secret)}(?![0-9])" if secret.isdigit()
+                       else re.escape(secret))
+            if any(re.search(pattern, text) for text in texts):
+                found.append(secret[:3] + "…")
+        return found
+
+
+_SECRETS = SecretRegistry()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _log_capture_for_secrets():
+    handler = _CaptureAll()
+    root = logging.getLogger()
+    old_level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    yield handler
+    root.removeHandler(handler)
+    root.setLevel(old_level)
+    leaks = _SECRETS.leaks(handler.texts)
+    assert not leaks, f"registered secrets appeared in captured log records: {leaks}"
+
+
+@pytest.fixture
+def secret_registry(_log_capture_for_secrets) -> SecretRegistry:
+    """Register every secret a test sends, so the session-end check looks for it in the logs."""
+    return _SECRETS
