@@ -1,5 +1,6 @@
 // Answer normalisation, mirrored in Python by tests/gateway/scheme_mirror.py:
-// NFKC, full case folding (upper then lower, final sigma folded), whitespace collapsed.
+// NFKC, full case folding (upper then lower, final sigma folded), whitespace collapsed
+// (the whitespace class is the union of JavaScript's \s and Python's str.isspace).
 export function normalizeAnswer(text) {
   return text
     .normalize("NFKC")
@@ -7,8 +8,7 @@ export function normalizeAnswer(text) {
     .toLowerCase()
     .replace(/ς/g, "σ")
     .normalize("NFKC")
-    .trim()
-    .split(/\s+/u)
+    .split(/[\s\u0085\u001c-\u001f]+/u)
     .filter(Boolean)
     .join(" ");
 }
