@@ -61,3 +61,66 @@ def flow(db) -> Flow:
     flow = Flow(challenge_make())
     flow.open()
     return flow
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    import os
+
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{CHROMIUM} is missing: CI must run the browser tests")
+        pytest.skip(f"{CHROMIUM} is missing")
+    # The sync Playwright API runs an event loop in the test thread; Django's ORM calls made by the
+    # test itself (fixtures, assertions) are still synchronous and safe.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield chromium
+        chromium.close()
+
+
+class Recorder:
+    """Every request a page makes: URL, headers and body, to search for secrets afterwards."""
+
+    def __init__(self) -> None:
+        self.requests: list[str] = []
+
+    def __call__(self, request) -> None:
+        body = request.post_data_buffer or b""
+        self.requests.append(
+            "\n".join([request.url, repr(request.headers), body.decode("latin-1")])
+        )
+
+    def assert_absent(self, secrets_: dict[str, str]) -> None:
+        assert self.requests, "nothing was recorded"
+        for name, value in secrets_.items():
+            for text in self.requests:
+                assert value not in text, f"{name} went over the wire"
+
+
+@pytest.fixture
+def new_page(browser):
+    contexts = []
+
+    def make(width: int = 390):
+        context = browser.new_context(viewport={"width": width, "height": 860})
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(60_000)
+        recorder = Recorder()
+        page.on("request", recorder)
+        page.recorder = recorder
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
