@@ -45,7 +45,8 @@ class Flow:
 
     def set_pin(self):
         assert self.post("pin/start").status_code == 200
-        response = self.post("pin/setup", {"authKey": b64url(self.auth_key), "wrappedShard": b64url(self.wrapped)})
+        body = {"authKey": b64url(self.auth_key), "wrappedShard": b64url(self.wrapped)}
+        response = self.post("pin/setup", body)
         assert response.status_code == 200, response.json()
         return response
 

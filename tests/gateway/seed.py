@@ -24,8 +24,8 @@ def seed_pin(customer: Customer, pin: str, shard: bytes) -> None:
 
 
 def seed_questions(customer: Customer, ids: list[str], answers: list[str], shard: bytes) -> None:
-    from gateway.services.recovery import QUESTIONS_AUTH_PURPOSE, QUESTIONS_SECRET_PURPOSE
     from gateway.services.pins import auth_hmac
+    from gateway.services.recovery import QUESTIONS_AUTH_PURPOSE, QUESTIONS_SECRET_PURPOSE
 
     salt, s = secrets.token_bytes(16), secrets.token_bytes(32)
     auth_key, key = sm.derive_keys(sm.answers_secret(answers), salt)

@@ -24,7 +24,8 @@ def _snapshot(flow):
     customer = flow.customer
     challenge = Challenge.objects.get(pk=flow.challenge.pk)
     return (
-        customer.has_pin, customer.has_recovery, list(customer.recovery_methods), customer.pin_failed_attempts,
+        customer.has_pin, customer.has_recovery, list(customer.recovery_methods),
+        customer.pin_failed_attempts,
         customer.pin_locked_until, challenge.status, challenge.completed_at,
         PinCredential.objects.filter(customer=customer).count(),
         QuestionRecovery.objects.filter(customer=customer).count(),
@@ -38,7 +39,8 @@ def test_full_flow_with_the_mirror_scheme_verifies_and_returns(flow, django_capt
     auth_key, pin_key = sm.derive_keys(pin, sm_b(material["salt"]))
     key = sm.wrap_key(pin_key, sm_b(material["secret"]))
     wrapped = sm.wrap_shard(key, shard, sm.shard_aad(flow.customer.id, "pin"))
-    assert flow.post("pin/setup", {"authKey": b64url(auth_key), "wrappedShard": b64url(wrapped)}).status_code == 200
+    body = {"authKey": b64url(auth_key), "wrappedShard": b64url(wrapped)}
+    assert flow.post("pin/setup", body).status_code == 200
     credential = PinCredential.objects.get(customer=flow.customer)
     stored_s = decrypt(bytes(credential.secret_enc), purpose="gateway-pin-secret",
                        aad=sm.shard_aad(flow.customer.id, "pin"))
@@ -107,7 +109,8 @@ def test_complete_before_recovery_is_out_of_order(flow):
 
 def test_setup_without_start_is_out_of_order(flow):
     before = _snapshot(flow)
-    response = flow.post("pin/setup", {"authKey": b64url(flow.auth_key), "wrappedShard": b64url(flow.wrapped)})
+    body = {"authKey": b64url(flow.auth_key), "wrappedShard": b64url(flow.wrapped)}
+    response = flow.post("pin/setup", body)
     assert response.status_code == 409
     assert _snapshot(flow) == before
 
@@ -305,7 +308,8 @@ def test_restore_locks_after_five_wrong_answer_sets(flow):
     flow.set_questions()
     reset = _reset(flow.customer)
     for _ in range(4):
-        assert reset.post("restore/questions", {"authKey": b64url(secrets.token_bytes(32))}).status_code == 403
+        wrong = {"authKey": b64url(secrets.token_bytes(32))}
+        assert reset.post("restore/questions", wrong).status_code == 403
     response = reset.post("restore/questions", {"authKey": b64url(secrets.token_bytes(32))})
     assert response.status_code == 423
     record = QuestionRecovery.objects.get(customer=flow.customer)

@@ -132,7 +132,8 @@ def test_onboarding_with_security_questions_keeps_secrets_in_the_page(live_serve
     page.recorder.assert_absent(secrets_)
 
     # JavaScript and the Python mirror normalise answers identically.
-    samples = ANSWERS + ["ΟΔΥΣΣΕΥΣ", "ﬁsh\u00a0Tank", "Ǆemal", "ＡＢＣ\u3000def", "a\u1680b\u2028c", "x\u001fy"]
+    samples = ANSWERS + ["ΟΔΥΣΣΕΥΣ", "ﬁsh\u00a0Tank", "Ǆemal", "ＡＢＣ\u3000def",
+                         "a\u1680b\u2028c", "x\u001fy"]
     js = page.evaluate(
         "async (xs) => { const m = await import('/static/gateway/js/normalize.js');"
         " return xs.map(m.normalizeAnswer); }", samples)

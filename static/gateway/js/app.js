@@ -19,6 +19,10 @@ const digitsOnly = (v) => v.replace(/\s+/g, "");
 
 function show(stepId) {
   for (const section of root.querySelectorAll("section.step")) section.hidden = section.id !== stepId;
+  for (const item of root.querySelectorAll(".steps li")) {
+    if (item.dataset.steps.split(" ").includes(stepId)) item.setAttribute("aria-current", "step");
+    else item.removeAttribute("aria-current");
+  }
   const heading = $(stepId).querySelector("h2");
   if (heading) heading.focus();
 }
