@@ -28,5 +28,10 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(PY) manage.py makemigrations --check --dry-run
 
+# Gateway pages at 360 and 1280 px into docs/screenshots/ (needs /usr/bin/chromium).
+screenshots: install
+	scripts/ensure-browser
+	$(PY) scripts/screenshots.py
+
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

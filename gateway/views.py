@@ -1,13 +1,167 @@
-"""Gateway pages. For now: the challenge link shows the challenge's state."""
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+"""Gateway pages (server-rendered) and the JSON endpoints the pages' scripts call."""
+from __future__ import annotations
 
-from customers.links import challenge_link_token_valid
+import uuid
+
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+from rest_framework import viewsets
+from rest_framework.authentication import BaseAuthentication, CSRFCheck
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from core.errors import Forbidden
 from customers.models import Challenge
 
+from . import scheme, selectors
+from .errors import ChallengeClosed, SessionRefused
+from .serializers import (
+    CodeSerializer,
+    CopySerializer,
+    EmailConfirmSerializer,
+    EmailStartSerializer,
+    ProofSerializer,
+    QuestionsCopySerializer,
+)
+from .services import completion, pins, recovery
+from .services.sessions import challenge_for_session, challenge_link_open, return_url_with
 
-def open_link(request: HttpRequest, challenge_id, token: str) -> HttpResponse:  # noqa: ANN001
-    if not challenge_link_token_valid(challenge_id=challenge_id, token=token):
+
+class HttpResponseRedirect303(HttpResponseRedirect):
+    status_code = 303
+
+
+def _ended(request: HttpRequest, challenge: Challenge, *, reason: str, status: int = 410) -> HttpResponse:
+    effective = challenge.effective_status
+    back = "verified" if effective == Challenge.Status.VERIFIED else (
+        "expired" if effective == Challenge.Status.EXPIRED else "failed")
+    return render(request, "gateway/ended.html", {
+        "reason": reason, "challenge": challenge,
+        "return_url": return_url_with(challenge=challenge, status=back),
+    }, status=status)
+
+
+@require_GET
+def open_link(request: HttpRequest, challenge_id: uuid.UUID, token: str) -> HttpResponse:
+    outcome = challenge_link_open(challenge_id=challenge_id, token=token, session=request.session)
+    if outcome.kind == "invalid" or outcome.challenge is None:
         return render(request, "gateway/invalid.html", status=404)
-    challenge = get_object_or_404(Challenge, pk=challenge_id)
-    return render(request, "gateway/state.html", {"challenge": challenge})
+    challenge = outcome.challenge
+    if outcome.kind == "used":
+        return _ended(request, challenge, reason="used", status=409)
+    if outcome.kind == "ended":
+        return _ended(request, challenge, reason=challenge.effective_status)
+    # 303: the next request is a plain GET of the token-free page, and the token leaves the address bar.
+    return HttpResponseRedirect303(reverse("gateway:session", kwargs={"challenge_id": challenge.id}))
+
+
+@require_GET
+def session_page(request: HttpRequest, challenge_id: uuid.UUID) -> HttpResponse:
+    try:
+        challenge = challenge_for_session(challenge_id=challenge_id, session=request.session)
+    except SessionRefused:
+        return render(request, "gateway/refused.html", status=403)
+    except ChallengeClosed:
+        challenge = Challenge.objects.get(pk=challenge_id)
+        return _ended(request, challenge, reason=challenge.effective_status)
+    context = selectors.challenge_page_context(challenge=challenge)
+    template = "gateway/restore.html" if context["step"] == "restore" else "gateway/setup.html"
+    return render(request, template, context)
+
+
+@require_GET
+def demo_return(request: HttpRequest) -> HttpResponse:
+    """Stands in for an integrator's app in the quick start: shows what came back."""
+    return render(request, "gateway/demo_return.html", {"params": sorted(request.GET.items())})
+
+
+class CsrfOnly(BaseAuthentication):
+    """No user to authenticate; only Django's CSRF check, which DRF skips without SessionAuthentication."""
+
+    def authenticate(self, request: Request) -> None:
+        check = CSRFCheck(lambda req: HttpResponse())
+        check.process_request(request)
+        if check.process_view(request, None, (), {}):
+            raise Forbidden("The page's security token is missing or out of date. Reload the page.",
+                            code="csrf_failed")
+        return None
+
+
+def _ok(data: dict | None = None) -> Response:
+    return Response({"success": True, "data": data or {}})
+
+
+def _release(outcome: pins.ProofOutcome) -> dict[str, str]:
+    return {"secret": scheme.encode(outcome.secret), "wrappedShard": scheme.encode(outcome.wrapped_shard)}
+
+
+class GatewayApiViewSet(viewsets.ViewSet):
+    """The page's JSON steps. Each one is bound to the session that opened the link."""
+
+    authentication_classes = [CsrfOnly]
+    permission_classes: list = []
+
+    def _valid(self, serializer_class, request: Request) -> dict:  # type: ignore[no-untyped-def]
+        serializer = serializer_class(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    def pin_start(self, request: Request, challenge_id: uuid.UUID) -> Response:
+        return _ok(pins.pin_setup_start(challenge_id=challenge_id, session=request.session))
+
+    def pin_setup(self, request: Request, challenge_id: uuid.UUID) -> Response:
+        data = self._valid(CopySerializer, request)
+        customer = pins.pin_setup(challenge_id=challenge_id, session=request.session,
+                                  auth_key=data["authKey"], wrapped_shard=data["wrappedShard"])
+        return _ok({"hasPin": customer.has_pin, "hasRecovery": customer.has_recovery})
+
+    def pin_verify(self, request: Request, challenge_id: uuid.UUID) -> Response:
+        data = self._valid(ProofSerializer, request)
+        outcome = pins.pin_verify(challenge_id=challenge_id, session=request.session,
+                                  auth_key=data["authKey"])
+        return _ok(_release(outcome))
+
+    def questions_start(self, request: Request, challenge_id: uuid.UUID) -> Response:
+        return _ok(recovery.questions_setup_start(challenge_id=challenge_id, session=request.session))
+
+    def questions_setup(self, request: Request, challenge_id: uuid.UUID) -> Response:
+        data = self._valid(QuestionsCopySerializer, request)
+        customer = recovery.questions_setup(
+            challenge_id=challenge_id, session=request.session, question_ids=data["questionIds"],
+            auth_key=data["authKey"], wrapped_shard=data["wrappedShard"])
+        return _ok({"hasRecovery": customer.has_recovery, "recoveryMethods": customer.recovery_methods})
+
+    def email_start(self, request: Request, challenge_id: uuid.UUID) -> Response:
+        data = self._valid(EmailStartSerializer, request)
+        code = recovery.email_setup_start(challenge_id=challenge_id, session=request.session,
+                                          email=data["email"])
+        return _ok({"sentTo": selectors.mask_email(code.email)})
+
+    def email_confirm(self, request: Request, challenge_id: uuid.UUID) -> Response:
+        data = self._valid(EmailConfirmSerializer, request)
+        recovery.email_setup_confirm(challenge_id=challenge_id, session=request.session, code=data["code"],
+                                     recovery_key=data["recoveryKey"], wrapped_shard=data["wrappedShard"])
+        return _ok({"hasRecovery": True})
+
+    def restore_questions(self, request: Request, challenge_id: uuid.UUID) -> Response:
+        data = self._valid(ProofSerializer, request)
+        outcome = recovery.restore_questions_verify(challenge_id=challenge_id, session=request.session,
+                                                    auth_key=data["authKey"])
+        return _ok(_release(outcome))
+
+    def restore_email_start(self, request: Request, challenge_id: uuid.UUID) -> Response:
+        code = recovery.restore_email_start(challenge_id=challenge_id, session=request.session)
+        return _ok({"sentTo": selectors.mask_email(code.email)})
+
+    def restore_email_confirm(self, request: Request, challenge_id: uuid.UUID) -> Response:
+        data = self._valid(CodeSerializer, request)
+        release = recovery.restore_email_confirm(challenge_id=challenge_id, session=request.session,
+                                                 code=data["code"])
+        return _ok({"recoveryKey": scheme.encode(release.recovery_key),
+                    "wrappedShard": scheme.encode(release.wrapped_shard)})
+
+    def complete(self, request: Request, challenge_id: uuid.UUID) -> Response:
+        url = completion.challenge_complete(challenge_id=challenge_id, session=request.session)
+        return _ok({"returnUrl": url})

@@ -1,0 +1,57 @@
+"""Gateway reads: what a session page needs to start (no secret in any of it)."""
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from customers.models import Challenge
+
+from . import scheme
+from .models import SCHEME_VERSION, EmailRecovery, PinCredential, QuestionRecovery
+from .questions import QUESTIONS, REQUIRED_QUESTIONS
+
+
+def return_url_with(*, challenge: Challenge, status: str) -> str:
+    """The integrator's returnUrl with challengeId and status added, its own query kept."""
+    parts = urlsplit(challenge.return_url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+             if k not in ("challengeId", "status")]
+    query += [("challengeId", str(challenge.id)), ("status", status)]
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def mask_email(email: str) -> str:
+    local, _, domain = email.partition("@")
+    return f"{local[:1]}{'*' * max(1, len(local) - 1)}@{domain}"
+
+
+def challenge_page_context(*, challenge: Challenge) -> dict[str, Any]:
+    """The initial step and public parameters (salts, question ids) for a session page."""
+    customer = challenge.customer
+    pin = PinCredential.objects.filter(customer=customer).first()
+    questions = QuestionRecovery.objects.filter(customer=customer).first()
+    email = EmailRecovery.objects.filter(customer=customer).first()
+    if challenge.type == Challenge.Type.RESET_PIN:
+        step = "restore"
+    elif not customer.has_pin:
+        step = "pin"
+    elif not customer.has_recovery:
+        step = "unlock"
+    else:
+        step = "done"
+    return {
+        "challenge": challenge,
+        "customer": customer,
+        "step": step,
+        "scheme_version": SCHEME_VERSION,
+        "pin_salt": scheme.encode(pin.salt) if pin and customer.has_pin else "",
+        "question_choices": list(QUESTIONS.items()),
+        "required_questions": REQUIRED_QUESTIONS,
+        "restore_questions": (
+            [(qid, QUESTIONS[qid]) for qid in questions.question_ids] if questions else []
+        ),
+        "restore_questions_salt": scheme.encode(questions.salt) if questions else "",
+        "restore_email": mask_email(email.email) if email else "",
+        "return_failed": return_url_with(challenge=challenge, status=Challenge.Status.FAILED),
+        "pin_locked": customer.pin_status == customer.PinStatus.LOCKED,
+    }

@@ -1,0 +1,42 @@
+"""Input shapes of the gateway's JSON endpoints (validation only; rules live in services)."""
+from rest_framework import serializers
+
+from . import scheme
+
+
+class _B64Field(serializers.CharField):
+    def __init__(self, *, length: int, **kwargs):  # type: ignore[no-untyped-def]
+        self.length = length
+        super().__init__(max_length=4 * length, **kwargs)
+
+    def to_internal_value(self, data):  # type: ignore[no-untyped-def]
+        value = super().to_internal_value(data)
+        try:
+            return scheme.decode_field(value, field=self.field_name, length=self.length)
+        except Exception as exc:
+            raise serializers.ValidationError("must be base64url of the right length") from exc
+
+
+class ProofSerializer(serializers.Serializer):
+    authKey = _B64Field(length=scheme.AUTH_KEY_BYTES)  # noqa: N815 - wire name
+
+
+class CopySerializer(ProofSerializer):
+    wrappedShard = _B64Field(length=scheme.WRAPPED_SHARD_BYTES)  # noqa: N815
+
+
+class QuestionsCopySerializer(CopySerializer):
+    questionIds = serializers.ListField(child=serializers.CharField(max_length=64), max_length=10)  # noqa: N815
+
+
+class EmailStartSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+
+
+class CodeSerializer(serializers.Serializer):
+    code = serializers.RegexField(r"^\d{6}$", error_messages={"invalid": "The code is 6 digits."})
+
+
+class EmailConfirmSerializer(CodeSerializer):
+    recoveryKey = _B64Field(length=scheme.RECOVERY_KEY_BYTES)  # noqa: N815
+    wrappedShard = _B64Field(length=scheme.WRAPPED_SHARD_BYTES)  # noqa: N815

@@ -1,0 +1,1 @@
+"""Gateway writes: link opening and session binding, PINs, recovery, completion."""

@@ -1,0 +1,162 @@
+"""PIN setup, PIN proof (durable failure counter and lockout) and PIN replacement after a restore."""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.contrib.sessions.backends.base import SessionBase
+from django.db import transaction
+from django.utils import timezone
+
+from core.conf import app_settings
+from core.crypto import constant_time_equal, decrypt, encrypt, peppered_hmac
+from core.services import audit_record
+from customers.models import Challenge, Customer
+
+from .. import scheme
+from ..errors import Locked, StepOutOfOrder, WrongSecret
+from ..models import SCHEME_VERSION, PinCredential
+from .sessions import challenge_for_session, challenge_mark_failed, session_state, session_state_update
+
+PIN_SECRET_PURPOSE = "gateway-pin-secret"  # noqa: S105 - a key-purpose label, not a secret
+PENDING_PURPOSE = "gateway-pending-secret"
+AUTH_PURPOSE = "gateway-pin-auth"
+
+
+def auth_hmac(auth_key: bytes, *, purpose: str = AUTH_PURPOSE) -> bytes:
+    return peppered_hmac(auth_key, purpose=purpose)
+
+
+def pending_material_create(*, session: SessionBase, challenge: Challenge, kind: str) -> dict[str, str]:
+    """A fresh salt and secret `s` for a copy about to be made; kept (encrypted) in the session only."""
+    salt, secret = scheme.new_salt(), scheme.new_secret()
+    aad = scheme.secret_aad(customer_id=challenge.customer_id, kind=kind)
+    pending = dict(session_state(session=session, challenge_id=challenge.id).get("pending", {}))
+    pending[kind] = {
+        "salt": scheme.encode(salt),
+        "secret": scheme.encode(encrypt(secret, purpose=PENDING_PURPOSE, aad=aad)),
+    }
+    session_state_update(session=session, challenge_id=challenge.id, pending=pending)
+    return {"salt": scheme.encode(salt), "secret": scheme.encode(secret)}
+
+
+def pending_material_take(*, session: SessionBase, challenge: Challenge, kind: str) -> tuple[bytes, bytes]:
+    pending = session_state(session=session, challenge_id=challenge.id).get("pending", {}).get(kind)
+    if not pending:
+        raise StepOutOfOrder("Start this step again: no key material was prepared for it.")
+    aad = scheme.secret_aad(customer_id=challenge.customer_id, kind=kind)
+    salt = scheme.decode_field(pending["salt"], field="salt", length=scheme.SALT_BYTES)
+    secret = decrypt(scheme.decode_field(pending["secret"], field="secret", length=2 + 12 + 16 + 32),
+                     purpose=PENDING_PURPOSE, aad=aad)
+    return salt, secret
+
+
+def pending_material_clear(*, session: SessionBase, challenge: Challenge, kind: str) -> None:
+    pending = dict(session_state(session=session, challenge_id=challenge.id).get("pending", {}))
+    pending.pop(kind, None)
+    session_state_update(session=session, challenge_id=challenge.id, pending=pending)
+
+
+def _may_set_pin(*, challenge: Challenge, session: SessionBase) -> None:
+    if challenge.type == Challenge.Type.INITIALIZE:
+        if challenge.customer.has_pin:
+            raise StepOutOfOrder("A PIN is already set. Enter it to continue.", code="pin_already_set")
+    elif not session_state(session=session, challenge_id=challenge.id).get("restored"):
+        raise StepOutOfOrder("Unlock your recovery copy before choosing a new PIN.", code="restore_first")
+
+
+def pin_setup_start(*, challenge_id: uuid.UUID, session: SessionBase) -> dict[str, str]:
+    challenge = challenge_for_session(challenge_id=challenge_id, session=session)
+    _may_set_pin(challenge=challenge, session=session)
+    return pending_material_create(session=session, challenge=challenge, kind="pin")
+
+
+@transaction.atomic
+def pin_setup(
+    *, challenge_id: uuid.UUID, session: SessionBase, auth_key: bytes, wrapped_shard: bytes
+) -> Customer:
+    """Store the PIN copy (new salt, new `s`); on a RESET_PIN challenge this replaces the old one."""
+    challenge = challenge_for_session(challenge_id=challenge_id, session=session, lock=True)
+    _may_set_pin(challenge=challenge, session=session)
+    salt, secret = pending_material_take(session=session, challenge=challenge, kind="pin")
+    customer = Customer.objects.select_for_update().get(pk=challenge.customer_id)
+    aad = scheme.secret_aad(customer_id=customer.id, kind="pin")
+    PinCredential.objects.update_or_create(
+        customer=customer,
+        defaults={
+            "scheme_version": SCHEME_VERSION,
+            "salt": salt,
+            "auth_hmac": auth_hmac(auth_key),
+            "secret_enc": encrypt(secret, purpose=PIN_SECRET_PURPOSE, aad=aad),
+            "wrapped_shard": wrapped_shard,
+        },
+    )
+    replaced = customer.has_pin
+    customer.has_pin = True
+    customer.pin_failed_attempts = 0
+    customer.pin_locked_until = None
+    customer.save(update_fields=["has_pin", "pin_failed_attempts", "pin_locked_until", "updated_at"])
+    pending_material_clear(session=session, challenge=challenge, kind="pin")
+    session_state_update(session=session, challenge_id=challenge.id, pin_ok=True, pin_set_here=True)
+    audit_record(action="gateway.pin_reset" if replaced else "gateway.pin_set", target=customer,
+                 actor="gateway", data={"challenge": str(challenge.id), "scheme": SCHEME_VERSION})
+    return customer
+
+
+@dataclass
+class ProofOutcome:
+    ok: bool
+    locked: bool = False
+    remaining: int = 0
+    salt: bytes = b""
+    secret: bytes = b""
+    wrapped_shard: bytes = b""
+
+
+@transaction.atomic
+def _pin_proof_attempt(*, challenge_id: uuid.UUID, session: SessionBase, auth_key: bytes) -> ProofOutcome:
+    challenge = challenge_for_session(challenge_id=challenge_id, session=session, lock=True)
+    if challenge.type != Challenge.Type.INITIALIZE:
+        raise StepOutOfOrder("This step is not part of a PIN reset.")
+    customer = Customer.objects.select_for_update().get(pk=challenge.customer_id)
+    credential = PinCredential.objects.filter(customer=customer).first()
+    if not customer.has_pin or credential is None:
+        raise StepOutOfOrder("No PIN is set yet. Choose one first.", code="pin_not_set")
+    now = timezone.now()
+    if customer.pin_locked_until and customer.pin_locked_until > now:
+        return ProofOutcome(ok=False, locked=True)
+    if constant_time_equal(auth_hmac(auth_key), bytes(credential.auth_hmac)):
+        customer.pin_failed_attempts = 0
+        customer.pin_locked_until = None
+        customer.save(update_fields=["pin_failed_attempts", "pin_locked_until", "updated_at"])
+        session_state_update(session=session, challenge_id=challenge.id, pin_ok=True)
+        secret = decrypt(bytes(credential.secret_enc), purpose=PIN_SECRET_PURPOSE,
+                         aad=scheme.secret_aad(customer_id=customer.id, kind="pin"))
+        return ProofOutcome(ok=True, salt=bytes(credential.salt), secret=secret,
+                            wrapped_shard=bytes(credential.wrapped_shard))
+    customer.pin_failed_attempts += 1
+    if customer.pin_failed_attempts >= app_settings.PIN_MAX_ATTEMPTS:
+        customer.pin_failed_attempts = 0
+        customer.pin_locked_until = now + timedelta(seconds=app_settings.PIN_LOCK_SECONDS)
+        customer.save(update_fields=["pin_failed_attempts", "pin_locked_until", "updated_at"])
+        challenge_mark_failed(challenge=challenge, reason="PIN_LOCKED")
+        audit_record(action="gateway.pin_locked", target=customer, actor="gateway",
+                     data={"challenge": str(challenge.id), "until": customer.pin_locked_until.isoformat()})
+        return ProofOutcome(ok=False, locked=True)
+    customer.save(update_fields=["pin_failed_attempts", "updated_at"])
+    return ProofOutcome(ok=False, remaining=app_settings.PIN_MAX_ATTEMPTS - customer.pin_failed_attempts)
+
+
+def pin_verify(*, challenge_id: uuid.UUID, session: SessionBase, auth_key: bytes) -> ProofOutcome:
+    """Check the PIN proof. The failure is committed before the error is raised, so it counts."""
+    outcome = _pin_proof_attempt(challenge_id=challenge_id, session=session, auth_key=auth_key)
+    if outcome.locked:
+        raise Locked("Too many wrong PINs. Your PIN is locked for 30 minutes.")
+    if not outcome.ok:
+        raise WrongSecret(
+            f"That PIN is not correct. {outcome.remaining} "
+            f"{'try' if outcome.remaining == 1 else 'tries'} left before it locks for 30 minutes.",
+            code="wrong_pin",
+        )
+    return outcome

@@ -1,0 +1,320 @@
+"""Recovery copies of the shard: security questions and server-assisted email; and the restore path."""
+from __future__ import annotations
+
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.sessions.backends.base import SessionBase
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+
+from core.conf import app_settings
+from core.crypto import constant_time_equal, decrypt, encrypt, peppered_hmac
+from core.errors import DomainError, RateLimited
+from core.services import audit_record
+from customers.models import Challenge, Customer
+
+from .. import scheme
+from ..errors import Locked, StepOutOfOrder, WrongSecret
+from ..models import SCHEME_VERSION, EmailCode, EmailRecovery, QuestionRecovery
+from ..questions import QUESTIONS, REQUIRED_QUESTIONS
+from .pins import (
+    ProofOutcome,
+    auth_hmac,
+    pending_material_clear,
+    pending_material_create,
+    pending_material_take,
+)
+from .sessions import challenge_for_session, challenge_mark_failed, session_state, session_state_update
+
+QUESTIONS_SECRET_PURPOSE = "gateway-questions-secret"  # noqa: S105 - a purpose label
+QUESTIONS_AUTH_PURPOSE = "gateway-questions-auth"
+EMAIL_KEY_PURPOSE = "email-recovery-key"
+EMAIL_CODE_PURPOSE = "gateway-email-code"
+EMAIL_CODE_TTL = timedelta(minutes=10)
+EMAIL_CODE_TRIES = 5
+EMAIL_CODES_PER_CHALLENGE = 5
+
+
+def _may_set_recovery(*, challenge: Challenge, session: SessionBase) -> None:
+    if challenge.type != Challenge.Type.INITIALIZE:
+        raise StepOutOfOrder("Recovery is set up during onboarding, not during a PIN reset.")
+    if not challenge.customer.has_pin or not session_state(
+        session=session, challenge_id=challenge.id
+    ).get("pin_ok"):
+        raise StepOutOfOrder("Set or enter your PIN before setting up recovery.", code="pin_first")
+    if challenge.customer.has_recovery:
+        raise StepOutOfOrder("Recovery is already set up.", code="recovery_already_set")
+
+
+def _add_method(customer: Customer, method: str) -> None:
+    methods = list(customer.recovery_methods or [])
+    if method not in methods:
+        methods.append(method)
+    customer.recovery_methods = methods
+    customer.has_recovery = True
+    customer.save(update_fields=["recovery_methods", "has_recovery", "updated_at"])
+
+
+def validate_question_ids(question_ids: object) -> list[str]:
+    if (
+        not isinstance(question_ids, list)
+        or len(question_ids) != REQUIRED_QUESTIONS
+        or not all(isinstance(q, str) and q in QUESTIONS for q in question_ids)
+    ):
+        raise DomainError(f"Choose {REQUIRED_QUESTIONS} questions from the list.",
+                          errors={"questionIds": ["choose exactly three listed questions"]})
+    if len(set(question_ids)) != REQUIRED_QUESTIONS:
+        raise DomainError("Choose three different questions.",
+                          errors={"questionIds": ["questions must be different"]})
+    return list(question_ids)
+
+
+def questions_setup_start(*, challenge_id: uuid.UUID, session: SessionBase) -> dict[str, str]:
+    challenge = challenge_for_session(challenge_id=challenge_id, session=session)
+    _may_set_recovery(challenge=challenge, session=session)
+    return pending_material_create(session=session, challenge=challenge, kind="questions")
+
+
+@transaction.atomic
+def questions_setup(
+    *, challenge_id: uuid.UUID, session: SessionBase, question_ids: list[str], auth_key: bytes,
+    wrapped_shard: bytes,
+) -> Customer:
+    challenge = challenge_for_session(challenge_id=challenge_id, session=session, lock=True)
+    _may_set_recovery(challenge=challenge, session=session)
+    question_ids = validate_question_ids(question_ids)
+    salt, secret = pending_material_take(session=session, challenge=challenge, kind="questions")
+    customer = Customer.objects.select_for_update().get(pk=challenge.customer_id)
+    QuestionRecovery.objects.update_or_create(
+        customer=customer,
+        defaults={
+            "scheme_version": SCHEME_VERSION,
+            "question_ids": question_ids,
+            "salt": salt,
+            "auth_hmac": auth_hmac(auth_key, purpose=QUESTIONS_AUTH_PURPOSE),
+            "secret_enc": encrypt(secret, purpose=QUESTIONS_SECRET_PURPOSE,
+                                  aad=scheme.secret_aad(customer_id=customer.id, kind="questions")),
+            "wrapped_shard": wrapped_shard,
+            "failed_attempts": 0,
+            "locked_until": None,
+        },
+    )
+    _add_method(customer, Customer.RecoveryMethod.SECURITY_QUESTIONS)
+    pending_material_clear(session=session, challenge=challenge, kind="questions")
+    audit_record(action="gateway.recovery_set", target=customer, actor="gateway",
+                 data={"challenge": str(challenge.id), "method": "SECURITY_QUESTIONS"})
+    return customer
+
+
+def _send_code(*, email: str, code: str) -> None:
+    send_mail(
+        subject="Your confirmation code",
+        message=(
+            f"Your confirmation code is {code}.\n\n"
+            "It expires in 10 minutes. If you did not ask for it, ignore this email."
+        ),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        recipient_list=[email],
+    )
+
+
+def _code_hmac(*, challenge: Challenge, code: str) -> str:
+    return peppered_hmac(f"{challenge.id}:{code}".encode(), purpose=EMAIL_CODE_PURPOSE).hex()
+
+
+def _issue_code(*, challenge: Challenge, email: str) -> EmailCode:
+    if EmailCode.objects.filter(challenge=challenge).count() >= EMAIL_CODES_PER_CHALLENGE:
+        raise RateLimited("Too many codes were sent for this session. Go back to the app and start again.",
+                          retry_after=int(EMAIL_CODE_TTL.total_seconds()))
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    # Older codes of this challenge stop working: only the newest one counts.
+    EmailCode.objects.filter(challenge=challenge, used_at__isnull=True).update(used_at=timezone.now())
+    record = EmailCode.objects.create(
+        challenge=challenge, email=email, code_hmac=_code_hmac(challenge=challenge, code=code),
+        expires_at=timezone.now() + EMAIL_CODE_TTL,
+    )
+    transaction.on_commit(lambda: _send_code(email=email, code=code))
+    return record
+
+
+@transaction.atomic
+def email_setup_start(*, challenge_id: uuid.UUID, session: SessionBase, email: str) -> EmailCode:
+    challenge = challenge_for_session(challenge_id=challenge_id, session=session, lock=True)
+    _may_set_recovery(challenge=challenge, session=session)
+    return _issue_code(challenge=challenge, email=email)
+
+
+@dataclass
+class CodeOutcome:
+    ok: bool
+    message: str = ""
+    code: str = ""
+    email: str = ""
+
+
+def _check_code(*, challenge: Challenge, code: str) -> CodeOutcome:
+    """Compare against the newest unused code; a wrong guess is counted on the row."""
+    record = (EmailCode.objects.select_for_update()
+              .filter(challenge=challenge, used_at__isnull=True).order_by("-created_at").first())
+    if record is None:
+        return CodeOutcome(False, "Ask for a code first.", "no_code")
+    if record.expires_at <= timezone.now():
+        return CodeOutcome(False, "That code has expired. Ask for a new one.", "code_expired")
+    if record.attempts >= EMAIL_CODE_TRIES:
+        return CodeOutcome(False, "Too many wrong codes. Ask for a new one.", "code_exhausted")
+    if constant_time_equal(_code_hmac(challenge=challenge, code=code), record.code_hmac):
+        record.used_at = timezone.now()
+        record.save(update_fields=["used_at"])
+        return CodeOutcome(True, email=record.email)
+    record.attempts += 1
+    record.save(update_fields=["attempts"])
+    left = EMAIL_CODE_TRIES - record.attempts
+    if left == 0:
+        return CodeOutcome(False, "Too many wrong codes. Ask for a new one.", "code_exhausted")
+    return CodeOutcome(False, f"That code is not correct. {left} {'try' if left == 1 else 'tries'} left.",
+                       "wrong_code")
+
+
+def _raise_for_code(outcome: CodeOutcome) -> None:
+    if outcome.code == "wrong_code":
+        raise WrongSecret(outcome.message, code=outcome.code)
+    raise DomainError(outcome.message, code=outcome.code)
+
+
+@transaction.atomic
+def _email_setup_attempt(
+    *, challenge_id: uuid.UUID, session: SessionBase, code: str, recovery_key: bytes, wrapped_shard: bytes
+) -> CodeOutcome:
+    challenge = challenge_for_session(challenge_id=challenge_id, session=session, lock=True)
+    _may_set_recovery(challenge=challenge, session=session)
+    outcome = _check_code(challenge=challenge, code=code)
+    if not outcome.ok:
+        return outcome
+    customer = Customer.objects.select_for_update().get(pk=challenge.customer_id)
+    EmailRecovery.objects.update_or_create(
+        customer=customer,
+        defaults={
+            "scheme_version": SCHEME_VERSION,
+            "email": outcome.email,
+            "key_enc": encrypt(recovery_key, purpose=EMAIL_KEY_PURPOSE,
+                               aad=scheme.secret_aad(customer_id=customer.id, kind="email")),
+            "wrapped_shard": wrapped_shard,
+        },
+    )
+    _add_method(customer, Customer.RecoveryMethod.EMAIL)
+    audit_record(action="gateway.recovery_set", target=customer, actor="gateway",
+                 data={"challenge": str(challenge.id), "method": "EMAIL"})
+    return outcome
+
+
+def email_setup_confirm(
+    *, challenge_id: uuid.UUID, session: SessionBase, code: str, recovery_key: bytes, wrapped_shard: bytes
+) -> None:
+    outcome = _email_setup_attempt(challenge_id=challenge_id, session=session, code=code,
+                                   recovery_key=recovery_key, wrapped_shard=wrapped_shard)
+    if not outcome.ok:
+        _raise_for_code(outcome)
+
+
+# --- Restore (RESET_PIN challenges) -------------------------------------------------------
+
+
+def _restore_challenge(*, challenge_id: uuid.UUID, session: SessionBase, lock: bool = False) -> Challenge:
+    challenge = challenge_for_session(challenge_id=challenge_id, session=session, lock=lock)
+    if challenge.type != Challenge.Type.RESET_PIN:
+        raise StepOutOfOrder("This step is only part of a PIN reset.")
+    return challenge
+
+
+@transaction.atomic
+def _questions_proof_attempt(
+    *, challenge_id: uuid.UUID, session: SessionBase, auth_key: bytes
+) -> ProofOutcome:
+    challenge = _restore_challenge(challenge_id=challenge_id, session=session, lock=True)
+    record = QuestionRecovery.objects.select_for_update().filter(customer_id=challenge.customer_id).first()
+    if record is None:
+        raise StepOutOfOrder("No security questions are set up for this account.", code="no_questions")
+    now = timezone.now()
+    if record.locked_until and record.locked_until > now:
+        return ProofOutcome(ok=False, locked=True)
+    if constant_time_equal(auth_hmac(auth_key, purpose=QUESTIONS_AUTH_PURPOSE), bytes(record.auth_hmac)):
+        record.failed_attempts = 0
+        record.locked_until = None
+        record.save(update_fields=["failed_attempts", "locked_until"])
+        session_state_update(session=session, challenge_id=challenge.id, restored=True)
+        secret = decrypt(bytes(record.secret_enc), purpose=QUESTIONS_SECRET_PURPOSE,
+                         aad=scheme.secret_aad(customer_id=challenge.customer_id, kind="questions"))
+        return ProofOutcome(ok=True, salt=bytes(record.salt), secret=secret,
+                            wrapped_shard=bytes(record.wrapped_shard))
+    record.failed_attempts += 1
+    if record.failed_attempts >= app_settings.PIN_MAX_ATTEMPTS:
+        record.failed_attempts = 0
+        record.locked_until = now + timedelta(seconds=app_settings.PIN_LOCK_SECONDS)
+        record.save(update_fields=["failed_attempts", "locked_until"])
+        challenge_mark_failed(challenge=challenge, reason="RECOVERY_LOCKED")
+        audit_record(action="gateway.recovery_locked", target=challenge.customer, actor="gateway",
+                     data={"challenge": str(challenge.id), "method": "SECURITY_QUESTIONS",
+                           "until": record.locked_until.isoformat()})
+        return ProofOutcome(ok=False, locked=True)
+    record.save(update_fields=["failed_attempts"])
+    return ProofOutcome(ok=False, remaining=app_settings.PIN_MAX_ATTEMPTS - record.failed_attempts)
+
+
+def restore_questions_verify(
+    *, challenge_id: uuid.UUID, session: SessionBase, auth_key: bytes
+) -> ProofOutcome:
+    outcome = _questions_proof_attempt(challenge_id=challenge_id, session=session, auth_key=auth_key)
+    if outcome.locked:
+        raise Locked("Too many wrong answers. Recovery is locked for 30 minutes.")
+    if not outcome.ok:
+        raise WrongSecret(
+            f"At least one answer is not correct. {outcome.remaining} "
+            f"{'try' if outcome.remaining == 1 else 'tries'} left before recovery locks for 30 minutes.",
+            code="wrong_answers",
+        )
+    return outcome
+
+
+@transaction.atomic
+def restore_email_start(*, challenge_id: uuid.UUID, session: SessionBase) -> EmailCode:
+    challenge = _restore_challenge(challenge_id=challenge_id, session=session, lock=True)
+    record = EmailRecovery.objects.filter(customer_id=challenge.customer_id).first()
+    if record is None:
+        raise StepOutOfOrder("No recovery email is set up for this account.", code="no_email")
+    return _issue_code(challenge=challenge, email=record.email)
+
+
+@dataclass
+class EmailRelease:
+    recovery_key: bytes
+    wrapped_shard: bytes
+
+
+@transaction.atomic
+def _restore_email_attempt(
+    *, challenge_id: uuid.UUID, session: SessionBase, code: str
+) -> CodeOutcome | EmailRelease:
+    challenge = _restore_challenge(challenge_id=challenge_id, session=session, lock=True)
+    record = EmailRecovery.objects.filter(customer_id=challenge.customer_id).first()
+    if record is None:
+        raise StepOutOfOrder("No recovery email is set up for this account.", code="no_email")
+    outcome = _check_code(challenge=challenge, code=code)
+    if not outcome.ok:
+        return outcome
+    session_state_update(session=session, challenge_id=challenge.id, restored=True)
+    key = decrypt(bytes(record.key_enc), purpose=EMAIL_KEY_PURPOSE,
+                  aad=scheme.secret_aad(customer_id=challenge.customer_id, kind="email"))
+    return EmailRelease(recovery_key=key, wrapped_shard=bytes(record.wrapped_shard))
+
+
+def restore_email_confirm(*, challenge_id: uuid.UUID, session: SessionBase, code: str) -> EmailRelease:
+    result = _restore_email_attempt(challenge_id=challenge_id, session=session, code=code)
+    if isinstance(result, CodeOutcome):
+        _raise_for_code(result)
+    assert isinstance(result, EmailRelease)  # noqa: S101 - narrows the type for readers
+    return result

@@ -1,0 +1,142 @@
+#!/usr/bin/env python
+"""Capture every gateway page at 360 and 1280 px into docs/screenshots/ (run: `make screenshots`).
+
+Starts the app on a throwaway SQLite database in a background thread, walks the pages in
+Debian's headless Chromium and writes <page>-<width>.png.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "docs" / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+WIDTHS = (360, 1280)
+
+
+def main() -> int:
+    tmp = tempfile.mkdtemp(prefix="gateway-shots-")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
+    os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/shots.sqlite3"
+    os.environ.pop("REDIS_URL", None)
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # sync Playwright runs an event loop here
+    sys.path.insert(0, str(ROOT))
+    if not os.path.exists(CHROMIUM):
+        print(f"{CHROMIUM} is missing: install Debian's chromium (scripts/ensure-browser)", file=sys.stderr)
+        return 1
+
+    import django
+
+    django.setup()
+    from django.contrib.staticfiles.handlers import StaticFilesHandler
+    from django.core.management import call_command
+    from django.test.testcases import LiveServerThread
+    from django.test.utils import setup_test_environment
+    from playwright.sync_api import expect, sync_playwright
+
+    from customers.models import Challenge
+    from tests.gateway.factories import challenge_make, customer_make, link_path
+    from tests.gateway.seed import seed_pin, seed_questions
+
+    setup_test_environment()  # locmem email, so the code can be read back
+    call_command("migrate", verbosity=0, interactive=False)
+    server = LiveServerThread("localhost", StaticFilesHandler, port=0)
+    server.daemon = True
+    server.start()
+    server.is_ready.wait()
+    if server.error:
+        raise server.error
+    base = f"http://localhost:{server.port}"
+    OUT.mkdir(parents=True, exist_ok=True)
+    demo = f"{base}/gateway/demo/return?from=app"
+    answers = ["Fluffy", "Escuela Rizal", "Baker"]
+    ids = ["first_pet", "first_school", "first_job"]
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        for width in WIDTHS:
+            def page_for(width=width):
+                context = browser.new_context(viewport={"width": width, "height": 800})
+                page = context.new_page()
+                page.set_default_timeout(60_000)
+                return page
+
+            def shot(page, name, width=width):
+                path = OUT / f"{name}-{width}.png"
+                page.screenshot(path=str(path), full_page=True)
+                print("wrote", path.relative_to(ROOT))
+
+            page = page_for()
+            challenge = challenge_make(return_url=demo)
+            page.goto(base + link_path(challenge))
+            shot(page, "01-pin")
+            page.fill("#pin1", "123456")
+            shot(page, "02-pin-refused")
+            page.fill("#pin1", "480317")
+            page.fill("#pin2", "480317")
+            page.click("#pin-form button[type=submit]")
+            expect(page.locator("#pin-form .progress")).to_be_visible()
+            shot(page, "03-pin-progress")
+            expect(page.locator("#step-recovery")).to_be_visible()
+            shot(page, "04-recovery-choice")
+            page.click("#choose-questions")
+            page.select_option("#q1", "first_pet")
+            page.fill("#a1", "Fluffy")
+            page.select_option("#q2", "first_pet")
+            page.click("#questions-form button[type=submit]")
+            shot(page, "05-questions")
+            page.click("#questions-form [data-back]")
+            page.click("#choose-email")
+            page.fill("#email", "ana@example.com")
+            page.click("#email-form button[type=submit]")
+            expect(page.locator("#email-code-form")).to_be_visible()
+            shot(page, "06-email-code")
+            page.context.close()
+
+            customer = customer_make()
+            seed_pin(customer, "480317", os.urandom(32))
+            page = page_for()
+            page.goto(base + link_path(challenge_make(customer=customer, return_url=demo)))
+            shot(page, "07-resume-enter-pin")
+            page.context.close()
+
+            customer = customer_make()
+            shard = os.urandom(32)
+            seed_pin(customer, "480317", shard)
+            seed_questions(customer, ids, answers, shard)
+            page = page_for()
+            reset = challenge_make(customer=customer, type=Challenge.Type.RESET_PIN, return_url=demo)
+            page.goto(base + link_path(reset))
+            shot(page, "08-restore-questions")
+            for i, answer in enumerate(answers, start=1):
+                page.fill(f"#ra{i}", answer)
+            page.click("#restore-questions-form button[type=submit]")
+            expect(page.locator("#step-pin")).to_be_visible()
+            shot(page, "09-restore-new-pin")
+            other = page_for()
+            other.goto(base + link_path(reset))
+            shot(other, "10-link-already-used")
+            other.goto(f"{base}/gateway/s/{reset.id}/")
+            shot(other, "11-other-browser-refused")
+            other.context.close()
+            page.context.close()
+
+            page = page_for()
+            expired = challenge_make(return_url=demo, expires_in=timedelta(seconds=-1))
+            page.goto(base + link_path(expired))
+            shot(page, "12-expired")
+            page.goto(f"{demo}&challengeId={expired.id}&status=verified")
+            shot(page, "13-demo-return")
+            page.context.close()
+        browser.close()
+    server.terminate()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,19 @@
+// Answer normalisation, mirrored in Python by tests/gateway/scheme_mirror.py:
+// NFKC, full case folding (upper then lower, final sigma folded), whitespace collapsed
+// (the whitespace class is the union of JavaScript's \s and Python's str.isspace).
+export function normalizeAnswer(text) {
+  return text
+    .normalize("NFKC")
+    .toUpperCase()
+    .toLowerCase()
+    .replace(/ς/g, "σ")
+    .normalize("NFKC")
+    .split(/[\s\u0085\u001c-\u001f]+/u)
+    .filter(Boolean)
+    .join(" ");
+}
+
+// Answers are joined in the order of the chosen questions; a normalised answer has no newline.
+export function answersSecret(answers) {
+  return answers.map(normalizeAnswer).join("\n");
+}

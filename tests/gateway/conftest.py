@@ -1,0 +1,127 @@
+"""Gateway fixtures: a browser-like client that opened a challenge link and calls the JSON steps."""
+from __future__ import annotations
+
+import json
+import secrets
+
+import pytest
+from django.test import Client
+
+from core.crypto import b64url
+from customers.models import Challenge
+
+from .factories import challenge_make, link_path
+
+
+class Flow:
+    """One browser session driving one challenge through the JSON steps, like the page's script."""
+
+    def __init__(self, challenge: Challenge, client: Client | None = None) -> None:
+        self.challenge = challenge
+        self.client = client or Client(enforce_csrf_checks=True)
+        self.auth_key = secrets.token_bytes(32)
+        self.wrapped = secrets.token_bytes(60)
+
+    @property
+    def customer(self):
+        self.challenge.customer.refresh_from_db()
+        return self.challenge.customer
+
+    def open(self):
+        response = self.client.get(link_path(self.challenge))
+        assert response.status_code == 303, response.status_code
+        page = self.client.get(response["Location"])
+        assert page.status_code == 200
+        return page
+
+    @property
+    def csrf(self) -> str:
+        return self.client.cookies["csrftoken"].value
+
+    def post(self, step: str, body: dict | None = None, *, csrf: bool = True):
+        headers = {"HTTP_X_CSRFTOKEN": self.csrf} if csrf else {}
+        return self.client.post(f"/gateway/api/{self.challenge.id}/{step}", data=json.dumps(body or {}),
+                                content_type="application/json", **headers)
+
+    def set_pin(self):
+        assert self.post("pin/start").status_code == 200
+        body = {"authKey": b64url(self.auth_key), "wrappedShard": b64url(self.wrapped)}
+        response = self.post("pin/setup", body)
+        assert response.status_code == 200, response.json()
+        return response
+
+    def set_questions(self, ids=("first_pet", "first_school", "first_job"), auth_key: bytes | None = None):
+        assert self.post("recovery/questions/start").status_code == 200
+        return self.post("recovery/questions", {
+            "questionIds": list(ids), "authKey": b64url(auth_key or self.auth_key),
+            "wrappedShard": b64url(self.wrapped)})
+
+
+@pytest.fixture
+def flow(db) -> Flow:
+    flow = Flow(challenge_make())
+    flow.open()
+    return flow
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    import os
+
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{CHROMIUM} is missing: CI must run the browser tests")
+        pytest.skip(f"{CHROMIUM} is missing")
+    # The sync Playwright API runs an event loop in the test thread; Django's ORM calls made by the
+    # test itself (fixtures, assertions) are still synchronous and safe.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield chromium
+        chromium.close()
+
+
+class Recorder:
+    """Every request a page makes: URL, headers and body, to search for secrets afterwards."""
+
+    def __init__(self) -> None:
+        self.requests: list[str] = []
+
+    def __call__(self, request) -> None:
+        body = request.post_data_buffer or b""
+        self.requests.append(
+            "\n".join([request.url, repr(request.headers), body.decode("latin-1")])
+        )
+
+    def assert_absent(self, secrets_: dict[str, str]) -> None:
+        assert self.requests, "nothing was recorded"
+        for name, value in secrets_.items():
+            for text in self.requests:
+                assert value not in text, f"{name} went over the wire"
+
+
+@pytest.fixture
+def new_page(browser):
+    contexts = []
+
+    def make(width: int = 390):
+        context = browser.new_context(viewport={"width": width, "height": 860})
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(60_000)
+        recorder = Recorder()
+        page.on("request", recorder)
+        page.recorder = recorder
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()

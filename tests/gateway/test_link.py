@@ -1,0 +1,114 @@
+"""Opening a challenge link: single use, bound to one browser, token dropped, ended challenges explained."""
+from datetime import timedelta
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.test import Client
+
+from core.models import AuditEvent
+from customers.models import Challenge
+
+from .conftest import Flow
+from .factories import challenge_make, link_path
+
+pytestmark = pytest.mark.django_db
+
+
+def test_link_binds_session_and_redirects_to_token_free_page():
+    challenge = challenge_make()
+    client = Client()
+    response = client.get(link_path(challenge))
+    assert response.status_code == 303
+    assert response["Location"] == f"/gateway/s/{challenge.id}/"
+    challenge.refresh_from_db()
+    assert challenge.status == "in_progress"
+    assert challenge.link_used_at is not None
+    assert len(challenge.session_binding) == 64
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    assert b"Choose your PIN" in page.content
+    assert AuditEvent.objects.filter(action="gateway.link_opened", target_id=str(challenge.id)).exists()
+
+
+def test_second_use_in_another_browser_is_refused_and_changes_nothing():
+    challenge = challenge_make()
+    Client().get(link_path(challenge))
+    challenge.refresh_from_db()
+    before = (challenge.status, challenge.session_binding, challenge.link_used_at)
+    response = Client().get(link_path(challenge))
+    assert response.status_code == 409
+    assert b"already used" in response.content
+    back = _return_link(response)
+    assert back["status"] == ["failed"] and back["challengeId"] == [str(challenge.id)]
+    assert back["from"] == ["app"]
+    challenge.refresh_from_db()
+    assert (challenge.status, challenge.session_binding, challenge.link_used_at) == before
+
+
+def test_same_browser_reopening_its_link_continues():
+    challenge = challenge_make()
+    client = Client()
+    client.get(link_path(challenge))
+    assert client.get(link_path(challenge)).status_code == 303
+
+
+def test_foreign_session_on_token_free_page_is_refused():
+    challenge = challenge_make()
+    Client().get(link_path(challenge))
+    response = Client().get(f"/gateway/s/{challenge.id}/")
+    assert response.status_code == 403
+    assert b"another browser" in response.content
+
+
+def test_expired_challenge_shows_page_with_return_link():
+    challenge = challenge_make(expires_in=timedelta(seconds=-1))
+    response = Client().get(link_path(challenge))
+    assert response.status_code == 410
+    assert b"expired" in response.content
+    back = _return_link(response)
+    assert back["status"] == ["expired"] and back["from"] == ["app"]
+    challenge.refresh_from_db()
+    assert challenge.status == "expired" and challenge.link_used_at is None
+
+
+def test_verified_challenge_shows_done_page():
+    challenge = challenge_make()
+    Challenge.objects.filter(pk=challenge.pk).update(status="verified")
+    response = Client().get(link_path(challenge))
+    assert response.status_code == 410
+    assert _return_link(response)["status"] == ["verified"]
+
+
+def test_bad_token_is_not_found():
+    challenge = challenge_make()
+    response = Client().get(f"/gateway/c/{challenge.id}/not-the-token")
+    assert response.status_code == 404
+    challenge.refresh_from_db()
+    assert challenge.link_used_at is None
+
+
+def test_page_headers_are_strict():
+    flow = Flow(challenge_make())
+    page = flow.open()
+    csp = page["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "style-src 'self'" in csp and "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert page["Referrer-Policy"] == "no-referrer"
+    assert page["X-Frame-Options"] == "DENY"
+    html = page.content.decode()
+    assert "<script>" not in html and "style=" not in html and "<style" not in html
+    assert 'inputmode="numeric"' in html and 'autocomplete="one-time-code"' in html
+    assert 'type="password"' in html
+
+
+def test_demo_return_page_shows_the_query():
+    response = Client().get("/gateway/demo/return?challengeId=abc&status=verified")
+    assert response.status_code == 200
+    assert b"verified" in response.content and b"abc" in response.content
+
+
+def _return_link(response):
+    html = response.content.decode()
+    start = html.index('class="button" href="') + len('class="button" href="')
+    url = html[start:html.index('"', start)].replace("&amp;", "&")
+    return parse_qs(urlsplit(url).query)
