@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
+from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
 from rest_framework.authentication import BaseAuthentication, CSRFCheck
 from rest_framework.request import Request
@@ -97,6 +98,7 @@ def _release(outcome: pins.ProofOutcome) -> dict[str, str]:
     return {"secret": scheme.encode(outcome.secret), "wrappedShard": scheme.encode(outcome.wrapped_shard)}
 
 
+@extend_schema(exclude=True)  # the pages' own steps, not part of the integrators' API
 class GatewayApiViewSet(viewsets.ViewSet):
     """The page's JSON steps. Each one is bound to the session that opened the link."""
 
