@@ -40,11 +40,10 @@ def request_fingerprint(*, method: str, path: str, body: dict[str, Any]) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-def _jsonable(body: dict[str, Any]) -> dict[str, Any]:
-    # What the client receives is what a replay returns, byte for byte.
+def _dump(body: dict[str, Any]) -> str:
     from rest_framework.utils.encoders import JSONEncoder
 
-    return json.loads(json.dumps(body, cls=JSONEncoder))
+    return json.dumps(body, cls=JSONEncoder, ensure_ascii=False)
 
 
 @transaction.atomic
@@ -55,7 +54,7 @@ def idempotent_run(
     """Run `handler` once per (organization, key); without a key, just run it."""
     if key is None:
         status, body = handler()
-        return Outcome(status, _jsonable(body))
+        return Outcome(status, body)
     try:
         with transaction.atomic():
             record = IdempotencyRecord.objects.create(
@@ -70,9 +69,9 @@ def idempotent_run(
                 "This idempotencyKey was already used for a different request",
                 errors={BODY_KEY: ["Already used with a different request."]},
             ) from None
-        return Outcome(existing.status_code or 200, existing.response_body or {}, replayed=True)
+        # json.loads keeps the key order, so the replay renders to the first response's bytes.
+        return Outcome(existing.status_code or 200, json.loads(existing.response_body or "{}"), replayed=True)
     status, body = handler()
-    body = _jsonable(body)
-    record.status_code, record.response_body = status, body
+    record.status_code, record.response_body = status, _dump(body)
     record.save(update_fields=["status_code", "response_body"])
     return Outcome(status, body)

@@ -165,7 +165,8 @@ class IdempotencyRecord(models.Model):
     key = models.UUIDField()
     fingerprint = models.CharField(max_length=64, help_text="SHA-256 of method, path and body")
     status_code = models.PositiveSmallIntegerField(null=True, blank=True)
-    response_body = models.JSONField(null=True, blank=True)
+    # Text, not JSON: jsonb would reorder keys and a replay must be the same bytes.
+    response_body = models.TextField(blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
