@@ -1,7 +1,12 @@
 """OpenAPI shapes of the customers envelope (success and error bodies) for drf-spectacular."""
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema_serializer,
+    inline_serializer,
+)
 from rest_framework import serializers
 
 from .serializers import ChallengeSerializer, CustomerSerializer
@@ -9,7 +14,7 @@ from .serializers import ChallengeSerializer, CustomerSerializer
 ErrorEnvelope = inline_serializer(
     name="ErrorEnvelope",
     fields={
-        "success": serializers.BooleanField(default=False),
+        "success": serializers.BooleanField(help_text="Always false"),
         "message": serializers.CharField(),
         "errors": serializers.DictField(
             child=serializers.ListField(child=serializers.CharField()), required=False,
@@ -18,32 +23,40 @@ ErrorEnvelope = inline_serializer(
     },
 )
 
-Pagination = inline_serializer(
-    name="Pagination",
-    fields={
-        "page": serializers.IntegerField(min_value=1),
-        "limit": serializers.IntegerField(min_value=1, max_value=100),
-        "total": serializers.IntegerField(min_value=0),
-        "hasMore": serializers.BooleanField(),
-    },
-)
-
-
-def envelope(name: str, data: serializers.BaseSerializer, *, paginated: bool = False):  # noqa: ANN201
+def envelope(name: str, data: serializers.BaseSerializer):  # noqa: ANN201
     fields = {
-        "success": serializers.BooleanField(default=True),
+        "success": serializers.BooleanField(help_text="Always true"),
         "message": serializers.CharField(),
         "data": data,
     }
-    if paginated:
-        fields["pagination"] = Pagination
     return inline_serializer(name=name, fields=fields)
 
 
 CustomerEnvelope = envelope("CustomerEnvelope", CustomerSerializer())
-CustomerListEnvelope = envelope("CustomerListEnvelope", CustomerSerializer(many=True), paginated=True)
+class PaginationSerializer(serializers.Serializer):
+    page = serializers.IntegerField(min_value=1)
+    limit = serializers.IntegerField(min_value=1, max_value=100)
+    total = serializers.IntegerField(min_value=0)
+    hasMore = serializers.BooleanField()  # noqa: N815
+
+
+# Classes, not inline serializers: a `list` action's response would otherwise be wrapped
+# in an array by drf-spectacular; many=False says the envelope itself is the body.
+@extend_schema_serializer(many=False)
+class CustomerListEnvelope(serializers.Serializer):
+    success = serializers.BooleanField(help_text="Always true")
+    message = serializers.CharField()
+    data = CustomerSerializer(many=True)
+    pagination = PaginationSerializer()
+
+
 ChallengeEnvelope = envelope("ChallengeEnvelope", ChallengeSerializer())
-ChallengeListEnvelope = envelope("ChallengeListEnvelope", ChallengeSerializer(many=True), paginated=True)
+@extend_schema_serializer(many=False)
+class ChallengeListEnvelope(serializers.Serializer):
+    success = serializers.BooleanField(help_text="Always true")
+    message = serializers.CharField()
+    data = ChallengeSerializer(many=True)
+    pagination = PaginationSerializer()
 
 ERROR_DESCRIPTIONS = {
     400: "Validation failed (body, query or redirectUrl); `errors` names the fields",

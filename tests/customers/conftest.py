@@ -38,7 +38,8 @@ def counts():
     """Row counts an integrator's bad request must leave unchanged."""
     return (
         Customer.objects.count(), Challenge.objects.count(), IdempotencyRecord.objects.count(),
-        ApiKey.objects.count(), list(Organization.objects.values_list("customer_count", flat=True).order_by("pk")),
+        ApiKey.objects.count(),
+        list(Organization.objects.values_list("customer_count", flat=True).order_by("pk")),
     )
 
 
