@@ -81,7 +81,9 @@ def errors(*codes: int) -> dict[int, OpenApiResponse]:
 
 
 PAGE_PARAMETERS = [
-    OpenApiParameter("page", int, description="Page number, from 1", default=1),
-    OpenApiParameter("limit", int, description="Items per page, 1 to 100", default=10),
+    OpenApiParameter("page", {"type": "integer", "minimum": 1, "maximum": 1_000_000},
+                     description="Page number, from 1", default=1),
+    OpenApiParameter("limit", {"type": "integer", "minimum": 1, "maximum": 100},
+                     description="Items per page, 1 to 100", default=10),
     OpenApiParameter("order", str, enum=["asc", "desc"], description="By createdAt", default="desc"),
 ]

@@ -23,7 +23,12 @@ class StrictCharField(serializers.CharField):
         return super().to_internal_value(data)
 
 
-@extend_schema_field({"type": "string", "format": "uuid", "description": "A UUID v4"})
+@extend_schema_field({
+    "type": "string", "format": "uuid", "pattern": UUID4_RE.pattern.replace("[0-9a-f]", "[0-9a-fA-F]")
+    .replace("[89ab]", "[89abAB]"),
+    "description": "A UUID v4. The same key with the same request replays the first response; "
+                   "with a different request it is a 409.",
+})
 class IdempotencyKeyField(serializers.Field):
     default_error_messages = {"invalid": "Must be a UUID v4 string."}
 
@@ -52,8 +57,17 @@ class CustomerCreateInputSerializer(IdempotentInputSerializer):
         return value
 
 
+@extend_schema_field({
+    "type": "string", "format": "uri", "maxLength": 2048, "example": "https://app.example.com/return",
+    "description": "Where the gateway sends the user back: https (http only for localhost in DEBUG), "
+                   "and its origin must be on the organization's allowlist.",
+})
+class RedirectUrlField(StrictCharField):
+    pass
+
+
 class ChallengeCreateInputSerializer(IdempotentInputSerializer):
-    redirectUrl = StrictCharField(max_length=2048, trim_whitespace=False)  # noqa: N815
+    redirectUrl = RedirectUrlField(max_length=2048, trim_whitespace=False)  # noqa: N815
 
 
 class ListQuerySerializer(serializers.Serializer):
