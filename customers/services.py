@@ -165,6 +165,12 @@ def customers_recount(*, organization: Organization) -> int:
     Organization.objects.select_for_update().filter(pk=organization.pk).first()
     count = Customer.objects.filter(organization=organization).count()
     Organization.objects.filter(pk=organization.pk).update(customer_count=count)
+    # Rows loaded out of order move positions: drop the deep-page anchors with the counter.
+    from django.core.cache import cache
+
+    from .selectors import anchors_cache_key
+
+    transaction.on_commit(lambda: cache.delete(anchors_cache_key(organization.pk)))
     return count
 
 

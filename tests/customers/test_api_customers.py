@@ -210,3 +210,34 @@ def test_create_customer_is_a_few_queries(api):
         assert api.post("/v2/customers", {"refId": "cheap"}).status_code == 201
     statements = [q for q in ctx.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
     assert len(statements) <= 4  # key, insert customer, bump counter, audit row
+
+
+@pytest.mark.parametrize("order", ["asc", "desc"])
+def test_deep_pages_through_cached_anchors_match_the_full_ordering(api, organization, monkeypatch, order):
+    from customers import selectors
+
+    monkeypatch.setattr(selectors, "ANCHOR_EVERY", 3)
+    refs = _make(organization, 23)
+    for grow in (0, 4):  # anchors built at 23 rows stay right after appends
+        if grow:
+            more = [customer_create(organization=organization, ref_id=f"d{i}") for i in range(grow)]
+            refs += [c.ref_id for c in more]
+        expected = refs if order == "asc" else list(reversed(refs))
+        for limit in (1, 2, 5):
+            seen = []
+            for page in range(1, len(refs) // limit + 2):
+                body = api.get("/v2/customers", {"page": page, "limit": limit, "order": order}).json()
+                seen += [c["refId"] for c in body["data"]]
+            assert seen == expected, (limit, grow)
+
+
+def test_deep_page_query_count_stays_constant_with_anchors(api, organization, monkeypatch):
+    from customers import selectors
+
+    monkeypatch.setattr(selectors, "ANCHOR_EVERY", 3)
+    _make(organization, 30)
+    api.get("/v2/customers", {"page": 15, "limit": 2})  # builds the anchors once
+    with CaptureQueriesContext(connection) as ctx:
+        body = api.get("/v2/customers", {"page": 14, "limit": 2}).json()
+    assert [c["refId"] for c in body["data"]] == ["c003", "c002"]
+    assert len(ctx.captured_queries) == 2
