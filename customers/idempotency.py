@@ -62,8 +62,9 @@ def idempotent_run(
             )
     except IntegrityError:
         existing = IdempotencyRecord.objects.filter(organization=organization, key=key).first()
-        if existing is None:  # the holder rolled back between our INSERT and this read: rare
-            raise Conflict("A request with this idempotencyKey is in progress, retry") from None
+        if existing is None:
+            # Not the unique key: had the holder rolled back, our INSERT would have succeeded.
+            raise
         if existing.fingerprint != fingerprint:
             raise Conflict(
                 "This idempotencyKey was already used for a different request",
