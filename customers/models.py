@@ -10,6 +10,9 @@ class Organization(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     name = models.CharField(max_length=255)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Maintained by customer_create in the same transaction as the insert, so the
+    # list's `total` never has to COUNT(*) a large organization.
+    customer_count = models.PositiveBigIntegerField(default=0, editable=False)
 
     def __str__(self) -> str:
         return self.name
@@ -146,3 +149,30 @@ class Challenge(models.Model):
         if self.status in self.OPEN_STATUSES and self.expires_at <= timezone.now():
             return self.Status.EXPIRED
         return self.status
+
+
+class IdempotencyRecord(models.Model):
+    """The first response to a POST carrying an idempotencyKey, replayed for retries.
+
+    The unique (organization, key) constraint is the lock: a concurrent request with the
+    same key blocks on the INSERT until the first one commits, then reads its response.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="idempotency_records"
+    )
+    key = models.UUIDField()
+    fingerprint = models.CharField(max_length=64, help_text="SHA-256 of method, path and body")
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Text, not JSON: jsonb would reorder keys and a replay must be the same bytes.
+    response_body = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "key"], name="uniq_idempotency_org_key"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.key)

@@ -1,0 +1,119 @@
+"""Input and output shapes of the customers API (camelCase on the wire, strict types)."""
+from __future__ import annotations
+
+import re
+import uuid
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from .links import challenge_gateway_url
+from .models import Challenge, Customer
+
+UUID4_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$", re.IGNORECASE)
+
+
+class StrictCharField(serializers.CharField):
+    """A CharField that refuses numbers and booleans instead of turning them into text."""
+
+    def to_internal_value(self, data):  # noqa: ANN001, ANN201
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+@extend_schema_field({
+    "type": "string", "format": "uuid", "pattern": UUID4_RE.pattern.replace("[0-9a-f]", "[0-9a-fA-F]")
+    .replace("[89ab]", "[89abAB]"),
+    "description": "A UUID v4. The same key with the same request replays the first response; "
+                   "with a different request it is a 409.",
+})
+class IdempotencyKeyField(serializers.Field):
+    default_error_messages = {"invalid": "Must be a UUID v4 string."}
+
+    def to_internal_value(self, data):  # noqa: ANN001, ANN201
+        if not isinstance(data, str) or not UUID4_RE.match(data):
+            self.fail("invalid")
+        return uuid.UUID(data)
+
+    def to_representation(self, value):  # noqa: ANN001, ANN201
+        return str(value)
+
+
+class IdempotentInputSerializer(serializers.Serializer):
+    """Unknown body fields are ignored, as DRF does; only the declared ones are read."""
+
+    idempotencyKey = IdempotencyKeyField(required=False)  # noqa: N815
+
+
+class CustomerCreateInputSerializer(IdempotentInputSerializer):
+    refId = StrictCharField(min_length=1, max_length=255, trim_whitespace=False)  # noqa: N815
+    name = StrictCharField(required=False, allow_blank=True, allow_null=True, max_length=255)
+
+    def validate_refId(self, value: str) -> str:  # noqa: N802
+        if not value.strip():
+            raise serializers.ValidationError("This field may not be blank.")
+        return value
+
+
+@extend_schema_field({
+    "type": "string", "format": "uri", "maxLength": 2048, "example": "https://app.example.com/return",
+    "description": "Where the gateway sends the user back: https (http only for localhost in DEBUG), "
+                   "and its origin must be on the organization's allowlist.",
+})
+class RedirectUrlField(StrictCharField):
+    pass
+
+
+class ChallengeCreateInputSerializer(IdempotentInputSerializer):
+    redirectUrl = RedirectUrlField(max_length=2048, trim_whitespace=False)  # noqa: N815
+
+
+class ListQuerySerializer(serializers.Serializer):
+    page = serializers.IntegerField(min_value=1, max_value=1_000_000, default=1)
+    limit = serializers.IntegerField(min_value=1, max_value=100, default=10)
+    order = serializers.ChoiceField(choices=["asc", "desc"], default="desc")
+
+
+class ChallengeListQuerySerializer(ListQuerySerializer):
+    status = serializers.ChoiceField(choices=Challenge.Status.values, required=False)
+
+
+class CustomerSerializer(serializers.ModelSerializer):
+    refId = serializers.CharField(source="ref_id")  # noqa: N815
+    hasPin = serializers.BooleanField(source="has_pin")  # noqa: N815
+    hasRecovery = serializers.BooleanField(source="has_recovery")  # noqa: N815
+    pinStatus = serializers.ChoiceField(source="pin_status", choices=Customer.PinStatus.values)  # noqa: N815
+    recoveryMethods = serializers.ListField(  # noqa: N815
+        source="recovery_methods", child=serializers.ChoiceField(choices=Customer.RecoveryMethod.values)
+    )
+    createdAt = serializers.DateTimeField(source="created_at")  # noqa: N815
+    updatedAt = serializers.DateTimeField(source="updated_at")  # noqa: N815
+
+    class Meta:
+        model = Customer
+        fields = ["id", "refId", "name", "hasPin", "hasRecovery", "pinStatus", "recoveryMethods",
+                  "createdAt", "updatedAt"]
+        read_only_fields = fields
+
+
+class ChallengeSerializer(serializers.ModelSerializer):
+    challengeId = serializers.UUIDField(source="id")  # noqa: N815
+    status = serializers.ChoiceField(source="effective_status", choices=Challenge.Status.values)
+    redirectUrl = serializers.SerializerMethodField()  # noqa: N815
+    returnUrl = serializers.CharField(source="return_url")  # noqa: N815
+    expiresAt = serializers.DateTimeField(source="expires_at")  # noqa: N815
+    createdAt = serializers.DateTimeField(source="created_at")  # noqa: N815
+    completedAt = serializers.DateTimeField(source="completed_at", allow_null=True)  # noqa: N815
+    result = serializers.JSONField(allow_null=True)
+
+    class Meta:
+        model = Challenge
+        fields = ["challengeId", "type", "status", "redirectUrl", "returnUrl", "expiresAt", "createdAt",
+                  "completedAt", "result"]
+        read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_redirectUrl(self, obj: Challenge) -> str:  # noqa: N802
+        return challenge_gateway_url(challenge_id=obj.id)

@@ -1,0 +1,177 @@
+"""The customers API: a thin ViewSet over the customers services and selectors."""
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status as http
+from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from . import selectors, services
+from .authentication import ApiKeyAuthentication
+from .idempotency import idempotent_run, request_fingerprint
+from .models import Challenge, Organization
+from .openapi import (
+    PAGE_PARAMETERS,
+    ChallengeEnvelope,
+    ChallengeListEnvelope,
+    CustomerEnvelope,
+    CustomerListEnvelope,
+    errors,
+)
+from .permissions import ApiKeyKindPermission
+from .selectors import Page
+from .serializers import (
+    ChallengeCreateInputSerializer,
+    ChallengeListQuerySerializer,
+    ChallengeSerializer,
+    CustomerCreateInputSerializer,
+    CustomerSerializer,
+    ListQuerySerializer,
+)
+from .throttling import ApiKeyRateThrottle
+
+ID_PARAMETER = OpenApiParameter("id", str, OpenApiParameter.PATH, description="Customer id (UUID)")
+CHALLENGE_ID_PARAMETER = OpenApiParameter(
+    "challengeId", str, OpenApiParameter.PATH, description="Challenge id (UUID)"
+)
+
+
+def _ok(message: str, data: Any) -> dict[str, Any]:
+    return {"success": True, "message": message, "data": data}
+
+
+def _paginated(message: str, page: Page, data: Any) -> dict[str, Any]:
+    return {
+        **_ok(message, data),
+        "pagination": {"page": page.page, "limit": page.limit, "total": page.total, "hasMore": page.has_more},
+    }
+
+
+class CustomerViewSet(viewsets.ViewSet):
+    authentication_classes = [ApiKeyAuthentication]
+    permission_classes = [ApiKeyKindPermission]
+    throttle_classes = [ApiKeyRateThrottle]
+    lookup_value_regex = "[^/]+"  # a non-UUID id is a 404 from the selector, in the envelope
+
+    @property
+    def organization(self) -> Organization:
+        return self.request.user.organization
+
+    @property
+    def actor(self) -> str:
+        return str(self.request.user)
+
+    def _idempotent(self, request: Request, key: Any, handler) -> Response:  # noqa: ANN001
+        outcome = idempotent_run(
+            organization=self.organization,
+            key=key,
+            fingerprint=request_fingerprint(method=request.method, path=request.path, body=request.data),
+            handler=handler,
+        )
+        headers = {"Idempotent-Replayed": "true"} if outcome.replayed else None
+        return Response(outcome.body, status=outcome.status, headers=headers)
+
+    @extend_schema(
+        operation_id="customers_create", summary="Create a customer",
+        request=CustomerCreateInputSerializer,
+        responses={201: CustomerEnvelope, **errors(400, 403, 409, 415)},
+    )
+    def create(self, request: Request) -> Response:
+        form = CustomerCreateInputSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+
+        def handler() -> tuple[int, dict[str, Any]]:
+            customer = services.customer_create(
+                organization=self.organization, ref_id=data["refId"], name=data.get("name") or "",
+                actor=self.actor,
+            )
+            return http.HTTP_201_CREATED, _ok("Customer created", CustomerSerializer(customer).data)
+
+        return self._idempotent(request, data.get("idempotencyKey"), handler)
+
+    @extend_schema(
+        operation_id="customers_list", summary="List customers", parameters=PAGE_PARAMETERS,
+        responses={200: CustomerListEnvelope, **errors(400)},
+    )
+    def list(self, request: Request) -> Response:
+        query = ListQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        page = selectors.customer_list(organization=self.organization, **query.validated_data)
+        data = CustomerSerializer(page.items, many=True).data
+        return Response(_paginated("Customers retrieved", page, data))
+
+    @extend_schema(
+        operation_id="customers_retrieve", summary="Get a customer", parameters=[ID_PARAMETER],
+        responses={200: CustomerEnvelope, **errors(404)},
+    )
+    def retrieve(self, request: Request, pk: str) -> Response:
+        customer = selectors.customer_get(organization=self.organization, customer_id=pk)
+        return Response(_ok("Customer retrieved", CustomerSerializer(customer).data))
+
+    def _challenge_create(self, request: Request, pk: str, service, message: str) -> Response:  # noqa: ANN001
+        form = ChallengeCreateInputSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        selectors.customer_get(organization=self.organization, customer_id=pk)  # 404 before 400
+        redirect_url = services.redirect_url_validate(organization=self.organization, url=data["redirectUrl"])
+
+        def handler() -> tuple[int, dict[str, Any]]:
+            challenge = service(organization=self.organization, customer_id=pk, redirect_url=redirect_url,
+                                actor=self.actor)
+            return http.HTTP_201_CREATED, _ok(message, ChallengeSerializer(challenge).data)
+
+        return self._idempotent(request, data.get("idempotencyKey"), handler)
+
+    @extend_schema(
+        operation_id="customers_initialize", summary="Start the PIN and recovery setup challenge",
+        parameters=[ID_PARAMETER], request=ChallengeCreateInputSerializer,
+        responses={201: ChallengeEnvelope, **errors(400, 403, 404, 409, 415)},
+    )
+    @action(detail=True, methods=["post"])
+    def initialize(self, request: Request, pk: str) -> Response:
+        return self._challenge_create(request, pk, services.customer_initialize,
+                                      "Initialization challenge created")
+
+    @extend_schema(
+        operation_id="customers_reset_pin", summary="Start a PIN reset challenge (needs PIN and recovery)",
+        parameters=[ID_PARAMETER], request=ChallengeCreateInputSerializer,
+        responses={201: ChallengeEnvelope, **errors(400, 403, 404, 409, 415)},
+    )
+    @action(detail=True, methods=["post"], url_path="reset-pin")
+    def reset_pin(self, request: Request, pk: str) -> Response:
+        return self._challenge_create(request, pk, services.customer_reset_pin, "PIN reset challenge created")
+
+    @extend_schema(
+        operation_id="customers_challenges_list", summary="List a customer's challenges",
+        parameters=[
+            ID_PARAMETER, *PAGE_PARAMETERS,
+            OpenApiParameter("status", str, enum=Challenge.Status.values,
+                             description="Effective status (an open challenge past its expiry is expired)"),
+        ],
+        responses={200: ChallengeListEnvelope, **errors(400, 404)},
+    )
+    @action(detail=True, methods=["get"])
+    def challenges(self, request: Request, pk: str) -> Response:
+        query = ChallengeListQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        page = selectors.challenge_list(
+            organization=self.organization, customer_id=pk, **query.validated_data
+        )
+        data = ChallengeSerializer(page.items, many=True).data
+        return Response(_paginated("Challenges retrieved", page, data))
+
+    @extend_schema(
+        operation_id="customers_challenges_retrieve", summary="Get one challenge",
+        parameters=[ID_PARAMETER, CHALLENGE_ID_PARAMETER],
+        responses={200: ChallengeEnvelope, **errors(404)},
+    )
+    @action(detail=True, methods=["get"], url_path=r"challenges/(?P<challengeId>[^/]+)")
+    def challenge(self, request: Request, pk: str, challengeId: str) -> Response:  # noqa: N803
+        challenge = selectors.challenge_get(organization=self.organization, customer_id=pk,
+                                            challenge_id=challengeId)
+        return Response(_ok("Challenge retrieved", ChallengeSerializer(challenge).data))
