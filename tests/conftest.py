@@ -68,8 +68,9 @@ class SecretRegistry:
     def leaks(self, texts: list[str]) -> list[str]:
         found = []
         for secret in sorted(self.values):
-            # Short digit strings (PINs) only count as a whole number, not inside a longer one.
-            pattern = (rf"(?<![0-9]){re.escape(secret)}(?![0-9])" if secret.isdigit()
+            # Short digit strings (PINs) only count as a whole token, not inside a longer
+            # number or a UUID/hex id ("00000000-0000-...").
+            pattern = (rf"(?<![0-9A-Fa-f-]){re.escape(secret)}(?![0-9A-Fa-f-])" if secret.isdigit()
                        else re.escape(secret))
             if any(re.search(pattern, text) for text in texts):
                 found.append(secret[:3] + "…")

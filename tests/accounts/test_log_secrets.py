@@ -24,3 +24,10 @@ def test_capture_finds_a_logged_secret_in_message_args_and_exception(_log_captur
     other.add("9182")
     log.info("id 1291827")
     assert other.leaks(handler.texts[-1:]) == []
+    # Nor is a PIN-shaped group inside a UUID.
+    zeros = SecretRegistry()
+    zeros.add("0000")
+    log.info("organization 00000000-0000-0000-0000-000000000000 not found")
+    assert zeros.leaks(handler.texts[-1:]) == []
+    log.info("pin=0000")
+    assert zeros.leaks(handler.texts[-1:]) == ["000…"]

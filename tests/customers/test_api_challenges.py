@@ -35,7 +35,8 @@ def test_initialize_creates_a_challenge_with_a_working_gateway_link(api, custome
     assert abs(challenge.expires_at - challenge.created_at - timedelta(minutes=15)) < timedelta(seconds=1)
     assert data["redirectUrl"].startswith("http") and str(challenge.pk) in data["redirectUrl"]
     path = "/" + data["redirectUrl"].split("/", 3)[3]
-    assert Client().get(path).status_code in (200, 302)
+    opened = Client().get(path)
+    assert opened.status_code == 303 and opened["Location"] == f"/gateway/s/{challenge.pk}/"
 
 
 def test_pin_without_recovery_gets_a_challenge(api, customer):

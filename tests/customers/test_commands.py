@@ -77,3 +77,19 @@ def test_seed_demo_is_repeatable_and_revokes_old_demo_keys():
 def test_recount_customers_command(organization):
     out, _ = run("recount_customers", str(organization.pk), "not-a-uuid")
     assert out.strip() == f"{organization.pk} 0"
+
+
+def _merchant_creds(out):
+    lines = [line.split(":", 1)[1].strip() for line in out.splitlines()
+             if line.startswith(("Merchant clientId", "Merchant secret"))]
+    return {"clientId": lines[0], "clientSecret": lines[1]}
+
+
+def test_seed_demo_prints_a_working_merchant_client_and_disables_the_old_one(client, secret_registry):
+    first, _ = run("seed_demo")
+    second, _ = run("seed_demo")
+    old, new = _merchant_creds(first), _merchant_creds(second)
+    secret_registry.add(old["clientSecret"], new["clientSecret"])
+    assert client.post("/v2/auth/token", new, content_type="application/json").status_code == 200
+    refused = client.post("/v2/auth/token", old, content_type="application/json")
+    assert refused.status_code == 401

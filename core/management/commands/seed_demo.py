@@ -3,6 +3,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import ApiClient
+from accounts.services import api_client_create, api_client_disable
 from customers.models import ApiKey, Organization, RedirectOrigin
 from customers.services import api_key_create, organization_create
 
@@ -29,8 +31,17 @@ def seed_customers_demo() -> tuple[Organization, dict[str, str]]:
     return organization, keys
 
 
+DEMO_CLIENT_NAME = "Demo Partner"
+
+
 def seed_merchant_demo(command: BaseCommand) -> None:
-    """LEAD: add the demo merchant API client (accounts app) here; print its id/secret via `command`."""
+    """Disable older demo partner clients and print a fresh clientId/clientSecret."""
+    for client in ApiClient.objects.filter(name=DEMO_CLIENT_NAME, is_enabled=True):
+        api_client_disable(client=client, actor="seed_demo")
+    client, secret = api_client_create(name=DEMO_CLIENT_NAME)
+    command.stdout.write(f"Merchant clientId : {client.client_id}")
+    command.stdout.write(f"Merchant secret   : {secret}")
+    command.stdout.write("(POST /v2/auth/token {clientId, clientSecret}; older demo clients disabled)")
 
 
 class Command(BaseCommand):
