@@ -1,0 +1,47 @@
+"""Counts SQL queries per request for each benchmark row, in-process against the bench database.
+
+Run by benchmarks/run.py with the bench environment; prints one JSON object {row: queries}.
+"""
+import json
+import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+
+def count(client: Client, method: str, path: str, body: str | None, headers: dict) -> int:
+    call = getattr(client, method.lower())
+    kwargs = {"headers": headers}
+    if body is not None:
+        kwargs.update(data=body, content_type="application/json")
+    call(path, **kwargs)  # warm: caches, last-used stamps, connections
+    if body is not None:
+        kwargs["data"] = body.replace("qc-", "qc2-")
+    with CaptureQueriesContext(connection) as ctx:
+        response = call(path, **kwargs)
+    if response.status_code >= 500:
+        raise SystemExit(f"{method} {path} answered {response.status_code}")
+    return len(ctx.captured_queries)
+
+
+def main() -> None:
+    rows = json.loads(sys.stdin.read())
+    client = Client(raise_request_exception=False)
+    out = {}
+    for row in rows:
+        out[row["name"]] = count(client, row["method"], row["path"], row.get("body"), row["headers"])
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()

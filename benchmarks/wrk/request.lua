@@ -1,0 +1,76 @@
+-- One wrk script for every row, configured through the environment:
+--   BENCH_METHOD, BENCH_PATH, BENCH_BODY, BENCH_HEADERS ("Name: value|Name: value"),
+--   BENCH_IDS (a file of ids, one a line). "{n}" in path/body becomes a number unique
+--   to this request; "{id}" a random id from BENCH_IDS. done() prints one JSON line.
+local threads = {}
+local counter = 0
+
+function setup(thread)
+  thread:set("tid", counter)
+  counter = counter + 1
+  table.insert(threads, thread)
+end
+
+local method, path_t, body_t, ids
+
+function init(args)
+  method = os.getenv("BENCH_METHOD") or "GET"
+  path_t = os.getenv("BENCH_PATH") or "/"
+  body_t = os.getenv("BENCH_BODY")
+  local raw = os.getenv("BENCH_HEADERS") or ""
+  for pair in string.gmatch(raw, "[^|]+") do
+    local name, value = string.match(pair, "^%s*([^:]+):%s*(.*)$")
+    if name then wrk.headers[name] = value end
+  end
+  if body_t then wrk.headers["Content-Type"] = "application/json" end
+  ids = {}
+  local file = os.getenv("BENCH_IDS")
+  if file and file ~= "" then
+    for line in io.lines(file) do table.insert(ids, line) end
+  end
+  seq = 0
+  ok = 0
+  bad = 0
+  statuses = ""
+  math.randomseed(os.time() + tid * 7919)
+end
+
+local function fill(template)
+  if not template then return nil end
+  seq = seq + 1
+  local n = string.format("%d-%d-%d", tid, seq, math.random(1, 1000000000))
+  local out = string.gsub(template, "{n}", n)
+  if #ids > 0 then
+    out = string.gsub(out, "{id}", ids[math.random(1, #ids)])
+  end
+  return out
+end
+
+function request()
+  return wrk.format(method, fill(path_t), nil, fill(body_t))
+end
+
+function response(status, headers, body)
+  if status >= 200 and status < 300 then
+    ok = ok + 1
+  else
+    bad = bad + 1
+    if #statuses < 60 then statuses = statuses .. status .. " " end
+  end
+end
+
+function done(summary, latency, requests)
+  local total_ok, total_bad, seen = 0, 0, ""
+  for _, t in ipairs(threads) do
+    total_ok = total_ok + t:get("ok")
+    total_bad = total_bad + t:get("bad")
+    seen = seen .. (t:get("statuses") or "")
+  end
+  io.write(string.format(
+    '{"requests": %d, "duration_us": %d, "p50_us": %d, "p99_us": %d, "ok": %d, "bad": %d, ' ..
+    '"errors": %d, "bad_statuses": "%s"}\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
+    total_ok, total_bad,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    seen))
+end
