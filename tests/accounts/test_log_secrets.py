@@ -25,9 +25,9 @@ def test_capture_finds_a_logged_secret_in_message_args_and_exception(_log_captur
     log.info("id 1291827")
     assert other.leaks(handler.texts[-1:]) == []
     # Nor is a PIN-shaped group inside a UUID.
-    zeros = SecretRegistry()
-    zeros.add("0000")
-    log.info("organization 00000000-0000-0000-0000-000000000000 not found")
-    assert zeros.leaks(handler.texts[-1:]) == []
-    log.info("pin=0000")
-    assert zeros.leaks(handler.texts[-1:]) == ["000…"]
+    in_uuid = SecretRegistry()
+    in_uuid.add("5093")
+    log.info("organization 12345678-5093-4abc-8def-000000000000 not found")
+    assert in_uuid.leaks(handler.texts[-1:]) == []
+    log.info("pin=5093")
+    assert in_uuid.leaks(handler.texts[-1:]) == ["509…"]
