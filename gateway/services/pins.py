@@ -2,14 +2,11 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
-from datetime import timedelta
 
 from django.contrib.sessions.backends.base import SessionBase
 from django.db import transaction
 from django.utils import timezone
 
-from core.conf import app_settings
 from core.crypto import constant_time_equal, decrypt, encrypt, peppered_hmac
 from core.services import audit_record
 from customers.models import Challenge, Customer
@@ -17,6 +14,7 @@ from customers.models import Challenge, Customer
 from .. import scheme
 from ..errors import Locked, StepOutOfOrder, WrongSecret
 from ..models import SCHEME_VERSION, PinCredential
+from .attempts import Attempt, ProofOutcome, proof_attempt_count, tries_left, tries_phrase
 from .sessions import challenge_for_session, challenge_mark_failed, session_state, session_state_update
 
 PIN_SECRET_PURPOSE = "gateway-pin-secret"  # noqa: S105 - a key-purpose label, not a secret
@@ -104,16 +102,6 @@ def pin_setup(
     return customer
 
 
-@dataclass
-class ProofOutcome:
-    ok: bool
-    locked: bool = False
-    remaining: int = 0
-    salt: bytes = b""
-    secret: bytes = b""
-    wrapped_shard: bytes = b""
-
-
 @transaction.atomic
 def _pin_proof_attempt(*, challenge_id: uuid.UUID, session: SessionBase, auth_key: bytes) -> ProofOutcome:
     challenge = challenge_for_session(challenge_id=challenge_id, session=session, lock=True)
@@ -123,29 +111,24 @@ def _pin_proof_attempt(*, challenge_id: uuid.UUID, session: SessionBase, auth_ke
     credential = PinCredential.objects.filter(customer=customer).first()
     if not customer.has_pin or credential is None:
         raise StepOutOfOrder("No PIN is set yet. Choose one first.", code="pin_not_set")
-    now = timezone.now()
-    if customer.pin_locked_until and customer.pin_locked_until > now:
-        return ProofOutcome(ok=False, locked=True)
-    if constant_time_equal(auth_hmac(auth_key), bytes(credential.auth_hmac)):
-        customer.pin_failed_attempts = 0
-        customer.pin_locked_until = None
-        customer.save(update_fields=["pin_failed_attempts", "pin_locked_until", "updated_at"])
+    attempt = proof_attempt_count(
+        holder=customer, failed_field="pin_failed_attempts", locked_field="pin_locked_until",
+        matches=lambda: constant_time_equal(auth_hmac(auth_key), bytes(credential.auth_hmac)),
+        now=timezone.now(), also_save=("updated_at",),
+    )
+    if attempt is Attempt.OK:
         session_state_update(session=session, challenge_id=challenge.id, pin_ok=True)
         secret = decrypt(bytes(credential.secret_enc), purpose=PIN_SECRET_PURPOSE,
                          aad=scheme.secret_aad(customer_id=customer.id, kind="pin"))
         return ProofOutcome(ok=True, salt=bytes(credential.salt), secret=secret,
                             wrapped_shard=bytes(credential.wrapped_shard))
-    customer.pin_failed_attempts += 1
-    if customer.pin_failed_attempts >= app_settings.PIN_MAX_ATTEMPTS:
-        customer.pin_failed_attempts = 0
-        customer.pin_locked_until = now + timedelta(seconds=app_settings.PIN_LOCK_SECONDS)
-        customer.save(update_fields=["pin_failed_attempts", "pin_locked_until", "updated_at"])
+    if attempt is Attempt.LOCKED_NOW:
         challenge_mark_failed(challenge=challenge, reason="PIN_LOCKED")
         audit_record(action="gateway.pin_locked", target=customer, actor="gateway",
                      data={"challenge": str(challenge.id), "until": customer.pin_locked_until.isoformat()})
+    if attempt in (Attempt.LOCKED_NOW, Attempt.ALREADY_LOCKED):
         return ProofOutcome(ok=False, locked=True)
-    customer.save(update_fields=["pin_failed_attempts", "updated_at"])
-    return ProofOutcome(ok=False, remaining=app_settings.PIN_MAX_ATTEMPTS - customer.pin_failed_attempts)
+    return ProofOutcome(ok=False, remaining=tries_left(customer.pin_failed_attempts))
 
 
 def pin_verify(*, challenge_id: uuid.UUID, session: SessionBase, auth_key: bytes) -> ProofOutcome:
@@ -155,8 +138,7 @@ def pin_verify(*, challenge_id: uuid.UUID, session: SessionBase, auth_key: bytes
         raise Locked("Too many wrong PINs. Your PIN is locked for 30 minutes.")
     if not outcome.ok:
         raise WrongSecret(
-            f"That PIN is not correct. {outcome.remaining} "
-            f"{'try' if outcome.remaining == 1 else 'tries'} left before it locks for 30 minutes.",
+            f"That PIN is not correct. {tries_phrase(outcome.remaining)} before it locks for 30 minutes.",
             code="wrong_pin",
         )
     return outcome

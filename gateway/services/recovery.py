@@ -12,7 +12,6 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
-from core.conf import app_settings
 from core.crypto import constant_time_equal, decrypt, encrypt, peppered_hmac
 from core.errors import DomainError, RateLimited
 from core.services import audit_record
@@ -22,8 +21,8 @@ from .. import scheme
 from ..errors import Locked, StepOutOfOrder, WrongSecret
 from ..models import SCHEME_VERSION, EmailCode, EmailRecovery, QuestionRecovery
 from ..questions import QUESTIONS, REQUIRED_QUESTIONS
+from .attempts import Attempt, ProofOutcome, proof_attempt_count, tries_left, tries_phrase
 from .pins import (
-    ProofOutcome,
     auth_hmac,
     pending_material_clear,
     pending_material_create,
@@ -239,30 +238,26 @@ def _questions_proof_attempt(
     record = QuestionRecovery.objects.select_for_update().filter(customer_id=challenge.customer_id).first()
     if record is None:
         raise StepOutOfOrder("No security questions are set up for this account.", code="no_questions")
-    now = timezone.now()
-    if record.locked_until and record.locked_until > now:
-        return ProofOutcome(ok=False, locked=True)
-    if constant_time_equal(auth_hmac(auth_key, purpose=QUESTIONS_AUTH_PURPOSE), bytes(record.auth_hmac)):
-        record.failed_attempts = 0
-        record.locked_until = None
-        record.save(update_fields=["failed_attempts", "locked_until"])
+    attempt = proof_attempt_count(
+        holder=record, failed_field="failed_attempts", locked_field="locked_until",
+        matches=lambda: constant_time_equal(auth_hmac(auth_key, purpose=QUESTIONS_AUTH_PURPOSE),
+                                            bytes(record.auth_hmac)),
+        now=timezone.now(),
+    )
+    if attempt is Attempt.OK:
         session_state_update(session=session, challenge_id=challenge.id, restored=True)
         secret = decrypt(bytes(record.secret_enc), purpose=QUESTIONS_SECRET_PURPOSE,
                          aad=scheme.secret_aad(customer_id=challenge.customer_id, kind="questions"))
         return ProofOutcome(ok=True, salt=bytes(record.salt), secret=secret,
                             wrapped_shard=bytes(record.wrapped_shard))
-    record.failed_attempts += 1
-    if record.failed_attempts >= app_settings.PIN_MAX_ATTEMPTS:
-        record.failed_attempts = 0
-        record.locked_until = now + timedelta(seconds=app_settings.PIN_LOCK_SECONDS)
-        record.save(update_fields=["failed_attempts", "locked_until"])
+    if attempt is Attempt.LOCKED_NOW:
         challenge_mark_failed(challenge=challenge, reason="RECOVERY_LOCKED")
         audit_record(action="gateway.recovery_locked", target=challenge.customer, actor="gateway",
                      data={"challenge": str(challenge.id), "method": "SECURITY_QUESTIONS",
                            "until": record.locked_until.isoformat()})
+    if attempt in (Attempt.LOCKED_NOW, Attempt.ALREADY_LOCKED):
         return ProofOutcome(ok=False, locked=True)
-    record.save(update_fields=["failed_attempts"])
-    return ProofOutcome(ok=False, remaining=app_settings.PIN_MAX_ATTEMPTS - record.failed_attempts)
+    return ProofOutcome(ok=False, remaining=tries_left(record.failed_attempts))
 
 
 def restore_questions_verify(
@@ -273,8 +268,8 @@ def restore_questions_verify(
         raise Locked("Too many wrong answers. Recovery is locked for 30 minutes.")
     if not outcome.ok:
         raise WrongSecret(
-            f"At least one answer is not correct. {outcome.remaining} "
-            f"{'try' if outcome.remaining == 1 else 'tries'} left before recovery locks for 30 minutes.",
+            f"At least one answer is not correct. {tries_phrase(outcome.remaining)} "
+            "before recovery locks for 30 minutes.",
             code="wrong_answers",
         )
     return outcome
