@@ -43,7 +43,7 @@ E400_FILES = _err("Unknown field, empty file, not a PDF/JPEG/PNG, several files 
                   NestValidationErrorSerializer)
 E413 = _err("A file is larger than 10 MB (or the request larger than the request limit)",
             {"statusCode": 413, "message": "storePhoto must not be larger than 10 MB",
-             "error": "Payload Too Large"})
+             "error": "Request Entity Too Large"})
 E415 = _err("Not multipart/form-data", {"statusCode": 415, "error": "Unsupported Media Type",
                                         "message": "Unsupported media type: send application/json"})
 
