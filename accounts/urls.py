@@ -14,10 +14,10 @@ urlpatterns = [
     path("account/password", views.AccountTokenViewSet.as_view({"post": "password"}),
          name="merchant-account-password"),
     path("onboard", onboarding.OnboardingViewSet.as_view({"post": "create"}), name="merchant-onboard"),
-    path("onboard/<str:ref_no>", onboarding.OnboardingViewSet.as_view({"get": "retrieve", "put": "update"}),
+    path("onboard/<str:refNo>", onboarding.OnboardingViewSet.as_view({"get": "retrieve", "put": "update"}),
          name="merchant-onboard-detail"),
-    path("onboard/<str:ref_no>/status", onboarding.OnboardingViewSet.as_view({"get": "status"}),
+    path("onboard/<str:refNo>/status", onboarding.OnboardingViewSet.as_view({"get": "status"}),
          name="merchant-onboard-status"),
-    path("onboard/<str:ref_no>/files", onboarding.OnboardingFilesViewSet.as_view({"post": "upload"}),
+    path("onboard/<str:refNo>/files", onboarding.OnboardingFilesViewSet.as_view({"post": "upload"}),
          name="merchant-onboard-files"),
 ]

@@ -8,12 +8,16 @@ from zoneinfo import ZoneInfo
 
 from rest_framework import serializers
 
+from ..models import OnboardingApplication
 from ..serializers import NestValidationSerializer
 from . import rules
 from .documents import DOCUMENT_FIELDS
 
 # Ages and "not in the future" are judged by the calendar in the Philippines.
 PH_TIME = ZoneInfo("Asia/Manila")
+
+
+STATUSES = OnboardingApplication.Status.choices
 
 
 def ph_today() -> datetime.date:
@@ -98,12 +102,12 @@ FilesRequestSerializer = type("OnboardingFilesRequestSerializer", (serializers.S
 
 class CreatedSerializer(serializers.Serializer):
     referenceNumber = serializers.UUIDField(help_text="UUID v4; the {refNo} of the other endpoints")
-    status = serializers.ChoiceField(choices=["NEW"])
+    status = serializers.ChoiceField(choices=STATUSES, help_text="NEW on submission")
     dateCreated = serializers.DateTimeField()
 
 
 class StatusSerializer(serializers.Serializer):
-    onboardingStatus = serializers.ChoiceField(choices=["NEW", "PENDING", "APPROVED", "DECLINED"])
+    onboardingStatus = serializers.ChoiceField(choices=STATUSES)
     onboardingReferenceNumber = serializers.UUIDField()
     merchantName = serializers.CharField()
     dateCreated = serializers.DateTimeField()
@@ -126,5 +130,5 @@ class FilesSerializer(serializers.Serializer):
 
 class ApplicationDetailSerializer(ApplicationSerializer):
     referenceNumber = serializers.UUIDField()
-    status = serializers.ChoiceField(choices=["NEW", "PENDING", "APPROVED", "DECLINED"])
+    status = serializers.ChoiceField(choices=STATUSES)
     files = FileSerializer(many=True)

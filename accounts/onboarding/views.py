@@ -75,8 +75,8 @@ class OnboardingViewSet(_AccountHolderViewSet):
         summary="The whole application, as submitted, with its status and files",
         responses={200: serializers.ApplicationDetailSerializer, 404: E404, **COMMON},
     )
-    def retrieve(self, request: Request, ref_no: str) -> Response:
-        return Response(selectors.application_detail(application=self.application(ref_no)))
+    def retrieve(self, request: Request, refNo: str) -> Response:
+        return Response(selectors.application_detail(application=self.application(refNo)))
 
     @extend_schema(
         operation_id="onboard_update", tags=TAGS, parameters=[REF],
@@ -84,8 +84,8 @@ class OnboardingViewSet(_AccountHolderViewSet):
         request={JSON: serializers.ApplicationSerializer},
         responses={200: serializers.StatusSerializer, 400: E400_VALIDATION, 404: E404, 409: E409, **COMMON},
     )
-    def update(self, request: Request, ref_no: str) -> Response:
-        application = self.application(ref_no)
+    def update(self, request: Request, refNo: str) -> Response:
+        application = self.application(refNo)
         body = self.body(serializers.ApplicationSerializer, request)
         application = services.application_update(application=application, body=body,
                                                   actor=f"account:{request.user.pk}")
@@ -96,8 +96,8 @@ class OnboardingViewSet(_AccountHolderViewSet):
         summary="Status, decline reason and the documents still missing",
         responses={200: serializers.StatusSerializer, 404: E404, **COMMON},
     )
-    def status(self, request: Request, ref_no: str) -> Response:
-        return Response(selectors.application_status(application=self.application(ref_no)))
+    def status(self, request: Request, refNo: str) -> Response:
+        return Response(selectors.application_status(application=self.application(refNo)))
 
 
 class OnboardingFilesViewSet(_AccountHolderViewSet):
@@ -117,8 +117,8 @@ class OnboardingFilesViewSet(_AccountHolderViewSet):
         responses={201: serializers.FilesSerializer, 400: E400_FILES, 404: E404, 409: E409, 413: E413,
                    415: E415, **COMMON},
     )
-    def upload(self, request: Request, ref_no: str) -> Response:
-        application = self.application(ref_no)
+    def upload(self, request: Request, refNo: str) -> Response:
+        application = self.application(refNo)
         try:
             files, text_fields = request.FILES, list(request.POST)
         except RequestDataTooBig as exc:

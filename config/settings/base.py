@@ -176,6 +176,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One name for each choice set used by several onboarding fields.
+    "ENUM_NAME_OVERRIDES": {
+        "OnboardingStatusEnum": "accounts.models.OnboardingApplication.Status",
+        "OnboardingDocumentFieldEnum": "accounts.onboarding.documents.DOCUMENT_FIELDS",
+    },
 }
 
 # Keys. MASTER_KEYS is "version:base64key,..." (32-byte keys); the highest version

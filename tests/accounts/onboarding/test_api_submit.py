@@ -198,3 +198,21 @@ def test_needs_an_account_token(api, client_token):
     assert response.status_code == 401
     assert response.json() == {"statusCode": 401, "message": "Unauthorized", "error": "Unauthorized"}
     assert not OnboardingApplication.objects.exists()
+
+
+def test_the_database_refuses_a_second_open_application_when_the_check_races(holder, submitted,
+                                                                             monkeypatch):
+    from accounts.onboarding import selectors, services
+
+    ref = submitted()
+    real = selectors.application_open_for_account
+    calls = []
+
+    def stale_first_check(*, account):
+        calls.append(account)
+        return None if len(calls) == 1 else real(account=account)
+
+    monkeypatch.setattr(services.selectors, "application_open_for_account", stale_first_check)
+    response = holder.post(URL, factories.application(), format="json")
+    assert response.status_code == 400 and ref in response.json()["message"]
+    assert OnboardingApplication.objects.count() == 1
