@@ -91,15 +91,16 @@ def _pdf(size: int) -> bytes:
 def run(size_mb: float, limit_mb: float) -> tuple[float, bool]:
     with tempfile.TemporaryDirectory(prefix="upload-bench-") as tmp:
         env = {key: value for key, value in os.environ.items() if key not in ("REDIS_URL", "DATABASE_URL")}
-        env.update(DATABASE_URL=f"sqlite:///{tmp}/db.sqlite3", MEDIA_ROOT=f"{tmp}/media", DJANGO_DEBUG="false",
-                   BCRYPT_ROUNDS="4", MERCHANT_RATE_LIMIT="1000/60s", DJANGO_SETTINGS_MODULE="config.settings.base",
-                   TMPDIR=tmp)
+        env.update(DATABASE_URL=f"sqlite:///{tmp}/db.sqlite3", MEDIA_ROOT=f"{tmp}/media",
+                   DJANGO_DEBUG="false", BCRYPT_ROUNDS="4", MERCHANT_RATE_LIMIT="1000/60s",
+                   DJANGO_SETTINGS_MODULE="config.settings.base", TMPDIR=tmp)
         _manage(env, "migrate", "--noinput")
         creds = dict(line.split("=", 1) for line in _manage(env, "create_api_client", "Bench").split())
         port = _free_port()
         base = f"http://127.0.0.1:{port}"
-        server = subprocess.Popen([sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
-                                  cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        command = [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"]
+        server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL)
         try:
             _wait_until_up(base, server)
             client = _post(f"{base}/v2/auth/token", json={"clientId": creds["clientId"],

@@ -1,4 +1,4 @@
-"""Staff review in the admin: documents served to staff only, Approve (with the account), Decline with reason."""
+"""Staff review in the admin: documents for staff only, Approve (with the account), Decline with reason."""
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.messages import get_messages

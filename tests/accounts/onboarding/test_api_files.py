@@ -109,7 +109,8 @@ def test_exactly_ten_megabytes_is_accepted(holder, submitted):
 def test_request_over_the_request_limit_is_413(holder, submitted, media_root):
     ref = submitted()
     response = upload(holder, ref, secCert=("a.pdf", factories.PDF + b" " * 2000))
-    assert response.status_code == 413 and "upload the documents in several requests" in response.json()["message"]
+    assert response.status_code == 413
+    assert "upload the documents in several requests" in response.json()["message"]
     _assert_nothing_stored(media_root)
 
 
@@ -127,7 +128,8 @@ def test_path_traversal_names_are_harmless(holder, submitted, media_root, name):
     assert files[0].name == f"{document.id.hex}.pdf"
 
 
-def test_reupload_replaces_the_earlier_file(holder, submitted, media_root, django_capture_on_commit_callbacks):
+def test_reupload_replaces_the_earlier_file(holder, submitted, media_root,
+                                            django_capture_on_commit_callbacks):
     ref = submitted()
     upload(holder, ref, secCert=("first.pdf", factories.PDF))
     first = OnboardingDocument.objects.get()

@@ -4,6 +4,7 @@ import datetime
 import pytest
 
 from accounts.models import OnboardingApplication
+from accounts.onboarding.serializers import ph_today
 from core.models import AuditEvent
 
 from . import factories
@@ -54,12 +55,12 @@ def test_status_lists_missing_documents(holder, submitted):
 
 
 def _minor_birthday() -> str:
-    today = datetime.date.today()
+    today = ph_today()
     return today.replace(year=today.year - 17).isoformat()
 
 
 def _future() -> str:
-    return (datetime.date.today() + datetime.timedelta(days=400)).isoformat()
+    return (ph_today() + datetime.timedelta(days=400)).isoformat()
 
 
 def _without(key):
@@ -129,7 +130,8 @@ BAD = [
     ("corporation with 2", "CORPORATION", _set("incorporators", [factories.person()] * 2),
      "incorporators must contain at least 3 elements for business type CORPORATION"),
     ("corporation without legalName", "CORPORATION", _without("legalName"), "legalName should not be empty"),
-    ("partnership without registered address", "PARTNERSHIP", _set("address", {"office": factories.address()}),
+    ("partnership without registered address", "PARTNERSHIP",
+     _set("address", {"office": factories.address()}),
      "address.registered should not be empty"),
     ("incorporator not an object", "CORPORATION", _set("incorporators.2", "Juan"),
      "incorporators.2 must be an object"),

@@ -16,8 +16,9 @@ def _component(schema, ref):
 
 def test_onboard_endpoints_use_the_account_token(schema):
     paths = schema["paths"]
-    ops = [paths["/v2/onboard"]["post"], paths["/v2/onboard/{refNo}"]["get"], paths["/v2/onboard/{refNo}"]["put"],
-           paths["/v2/onboard/{refNo}/status"]["get"], paths["/v2/onboard/{refNo}/files"]["post"]]
+    ops = [paths["/v2/onboard"]["post"], paths["/v2/onboard/{refNo}"]["get"],
+           paths["/v2/onboard/{refNo}"]["put"], paths["/v2/onboard/{refNo}/status"]["get"],
+           paths["/v2/onboard/{refNo}/files"]["post"]]
     for op in ops:
         assert op["security"] == [{"accountToken": []}]
         assert {"401", "500"} <= set(op["responses"])
@@ -40,4 +41,5 @@ def test_upload_is_multipart_with_binary_fields(schema):
     form = _component(schema, content["multipart/form-data"]["schema"])
     assert set(form["properties"]) == set(DOCUMENT_FIELDS)
     assert all(p["format"] == "binary" for p in form["properties"].values())
-    assert {"201", "400", "413", "415"} <= set(schema["paths"]["/v2/onboard/{refNo}/files"]["post"]["responses"])
+    responses = schema["paths"]["/v2/onboard/{refNo}/files"]["post"]["responses"]
+    assert {"201", "400", "413", "415"} <= set(responses)
