@@ -93,15 +93,8 @@ class _AccountAdminBase(admin.ModelAdmin):
 
     @admin.action(description="Approve selected accounts (creates their branches)")
     def approve_accounts(self, request: HttpRequest, queryset: QuerySet[Account]) -> None:
-        done = 0
-        for account in queryset:
-            try:
-                services.account_approve(account=account, approved_by=request.user)
-                done += 1
-            except DomainError as exc:
-                self.message_user(request, f"{account.username}: {exc.message}", messages.ERROR)
-        if done:
-            self.message_user(request, f"Approved {done} account(s).", messages.SUCCESS)
+        for_each(self, request, queryset, verb="Approved", noun="account", error_label=lambda a: a.username,
+                 run=lambda a: services.account_approve(account=a, approved_by=request.user))
 
     @admin.action(description="Decline selected accounts (asks for a reason)")
     def decline_accounts(self, request: HttpRequest, queryset: QuerySet[Account]) -> TemplateResponse | None:
@@ -114,6 +107,20 @@ class _AccountAdminBase(admin.ModelAdmin):
         )
 
 
+def for_each(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet, *, verb: str, noun: str,
+             run: Callable[[Any], Any], error_label: Callable[[Any], str]) -> None:
+    """Run a service on each selected row; a refused row is reported and the others still run."""
+    done = 0
+    for obj in queryset:
+        try:
+            run(obj)
+            done += 1
+        except DomainError as exc:
+            modeladmin.message_user(request, f"{error_label(obj)}: {exc.message}", messages.ERROR)
+    if done:
+        modeladmin.message_user(request, f"{verb} {done} {noun}(s).", messages.SUCCESS)
+
+
 def decline_with_reason(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet, *,
                         action_name: str, noun: str, label: Callable[[Any], str],
                         decline: Callable[[Any, str], Any], error_label: Callable[[Any], str],
@@ -121,15 +128,9 @@ def decline_with_reason(modeladmin: admin.ModelAdmin, request: HttpRequest, quer
     """An admin action that first asks for the reason (shown to the holder), then declines each."""
     form = DeclineForm(request.POST if "apply" in request.POST else None)
     if "apply" in request.POST and form.is_valid():
-        done = 0
-        for obj in queryset:
-            try:
-                decline(obj, form.cleaned_data["reason"])
-                done += 1
-            except DomainError as exc:
-                modeladmin.message_user(request, f"{error_label(obj)}: {exc.message}", messages.ERROR)
-        if done:
-            modeladmin.message_user(request, f"Declined {done} {noun}(s).", messages.SUCCESS)
+        reason = form.cleaned_data["reason"]
+        for_each(modeladmin, request, queryset, verb="Declined", noun=noun, error_label=error_label,
+                 run=lambda obj: decline(obj, reason))
         return None
     context = {
         **modeladmin.admin_site.each_context(request),
@@ -256,15 +257,10 @@ class OnboardingApplicationAdmin(admin.ModelAdmin):
 
     @admin.action(description="Approve selected applications (and their pending accounts)")
     def approve_applications(self, request: HttpRequest, queryset: QuerySet[OnboardingApplication]) -> None:
-        done = 0
-        for application in queryset:
-            try:
-                onboarding_services.application_approve(application=application, approved_by=request.user)
-                done += 1
-            except DomainError as exc:
-                self.message_user(request, f"{application.merchant_name}: {exc.message}", messages.ERROR)
-        if done:
-            self.message_user(request, f"Approved {done} application(s).", messages.SUCCESS)
+        for_each(self, request, queryset, verb="Approved", noun="application",
+                 error_label=lambda a: a.merchant_name,
+                 run=lambda a: onboarding_services.application_approve(application=a,
+                                                                       approved_by=request.user))
 
     @admin.action(description="Decline selected applications (asks for a reason)")
     def decline_applications(self, request: HttpRequest, queryset: QuerySet[OnboardingApplication],
