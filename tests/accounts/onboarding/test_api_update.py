@@ -91,3 +91,13 @@ def test_declined_application_is_resubmitted_as_pending(holder, submitted, djang
     assert holder.get(f"/v2/onboard/{ref}").json()["tin"] == "987-654-321"
     # A declined-then-resubmitted application is still the one open application.
     assert holder.post("/v2/onboard", factories.application(), format="json").status_code == 400
+
+
+@pytest.mark.parametrize("path", ["/v2/onboard", "/v2/onboard/{ref}", "/v2/onboard/{ref}/status",
+                                  "/v2/onboard/{ref}/files"])
+def test_options_and_other_methods_are_405_not_500(holder, submitted, path):
+    url = path.format(ref=submitted() if "{ref}" in path else "")
+    for method in ("options", "patch", "delete"):
+        response = getattr(holder, method)(url)
+        assert response.status_code == 405, (method, response.content)
+        assert response.json()["statusCode"] == 405
