@@ -220,14 +220,19 @@ def _actor(user: AbstractBaseUser) -> str:
 
 
 @transaction.atomic
-def account_approve(*, account: Account, approved_by: AbstractBaseUser) -> Branch:
-    """Create the account's branch, assign it and mark it APPROVED; idempotent."""
+def account_approve(*, account: Account, approved_by: AbstractBaseUser, branch_name: str | None = None,
+                    ) -> Branch:
+    """Create the account's branch, assign it and mark it APPROVED; idempotent.
+
+    The branch is named `branch_name` (onboarding passes the merchantName), else after the holder.
+    """
     locked = Account.objects.select_for_update().get(pk=account.pk)
     if locked.status == Account.Status.APPROVED and locked.branch_id:
         return locked.branch  # type: ignore[return-value]
     if locked.status != Account.Status.PENDING:
         raise Conflict("Only a pending account can be approved")
-    branch = Branch.objects.create(merchant=locked.merchant, name=_branch_name(locked))
+    branch = Branch.objects.create(merchant=locked.merchant,
+                                   name=(branch_name or "").strip()[:255] or _branch_name(locked))
     locked.branch = branch
     locked.status = Account.Status.APPROVED
     locked.decided_by = approved_by  # type: ignore[assignment]

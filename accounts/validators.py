@@ -54,13 +54,15 @@ def _unknown(errors: Errors, data: dict, allowed: set[str], prefix: str = "") ->
             errors.messages.append(f"{prefix}property {key} should not exist")
 
 
-def _object(errors: Errors, data: dict, key: str) -> dict | None:
+def _object(errors: Errors, data: dict, key: str, path: str | None = None, *,
+            required: bool = True) -> dict | None:
     value = data.get(key)
     if value is None or value == {}:
-        errors.add(key, "should not be empty")
+        if required:
+            errors.add(path or key, "should not be empty")
         return None
     if not isinstance(value, dict):
-        errors.add(key, "must be an object")
+        errors.add(path or key, "must be an object")
         return None
     return value
 

@@ -54,6 +54,8 @@ JSON = "application/json"
 
 class MerchantViewSet(RateLimitMixin, viewsets.GenericViewSet):
     parser_classes = [AnyBodyJSONParser]
+    # No OPTIONS self-description: DRF's would need a serializer_class (500 without one).
+    metadata_class = None
     authentication_classes: list = []
     permission_classes: list = []
 

@@ -15,6 +15,10 @@ DEFAULTS: dict[str, Any] = {
     "MERCHANT_LOGIN_FAILURE_LIMIT": "5/15m",
     "PIN_MAX_ATTEMPTS": 5,
     "PIN_LOCK_SECONDS": 30 * 60,
+    # Merchant onboarding KYC files: per file, per request, and the storage folder.
+    "ONBOARDING_FILE_MAX_BYTES": 10 * 1024 * 1024,
+    "ONBOARDING_UPLOAD_MAX_REQUEST_BYTES": 100 * 1024 * 1024,
+    "ONBOARDING_UPLOAD_DIR": "onboarding",
 }
 
 

@@ -176,6 +176,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One name for each choice set used by several onboarding fields.
+    "ENUM_NAME_OVERRIDES": {
+        "OnboardingStatusEnum": "accounts.models.OnboardingApplication.Status",
+        "OnboardingDocumentFieldEnum": "accounts.onboarding.documents.DOCUMENT_FIELDS",
+    },
 }
 
 # Keys. MASTER_KEYS is "version:base64key,..." (32-byte keys); the highest version
@@ -214,3 +219,15 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
     },
 }
+
+# Uploads (merchant onboarding KYC files): anything above 64 KiB streams to a temporary
+# file instead of memory; stored files and folders are readable by the service user only.
+# DATA_UPLOAD_MAX_MEMORY_SIZE (default 2.5 MB) counts only non-file form fields, so it
+# does not limit the files themselves (ONBOARDING_FILE_MAX_BYTES does).
+FILE_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+ONBOARDING["ONBOARDING_FILE_MAX_BYTES"] = env.int("ONBOARDING_FILE_MAX_BYTES", default=10 * 1024 * 1024)
+ONBOARDING["ONBOARDING_UPLOAD_MAX_REQUEST_BYTES"] = env.int(
+    "ONBOARDING_UPLOAD_MAX_REQUEST_BYTES", default=100 * 1024 * 1024
+)

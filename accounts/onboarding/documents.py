@@ -1,0 +1,163 @@
+"""KYC documents: the form fields, which are required per business type, content sniffing and
+a streaming upload handler that never keeps more than one chunk of a file in memory."""
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from typing import Any
+
+import filetype
+from django.core.files.uploadedfile import UploadedFile
+from django.core.files.uploadhandler import TemporaryFileUploadHandler
+from django.utils.datastructures import MultiValueDict
+
+from core.conf import app_settings
+from core.errors import DomainError
+
+BASE_DOCUMENTS = (
+    "idsOfValidSignatories", "mayorsOrBusinessPermit", "birCert2303", "secCert", "gis",
+    "aoiAndByLaws", "secretarysCert", "barangayBusinessPermit",
+)
+DOCUMENT_FIELDS = (*(f"{base}{variant}" for base in BASE_DOCUMENTS for variant in ("", "Back", "Signature")),
+                   "storePhoto")
+
+_SOLE = ("idsOfValidSignatories", "mayorsOrBusinessPermit", "birCert2303")
+_ENTITY = (*_SOLE, "secCert", "gis", "aoiAndByLaws", "secretarysCert")
+REQUIRED_DOCUMENTS: dict[str, tuple[str, ...]] = {
+    "STARTER": ("idsOfValidSignatories", "barangayBusinessPermit"),
+    "SOLE_PROPRIETOR": _SOLE,
+    "PARTNERSHIP": _ENTITY,
+    "CORPORATION": _ENTITY,
+}
+# A physical store also shows a photo of it.
+BRICK_AND_MORTAR_DOCUMENTS = ("storePhoto",)
+
+# mime -> (extension, magic bytes the file must start with)
+ALLOWED_KINDS = {
+    "application/pdf": ("pdf", b"%PDF-"),
+    "image/jpeg": ("jpg", b"\xff\xd8\xff"),
+    "image/png": ("png", b"\x89PNG\r\n\x1a\n"),
+}
+SNIFF_BYTES = 262  # what `filetype` needs to recognise any type it knows
+MSG_KIND = "must be a PDF, JPEG or PNG file"
+
+
+class PayloadTooLarge(DomainError):
+    status_code = 413
+    code = "payload_too_large"
+    default_message = "Payload too large"
+
+
+def required_documents(*, business_type: str, brick_and_mortar: bool) -> list[str]:
+    extra = BRICK_AND_MORTAR_DOCUMENTS if brick_and_mortar else ()
+    return [*REQUIRED_DOCUMENTS.get(business_type, ()), *extra]
+
+
+def _mb(size: int) -> str:
+    return f"{size / (1024 * 1024):g} MB"
+
+
+def sniff(head: bytes) -> tuple[str, str] | None:
+    """(mime, extension) when the first bytes are a PDF, JPEG or PNG, by content alone."""
+    kind = filetype.guess(head)
+    if kind is None or kind.mime not in ALLOWED_KINDS:
+        return None
+    extension, magic = ALLOWED_KINDS[kind.mime]
+    return (kind.mime, extension) if head.startswith(magic) else None
+
+
+def read_head(upload: UploadedFile) -> bytes:
+    upload.seek(0)
+    head = upload.read(SNIFF_BYTES)
+    upload.seek(0)
+    return head
+
+
+def safe_display_name(name: str) -> str:
+    """The client's file name as metadata only: no path, no control or odd characters."""
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = re.sub(r"[^\w.() -]", "_", name, flags=re.ASCII).strip(" .")
+    return name[-200:] or "upload"
+
+
+class StreamingUploadHandler(TemporaryFileUploadHandler):
+    """Writes every chunk straight to a temporary file and hashes it on the way.
+
+    A file past the per-file limit is dropped while it streams (its temporary file is
+    deleted and the rest of its bytes discarded) and its field name recorded on the
+    request, so the view can answer 413 after the body has been read.
+    """
+
+    OVERSIZED_ATTR = "_onboarding_oversized"
+
+    def handle_raw_input(self, input_data: Any, META: Any, content_length: int, boundary: Any,
+                         encoding: str | None = None) -> None:
+        if content_length > app_settings.ONBOARDING_UPLOAD_MAX_REQUEST_BYTES:
+            raise PayloadTooLarge(
+                f"The request is larger than {_mb(app_settings.ONBOARDING_UPLOAD_MAX_REQUEST_BYTES)}; "
+                "upload the documents in several requests"
+            )
+        super().handle_raw_input(input_data, META, content_length, boundary, encoding)
+
+    def new_file(self, *args: Any, **kwargs: Any) -> None:
+        super().new_file(*args, **kwargs)
+        self._digest = hashlib.sha256()
+        self._received = 0
+        self._oversized = False
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes | None:
+        self._received += len(raw_data)
+        if self._oversized:
+            return None
+        if self._received > app_settings.ONBOARDING_FILE_MAX_BYTES:
+            self._oversized = True
+            self.file.close()  # a NamedTemporaryFile: closing deletes it
+            return None
+        self._digest.update(raw_data)
+        return super().receive_data_chunk(raw_data, start)
+
+    def file_complete(self, file_size: int) -> UploadedFile | None:
+        if self._oversized:
+            oversized = getattr(self.request, self.OVERSIZED_ATTR, [])
+            oversized.append(self.field_name)
+            setattr(self.request, self.OVERSIZED_ATTR, oversized)
+            return None
+        upload = super().file_complete(file_size)
+        upload.sha256 = self._digest.hexdigest()
+        return upload
+
+
+def validate_upload_form(*, files: MultiValueDict, text_fields: Iterable[str],
+                         oversized: Iterable[str]) -> dict[str, tuple[UploadedFile, str, str]]:
+    """The parts of a files request, checked: {field: (upload, mime, extension)}; else 413/400."""
+    too_big = list(oversized)
+    if too_big:
+        limit = _mb(app_settings.ONBOARDING_FILE_MAX_BYTES)
+        raise PayloadTooLarge(", ".join(too_big) + f" must not be larger than {limit}")
+    messages: list[str] = []
+    for name in text_fields:
+        if name in DOCUMENT_FIELDS:
+            messages.append(f"{name} must be a file")
+        else:
+            messages.append(f"property {name} should not exist")
+    clean: dict[str, tuple[UploadedFile, str, str]] = {}
+    for name in files:
+        uploads = files.getlist(name)
+        if name not in DOCUMENT_FIELDS:
+            messages.append(f"property {name} should not exist")
+        elif len(uploads) > 1:
+            messages.append(f"{name} must be a single file")
+        elif uploads[0].size == 0:
+            messages.append(f"{name} should not be empty")
+        else:
+            kind = sniff(read_head(uploads[0]))
+            if kind is None:
+                messages.append(f"{name} {MSG_KIND}")
+            else:
+                clean[name] = (uploads[0], *kind)
+    if not files and not messages:
+        messages.append("files should not be empty: send at least one of " + ", ".join(DOCUMENT_FIELDS))
+    if messages:
+        raise DomainError("Validation failed", code="invalid", errors=messages)
+    return clean
