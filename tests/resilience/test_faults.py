@@ -82,10 +82,11 @@ def stack():
         env = {"DJANGO_SETTINGS_MODULE": "config.settings.test", "DATABASE_URL": pg.url(DB_NAME),
                "REDIS_URL": redis.url(0)}
         _manage(env, "migrate", "--noinput")
-        org_id = _manage(env, "create_organization", "Fault Wallet", "--redirect-origin", ORIGIN).splitlines()[-1]
+        org_id = _manage(env, "create_organization", "Fault Wallet",
+                         "--redirect-origin", ORIGIN).splitlines()[-1]
         api_key = _manage(env, "create_api_key", org_id).splitlines()[-1]
-        creds = dict(line.split("=", 1) for line in _manage(env, "create_api_client", "Fault Partner").splitlines()
-                     if "=" in line)
+        client_lines = _manage(env, "create_api_client", "Fault Partner").splitlines()
+        creds = dict(line.split("=", 1) for line in client_lines if "=" in line)
         yield Stack(pg, redis, pg.url(DB_NAME), api_key, creds["clientId"], creds["clientSecret"])
     finally:
         redis.stop()
@@ -207,8 +208,9 @@ def test_postgres_stop_mid_load_gives_clean_503_loses_nothing_and_recovers(stack
         # Nothing half-written: every row complete, counters exact, every success is stored.
         assert stack.sql("SELECT count(*) FROM customers_customer WHERE ref_id = '' OR created_at IS NULL "
                          "OR updated_at IS NULL OR organization_id IS NULL") == [(0,)]
-        assert stack.sql("SELECT count(*) FROM customers_organization o WHERE o.customer_count <> "
-                         "(SELECT count(*) FROM customers_customer c WHERE c.organization_id = o.id)") == [(0,)]
+        assert stack.sql(
+            "SELECT count(*) FROM customers_organization o WHERE o.customer_count <> "
+            "(SELECT count(*) FROM customers_customer c WHERE c.organization_id = o.id)") == [(0,)]
         created = [o.body["data"]["id"] for o in outcomes if o.kind == "customer" and o.status == 201]
         stored = {str(row[0]) for row in stack.sql("SELECT id FROM customers_customer")}
         assert created and set(created) <= stored
@@ -218,7 +220,9 @@ def test_postgres_stop_mid_load_gives_clean_503_loses_nothing_and_recovers(stack
         assert accounts and accounts <= {row[0] for row in stack.sql("SELECT id FROM accounts_account")}
         # Idempotency: every stored record holds a complete first response for a stored customer;
         # a key whose request died in the gap was rolled back with it and runs for real on retry.
-        for status_code, body in stack.sql("SELECT status_code, response_body FROM customers_idempotencyrecord"):
+        records = stack.sql("SELECT status_code, response_body FROM customers_idempotencyrecord")
+        assert records
+        for status_code, body in records:
             assert status_code == 201
             assert str(json.loads(body)["data"]["id"]) in stored
         failed = [o for o in outcomes if o.kind == "customer" and o.status == 503][:5]
