@@ -70,7 +70,20 @@ class ChallengeCreateInputSerializer(IdempotentInputSerializer):
     redirectUrl = RedirectUrlField(max_length=2048, trim_whitespace=False)  # noqa: N815
 
 
-class ListQuerySerializer(serializers.Serializer):
+class QuerySerializer(serializers.Serializer):
+    """Query parameters. One sent empty (`?order=`) is invalid, not absent: DRF would read an
+    empty form value of an optional field as omitted and quietly use the default."""
+
+    def to_internal_value(self, data):  # noqa: ANN001, ANN201
+        if hasattr(data, "getlist"):
+            blank = {name: ["This field may not be blank."] for name in self.fields
+                     if name in data and data.get(name) == ""}
+            if blank:
+                raise serializers.ValidationError(blank)
+        return super().to_internal_value(data)
+
+
+class ListQuerySerializer(QuerySerializer):
     page = serializers.IntegerField(min_value=1, max_value=1_000_000, default=1)
     limit = serializers.IntegerField(min_value=1, max_value=100, default=10)
     order = serializers.ChoiceField(choices=["asc", "desc"], default="desc")
