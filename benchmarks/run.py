@@ -1,11 +1,13 @@
 """Benchmark: the service under gunicorn (PostgreSQL + Redis) loaded by wrk, as ratios to a baseline.
 
-    make bench            # full run: 1,000,000 customers, 10 s per row
-    make bench-quick      # CI's smaller form: 20,000 customers, 2 s per row
+    make bench            # full run: 1,000,000 customers, 10 s per row, then 1,000 fuzz
+                          # cases per operation; writes benchmarks/RESULTS.md
+    make bench-quick      # CI's smaller form: 20,000 customers, 2 s per row, no fuzzing
 
 The baseline is GET /healthz, a bare Django view returning a small JSON object through
 the same gunicorn/Django stack, measured in the same run. Rate limits are raised for
-the run through the ordinary settings (CUSTOMERS_RATE_LIMIT, MERCHANT_RATE_LIMIT).
+the run through the ordinary settings read from the environment (CUSTOMERS_RATE_LIMIT,
+MERCHANT_RATE_LIMIT, MERCHANT_LOGIN_RATE_LIMIT); no code path changes.
 """
 from __future__ import annotations
 
@@ -27,6 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import (  # noqa: E402
+    PG_ADMIN_URL,
     PYTHON,
     ROOT,
     bench_env,
@@ -140,6 +143,8 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1))
     parser.add_argument("--quick", action="store_true", help="CI size: 20,000 customers, 2 s rows")
     parser.add_argument("--results", type=Path, help="also write a Markdown report here")
+    parser.add_argument("--fuzz", type=int, default=0, metavar="N",
+                        help="then fuzz every operation with N schemathesis cases (0: skip)")
     args = parser.parse_args()
     if args.quick:
         args.customers, args.duration = min(args.customers, 20_000), 2
@@ -221,15 +226,53 @@ def main() -> int:
     report = "\n".join(lines)
     print()
     print(report)
+    fuzz_ok = True
+    if args.fuzz:
+        fuzz_report, fuzz_ok = run_fuzz(args.fuzz, redis_url)
+        report += "\n\n" + fuzz_report
+        print()
+        print(fuzz_report)
     OUT.mkdir(exist_ok=True)
     (OUT / "latest.md").write_text(report + "\n")
     if args.results:
         args.results.write_text(results_markdown(report, args))
     failed = [r.name for r in rows if r.result.get("bad") or r.result.get("errors")]
     if failed:
-        print(f"\nrows with non-2xx answers or socket errors: {failed}")
+        print(f"\nrows with unexpected answers or socket errors: {failed}")
         return 1
-    return 0
+    return 0 if fuzz_ok else 1
+
+
+def run_fuzz(examples: int, redis_url: str) -> tuple[str, bool]:
+    """tests/resilience/test_fuzz.py with `examples` cases per operation, on PostgreSQL + Redis."""
+
+    print(f"fuzzing every operation with {examples:,} cases each ...", flush=True)
+    env = dict(os.environ)
+    env.update({"DATABASE_URL": PG_ADMIN_URL.rsplit("/", 1)[0] + "/og_fuzz", "REDIS_URL": redis_url,
+                "FUZZ_EXAMPLES": str(examples), "FUZZ_RANDOM": "1"})
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    start = time.monotonic()
+    proc = subprocess.run(
+        [PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:logging", "--create-db",
+         "tests/resilience/test_fuzz.py"],
+        cwd=ROOT, env=env, capture_output=True, text=True,
+    )
+    elapsed = time.monotonic() - start
+    data = json.loads((OUT / "fuzz.json").read_text()) if (OUT / "fuzz.json").exists() else {}
+    lines = [f"Fuzzing (schemathesis, {examples:,} cases asked per operation, all checks, valid "
+             f"credentials; {elapsed:.0f} s):", "",
+             "| operation | cases run | responses by status | 5xx | result |", "|---|---:|---|---:|---|"]
+    for label, item in sorted(data.get("operations", {}).items()):
+        statuses = item["statuses"]
+        fives = sum(v for k, v in statuses.items() if k.startswith("5"))
+        shown = ", ".join(f"{k}: {v}" for k, v in statuses.items())
+        verdict = "FAIL" if item.get("failed") else "pass"
+        lines.append(f"| {label} | {item['cases']:,} | {shown} | {fives} | {verdict} |")
+    ok = proc.returncode == 0
+    if not ok:
+        tail = "\n".join(proc.stdout.strip().splitlines()[-15:])
+        lines += ["", "pytest output (tail):", "```", tail, "```"]
+    return "\n".join(lines), ok
 
 
 def render(rows: list[Row], counts: dict[str, int], baseline: float, cost: float, rounds: int,
@@ -274,10 +317,11 @@ def results_markdown(report: str, args: argparse.Namespace) -> str:
     except OSError:
         pass
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    quick = " --quick" if args.quick else ""
+    flags = (" --quick" if args.quick else "") + (f" --fuzz {args.fuzz}" if args.fuzz else "")
+    command = "make bench-quick" if args.quick else "make bench"
     return (
         "# Benchmark results\n\n"
-        f"Command: `make bench` (`python benchmarks/run.py{quick}`)  \n"
+        f"Command: `{command}` (`python benchmarks/run.py{flags} --results benchmarks/RESULTS.md`)  \n"
         f"Date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}  \n"
         f"Machine: {os.cpu_count()} cores ({cpu}), {mem:.0f} GiB, {platform.platform()}, "
         f"Python {platform.python_version()}\n\n"

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.core.parameters import ParameterLocation
 from schemathesis.specs.openapi import checks as openapi_checks
@@ -54,11 +56,23 @@ STATE_DEPENDENT = {
 
 _cases: Counter[str] = Counter()
 _statuses: dict[str, Counter[int]] = {}
+_failed: set[str] = set()
 _lock = threading.Lock()
 
 
 @pytest.fixture
-def credentials(db, settings, secret_registry) -> dict[str, dict[str, str]]:
+def _keep_test_connection():
+    """As Django's test client does: a request must not close the test's transaction's
+    connection (close_old_connections would, as autocommit is off inside it)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def credentials(db, settings, secret_registry, _keep_test_connection) -> dict[str, dict[str, str]]:
     """Headers per security scheme; limits raised through their settings for the run."""
     settings.ONBOARDING = {
         **settings.ONBOARDING,
@@ -118,8 +132,12 @@ def test_every_operation_survives_generated_input(case, credentials):
     with _lock:
         _cases[label] += 1
         _statuses.setdefault(label, Counter())[response.status_code] += 1
-    assert response.status_code < 500, (label, response.status_code, response.text[:500])
-    case.validate_response(response, excluded_checks=excluded, headers=_headers(case, credentials))
+    try:
+        assert response.status_code < 500, (label, response.status_code, response.text[:500])
+        case.validate_response(response, excluded_checks=excluded, headers=_headers(case, credentials))
+    except Exception:
+        _failed.add(label)
+        raise
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -130,7 +148,7 @@ def _report():
     REPORT.parent.mkdir(parents=True, exist_ok=True)
     REPORT.write_text(json.dumps({
         "examples_setting": EXAMPLES,
-        "operations": {label: {"cases": _cases[label],
+        "operations": {label: {"cases": _cases[label], "failed": label in _failed,
                                "statuses": {str(k): v for k, v in sorted(_statuses[label].items())}}
                        for label in sorted(_cases)},
     }, indent=2) + "\n")
