@@ -84,7 +84,8 @@ def _quiet_request_log():
 
 
 @pytest.fixture
-def credentials(db, settings, secret_registry, _keep_test_connection, _quiet_request_log) -> dict[str, dict[str, str]]:
+def credentials(db, settings, secret_registry, _keep_test_connection,
+                _quiet_request_log) -> dict[str, dict[str, str]]:
     """Headers per security scheme; limits raised through their settings for the run."""
     settings.ONBOARDING = {
         **settings.ONBOARDING,
