@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint bench screenshots clean
+.PHONY: install run test lint bench bench-quick fuzz load faults screenshots clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,29 @@ test: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(PY) manage.py makemigrations --check --dry-run
+
+# Benchmarks (docs/readme/benchmarks.md). Need PostgreSQL and Redis on 127.0.0.1 (started
+# if down) and wrk (apt-get install wrk, done for you as root). `bench`: 1,000,000
+# customers, 10 s per row, then 1,000 schemathesis cases per operation; the table and
+# the fuzz figures go to benchmarks/RESULTS.md. `bench-quick`: CI's smaller form.
+bench: install
+	$(PY) benchmarks/run.py --fuzz 1000 --results benchmarks/RESULTS.md
+
+bench-quick: install
+	$(PY) benchmarks/run.py --quick
+
+# Fuzz every API operation with FUZZ_EXAMPLES cases each (CI runs 30 inside `make test`).
+FUZZ_EXAMPLES ?= 1000
+fuzz: install
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_RANDOM=1 $(PY) -m pytest -p no:cacheprovider tests/resilience/test_fuzz.py
+
+# Load (4 gunicorn workers, 200 concurrent requests; needs DATABASE_URL and REDIS_URL) and
+# fault injection (a private PostgreSQL cluster and redis-server, stopped and restarted).
+load: install
+	$(PY) -m pytest tests/resilience/test_load.py
+
+faults: install
+	$(PY) -m pytest tests/resilience/test_faults.py
 
 # Gateway pages at 360 and 1280 px into docs/screenshots/ (needs /usr/bin/chromium).
 screenshots: install

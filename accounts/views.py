@@ -46,7 +46,7 @@ E400_VALIDATION = _err(
     "Validation error (all failing rules)",
     {"statusCode": 400, "message": ["user.password must have at least 1 uppercase and lowercase "
                                     "character, a number, and special character"], "error": "Bad Request"},
-    serializers.NestValidationErrorSerializer,
+    serializers.NestErrorSerializer,  # a malformed JSON body's 400 has a string message
 )
 COMMON = {401: E401, 429: E429, 500: E500, 503: E503}
 JSON = "application/json"
@@ -58,6 +58,7 @@ class MerchantViewSet(RateLimitMixin, viewsets.GenericViewSet):
     metadata_class = None
     authentication_classes: list = []
     permission_classes: list = []
+    metadata_class = None  # OPTIONS is a 405: DRF's metadata needs a serializer_class (was a 500)
 
     def body(self, serializer_class: type, request: Request) -> dict:
         serializer = serializer_class(data=request.data)

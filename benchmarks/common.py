@@ -107,14 +107,21 @@ def wait_http(url: str, timeout: float = 30.0) -> None:
 
 
 @contextlib.contextmanager
-def gunicorn(env: dict[str, str], workers: int, port: int | None = None) -> Iterator[str]:
-    """Run the service under gunicorn on 127.0.0.1; yields its base URL; always stops it."""
+def gunicorn(env: dict[str, str], workers: int, port: int | None = None,
+             log_path: Path | None = None) -> Iterator[str]:
+    """Run the service under gunicorn on 127.0.0.1; yields its base URL; always stops it.
+
+    The server's output goes to a file: a pipe nobody reads would fill up and stall the
+    workers once enough warnings had been logged.
+    """
     port = port or free_port()
+    log_path = log_path or ROOT / "benchmarks" / "out" / "gunicorn.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    log = open(log_path, "wb")  # noqa: SIM115 (closed in finally)
     proc = subprocess.Popen(
         [PYTHON, "-m", "gunicorn", "config.wsgi", "-w", str(workers), "-b", f"127.0.0.1:{port}",
          "--graceful-timeout", "5", "--timeout", "60"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-        start_new_session=True,
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -128,6 +135,7 @@ def gunicorn(env: dict[str, str], workers: int, port: int | None = None) -> Iter
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
+        log.close()
 
 
 def http_json(method: str, url: str, body: dict | None = None,

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -59,8 +60,19 @@ def api_key_from_raw(raw: str) -> ApiKey | None:
     return api_key
 
 
+# Per process: when this worker last passed the shared gate for a key. Within the interval
+# it skips the cache round trip too (last_used_at is minute-grained bookkeeping).
+_touched: dict[object, float] = {}
+
+
 def touch_last_used(api_key: ApiKey) -> None:
     """Record use at most once per key per interval: a cache.add gates the UPDATE."""
+    now_mono = time.monotonic()
+    if now_mono - _touched.get(api_key.pk, -LAST_USED_INTERVAL_SECONDS) < LAST_USED_INTERVAL_SECONDS:
+        return
+    if len(_touched) > 10_000:
+        _touched.clear()
+    _touched[api_key.pk] = now_mono
     try:
         first_in_window = cache.add(f"apikey-used:{api_key.pk}", 1, LAST_USED_INTERVAL_SECONDS)
     except Exception:  # cache down: skip the bookkeeping, never the request

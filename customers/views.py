@@ -27,10 +27,10 @@ from .selectors import Page
 from .serializers import (
     ChallengeCreateInputSerializer,
     ChallengeListQuerySerializer,
-    ChallengeSerializer,
     CustomerCreateInputSerializer,
-    CustomerSerializer,
     ListQuerySerializer,
+    challenge_data,
+    customer_data,
 )
 from .throttling import ApiKeyRateThrottle
 
@@ -90,7 +90,7 @@ class CustomerViewSet(viewsets.ViewSet):
                 organization=self.organization, ref_id=data["refId"], name=data.get("name") or "",
                 actor=self.actor,
             )
-            return http.HTTP_201_CREATED, _ok("Customer created", CustomerSerializer(customer).data)
+            return http.HTTP_201_CREATED, _ok("Customer created", customer_data(customer))
 
         return self._idempotent(request, data.get("idempotencyKey"), handler)
 
@@ -102,7 +102,7 @@ class CustomerViewSet(viewsets.ViewSet):
         query = ListQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         page = selectors.customer_list(organization=self.organization, **query.validated_data)
-        data = CustomerSerializer(page.items, many=True).data
+        data = [customer_data(c) for c in page.items]
         return Response(_paginated("Customers retrieved", page, data))
 
     @extend_schema(
@@ -111,7 +111,7 @@ class CustomerViewSet(viewsets.ViewSet):
     )
     def retrieve(self, request: Request, pk: str) -> Response:
         customer = selectors.customer_get(organization=self.organization, customer_id=pk)
-        return Response(_ok("Customer retrieved", CustomerSerializer(customer).data))
+        return Response(_ok("Customer retrieved", customer_data(customer)))
 
     def _challenge_create(self, request: Request, pk: str, service, message: str) -> Response:  # noqa: ANN001
         form = ChallengeCreateInputSerializer(data=request.data)
@@ -123,7 +123,7 @@ class CustomerViewSet(viewsets.ViewSet):
         def handler() -> tuple[int, dict[str, Any]]:
             challenge = service(organization=self.organization, customer_id=pk, redirect_url=redirect_url,
                                 actor=self.actor)
-            return http.HTTP_201_CREATED, _ok(message, ChallengeSerializer(challenge).data)
+            return http.HTTP_201_CREATED, _ok(message, challenge_data(challenge))
 
         return self._idempotent(request, data.get("idempotencyKey"), handler)
 
@@ -162,7 +162,7 @@ class CustomerViewSet(viewsets.ViewSet):
         page = selectors.challenge_list(
             organization=self.organization, customer_id=pk, **query.validated_data
         )
-        data = ChallengeSerializer(page.items, many=True).data
+        data = [challenge_data(c) for c in page.items]
         return Response(_paginated("Challenges retrieved", page, data))
 
     @extend_schema(
@@ -174,4 +174,4 @@ class CustomerViewSet(viewsets.ViewSet):
     def challenge(self, request: Request, pk: str, challengeId: str) -> Response:  # noqa: N803
         challenge = selectors.challenge_get(organization=self.organization, customer_id=pk,
                                             challenge_id=challengeId)
-        return Response(_ok("Challenge retrieved", ChallengeSerializer(challenge).data))
+        return Response(_ok("Challenge retrieved", challenge_data(challenge)))

@@ -1,6 +1,7 @@
 -- One wrk script for every row, configured through the environment:
 --   BENCH_METHOD, BENCH_PATH, BENCH_BODY, BENCH_HEADERS ("Name: value|Name: value"),
---   BENCH_IDS (a file of ids, one a line). "{n}" in path/body becomes a number unique
+--   BENCH_IDS (a file of ids, one a line), BENCH_OK_STATUS (the status that counts as a
+--   success, when it is not a 2xx). "{n}" in path/body becomes a number unique
 --   to this request; "{id}" a random id from BENCH_IDS. done() prints one JSON line.
 local threads = {}
 local counter = 0
@@ -11,12 +12,13 @@ function setup(thread)
   table.insert(threads, thread)
 end
 
-local method, path_t, body_t, ids
+local method, path_t, body_t, ids, ok_status
 
 function init(args)
   method = os.getenv("BENCH_METHOD") or "GET"
   path_t = os.getenv("BENCH_PATH") or "/"
   body_t = os.getenv("BENCH_BODY")
+  ok_status = tonumber(os.getenv("BENCH_OK_STATUS") or "")
   local raw = os.getenv("BENCH_HEADERS") or ""
   for pair in string.gmatch(raw, "[^|]+") do
     local name, value = string.match(pair, "^%s*([^:]+):%s*(.*)$")
@@ -51,7 +53,7 @@ function request()
 end
 
 function response(status, headers, body)
-  if status >= 200 and status < 300 then
+  if (ok_status and status == ok_status) or (not ok_status and status >= 200 and status < 300) then
     ok = ok + 1
   else
     bad = bad + 1
