@@ -157,6 +157,10 @@ def _raw_string(errors: Errors, data: dict, key: str, path: str) -> str | None:
     if value == "":
         errors.add(path, "should not be empty")
         return None
+    if "\x00" in value:
+        # PostgreSQL text cannot hold NUL; refuse it here instead of failing in the query.
+        errors.add(path, "must not contain null characters")
+        return None
     return value
 
 
