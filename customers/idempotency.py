@@ -46,15 +46,26 @@ def _dump(body: dict[str, Any]) -> str:
     return json.dumps(body, cls=JSONEncoder, ensure_ascii=False)
 
 
-@transaction.atomic
 def idempotent_run(
     *, organization: Organization, key: uuid.UUID | None, fingerprint: str,
     handler: Callable[[], tuple[int, dict[str, Any]]],
 ) -> Outcome:
-    """Run `handler` once per (organization, key); without a key, just run it."""
+    """Run `handler` once per (organization, key); without a key, just run it.
+
+    Without a key the handler's own service transaction is the only one (no extra
+    BEGIN/SAVEPOINT round trips on the hot path).
+    """
     if key is None:
         status, body = handler()
         return Outcome(status, body)
+    return _keyed_run(organization=organization, key=key, fingerprint=fingerprint, handler=handler)
+
+
+@transaction.atomic
+def _keyed_run(
+    *, organization: Organization, key: uuid.UUID, fingerprint: str,
+    handler: Callable[[], tuple[int, dict[str, Any]]],
+) -> Outcome:
     try:
         with transaction.atomic():
             record = IdempotencyRecord.objects.create(

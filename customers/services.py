@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from core.conf import app_settings
 from core.crypto import sha256_hex
+from core.db import is_unique_violation
 from core.errors import Conflict, DomainError, NotFound
 from core.services import audit_record
 
@@ -142,13 +143,14 @@ def customer_create(*, organization: Organization, ref_id: str, name: str = "", 
     """Insert, then bump the organization's counter; a duplicate refId is a 409.
 
     Two concurrent inserts of one refId: the second blocks on the unique index until the
-    first commits, then fails; the savepoint keeps the outer transaction usable.
+    first commits, then fails on it; this function's own atomic block (a savepoint when
+    nested) rolls back, so a caller's transaction stays usable.
     """
     try:
-        with transaction.atomic():
-            customer = Customer.objects.create(organization=organization, ref_id=ref_id, name=name)
-    except IntegrityError:
-        if Customer.objects.filter(organization=organization, ref_id=ref_id).exists():
+        customer = Customer.objects.create(organization=organization, ref_id=ref_id, name=name)
+    except IntegrityError as exc:
+        if is_unique_violation(exc, constraint="uniq_customer_ref_id", table="customers_customer",
+                               columns=("organization_id", "ref_id")):
             raise Conflict(
                 "A customer with this refId already exists", errors={"refId": ["Already exists."]}
             ) from None
