@@ -108,6 +108,9 @@ RATELIMIT_USE_CACHE = "default"
 RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Admin messages can carry a key or client secret shown once: keep them server-side,
+# not in a signed (readable) cookie.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Strict"

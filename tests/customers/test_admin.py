@@ -28,6 +28,8 @@ def test_create_key_in_admin_shows_the_raw_key_once(admin_client, organization):
     raw = re.search(r"(ogk_[0-9a-f]{12}_[A-Za-z0-9_-]{43})", " ".join(shown)).group(1)
     key = ApiKey.objects.get(name="ops")
     assert key.prefix == raw[4:16]
+    # The message waits server-side, never in a cookie the browser keeps.
+    assert "messages" not in response.cookies
     assert Api(raw).get("/v2/customers").status_code == 200
     admin_client.get(response["Location"])  # the page that displays the message consumes it
     page = admin_client.get(f"/admin/customers/apikey/{key.pk}/change/").content.decode()
