@@ -167,7 +167,7 @@ class IdempotencyRecord(models.Model):
     status_code = models.PositiveSmallIntegerField(null=True, blank=True)
     # Text, not JSON: jsonb would reorder keys and a replay must be the same bytes.
     response_body = models.TextField(blank=True, default="")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
         constraints = [

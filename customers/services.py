@@ -19,7 +19,7 @@ from core.errors import Conflict, DomainError, NotFound
 from core.services import audit_record
 
 from .authentication import KEY_PREFIX, PREFIX_LENGTH
-from .models import ApiKey, Challenge, Customer, Organization, RedirectOrigin
+from .models import ApiKey, Challenge, Customer, IdempotencyRecord, Organization, RedirectOrigin
 
 REDIRECT_URL_MAX_LENGTH = 2048
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1"})
@@ -218,3 +218,10 @@ def customer_reset_pin(*, organization: Organization, customer_id: object, redir
     """A RESET_PIN challenge; 409 unless the customer has a PIN and recovery."""
     return _challenge_open(organization=organization, customer_id=customer_id,
                            type=Challenge.Type.RESET_PIN, return_url=redirect_url, actor=actor)
+
+
+def idempotency_records_purge(*, older_than_hours: int) -> int:
+    """Forget stored idempotent responses older than the replay window; returns how many."""
+    cutoff = timezone.now() - timedelta(hours=older_than_hours)
+    deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
+    return deleted

@@ -93,3 +93,24 @@ def test_seed_demo_prints_a_working_merchant_client_and_disables_the_old_one(cli
     assert client.post("/v2/auth/token", new, content_type="application/json").status_code == 200
     refused = client.post("/v2/auth/token", old, content_type="application/json")
     assert refused.status_code == 401
+
+
+def test_purge_idempotency_records_forgets_only_old_keys(api):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from customers.models import IdempotencyRecord
+
+    old_key, new_key = str(uuid.uuid4()), str(uuid.uuid4())
+    assert api.post("/v2/customers", {"refId": "a", "idempotencyKey": old_key}).status_code == 201
+    assert api.post("/v2/customers", {"refId": "b", "idempotencyKey": new_key}).status_code == 201
+    IdempotencyRecord.objects.filter(key=old_key).update(created_at=timezone.now() - timedelta(hours=25))
+
+    out, _ = run("purge_idempotency_records")
+    assert out.strip() == "1"
+    # The forgotten key runs as a new request; the recent one still guards its request.
+    assert api.post("/v2/customers", {"refId": "c", "idempotencyKey": old_key}).status_code == 201
+    assert api.post("/v2/customers", {"refId": "d", "idempotencyKey": new_key}).status_code == 409
+    with pytest.raises(CommandError):
+        run("purge_idempotency_records", "--hours", "0")
