@@ -68,10 +68,10 @@ class SecretRegistry:
     def leaks(self, texts: list[str]) -> list[str]:
         found = []
         for secret in sorted(self.values):
-            # Short digit strings (PINs) only count as a whole token, not inside a longer
-            # number or a UUID/hex id ("00000000-0000-...").
-            pattern = (rf"(?<![0-9A-Fa-f-]){re.escape(secret)}(?![0-9A-Fa-f-])" if secret.isdigit()
-                       else re.escape(secret))
+            # Short values (PINs, including invalid ones like "12a4") only count as a whole
+            # token: inside a longer word, number or a UUID/hex id ("…-12a4-…") they are chance.
+            pattern = (rf"(?<![0-9A-Za-z_-]){re.escape(secret)}(?![0-9A-Za-z_-])"
+                       if len(secret) < 12 else re.escape(secret))
             if any(re.search(pattern, text) for text in texts):
                 found.append(secret[:3] + "…")
         return found

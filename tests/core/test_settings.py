@@ -13,7 +13,8 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 
 def production_env(**overrides: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in {
-        "SECRET_KEY", "MASTER_KEYS", "PEPPER", "JWT_SIGNING_KEY", "ALLOWED_HOSTS", "PUBLIC_BASE_URL"}}
+        "SECRET_KEY", "MASTER_KEYS", "PEPPER", "JWT_SIGNING_KEY", "ALLOWED_HOSTS", "PUBLIC_BASE_URL",
+        "DJANGO_ALLOW_ASYNC_UNSAFE"}}  # set by the browser tests in this process only
     env.update({
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "SECRET_KEY": secrets.token_urlsafe(64),
