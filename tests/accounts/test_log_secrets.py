@@ -31,10 +31,10 @@ def test_capture_finds_a_logged_secret_in_message_args_and_exception(_log_captur
     assert in_uuid.leaks(handler.texts[-1:]) == []
     log.info("pin=5093")
     assert in_uuid.leaks(handler.texts[-1:]) == ["509…"]
-    # A short non-numeric value (an invalid PIN a test sent) inside a hex id is chance too.
+    # A short non-numeric value (an invalid PIN a test sent) inside an id is chance too.
     short = SecretRegistry()
-    short.add("12a4")
-    log.info("challenge 3f9c12a4-0b1d-4e5f-9a7b-2c3d4e5f6a7b expired")
+    short.add("zq7x")
+    log.info("challenge 3f9czq7x-0b1d-4e5f-9a7b-2c3d4e5f6a7b expired")
     assert short.leaks(handler.texts[-1:]) == []
-    log.info("pin %s", "12a4")
-    assert short.leaks(handler.texts[-1:]) == ["12a…"]
+    log.info("pin %s", "zq7x")
+    assert short.leaks(handler.texts[-1:]) == ["zq7…"]
