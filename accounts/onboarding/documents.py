@@ -128,6 +128,57 @@ class StreamingUploadHandler(TemporaryFileUploadHandler):
         return upload
 
 
+class PartCountingStream:
+    """The request body stream, counting multipart delimiters as they stream past.
+
+    Django's parser skips a part it cannot read (headers without the blank line after
+    them, a file part without a file name) without a word; comparing this count with
+    the parts it returned turns that into a 400 instead of storing the rest. Keeps only
+    a delimiter's length of look-back, so streaming stays streaming.
+    """
+
+    def __init__(self, stream: Any, boundary: bytes) -> None:
+        self._stream = stream
+        self._patterns = {"delimiter": b"--" + boundary, "closing": b"--" + boundary + b"--"}
+        self._counts = dict.fromkeys(self._patterns, 0)
+        self._tail = b""
+
+    @property
+    def parts(self) -> int:
+        return self._counts["delimiter"] - self._counts["closing"]
+
+    def read(self, *args: Any, **kwargs: Any) -> bytes:
+        return self._scan(self._stream.read(*args, **kwargs))
+
+    def readline(self, *args: Any, **kwargs: Any) -> bytes:
+        return self._scan(self._stream.readline(*args, **kwargs))
+
+    def _scan(self, data: bytes) -> bytes:
+        if data:
+            window = self._tail + data
+            for name, pattern in self._patterns.items():
+                start = window.find(pattern)
+                while start != -1:
+                    if start + len(pattern) > len(self._tail):  # not counted with the last chunk
+                        self._counts[name] += 1
+                    start = window.find(pattern, start + 1)
+            self._tail = window[-(len(self._patterns["closing"]) - 1):]
+        return data
+
+
+def check_all_parts_read(*, counter: PartCountingStream | None, files: MultiValueDict,
+                         fields: MultiValueDict, oversized: Iterable[str]) -> None:
+    if counter is None:
+        return
+    read = (sum(len(v) for _, v in files.lists()) + sum(len(v) for _, v in fields.lists())
+            + len(list(oversized)))
+    if read != counter.parts:
+        raise DomainError("Validation failed", code="malformed_multipart", errors=[
+            "Malformed multipart body: every part needs a field name, a file name and a blank "
+            "line after its headers",
+        ])
+
+
 def validate_upload_form(*, files: MultiValueDict, text_fields: Iterable[str],
                          oversized: Iterable[str]) -> dict[str, tuple[UploadedFile, str, str]]:
     """The parts of a files request, checked: {field: (upload, mime, extension)}; else 413/400."""

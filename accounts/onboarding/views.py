@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.utils.http import parse_header_parameters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status as http
@@ -15,7 +16,13 @@ from ..authentication import AccountTokenAuthentication, IsAccountHolder
 from ..serializers import NestErrorSerializer, NestValidationErrorSerializer
 from ..views import COMMON, E400_VALIDATION, JSON, MerchantViewSet, _err
 from . import selectors, serializers, services
-from .documents import PayloadTooLarge, StreamingUploadHandler, validate_upload_form
+from .documents import (
+    PartCountingStream,
+    PayloadTooLarge,
+    StreamingUploadHandler,
+    check_all_parts_read,
+    validate_upload_form,
+)
 
 TAGS = ["merchant onboarding"]
 REF = OpenApiParameter("refNo", OpenApiTypes.UUID, OpenApiParameter.PATH,
@@ -104,8 +111,14 @@ class OnboardingFilesViewSet(_AccountHolderViewSet):
     parser_classes = [MultiPartParser]
 
     def initial(self, request: Request, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
-        # Before anything reads the body: stream each file to disk, never into memory.
-        request._request.upload_handlers = [StreamingUploadHandler(request._request)]
+        # Before anything reads the body: stream each file to disk, never into memory, and
+        # count the parts on the way so none is dropped unseen.
+        django_request = request._request
+        django_request.upload_handlers = [StreamingUploadHandler(django_request)]
+        _, params = parse_header_parameters(django_request.META.get("CONTENT_TYPE", ""))
+        boundary = params.get("boundary", "")
+        if boundary:
+            django_request._stream = PartCountingStream(django_request._stream, boundary.encode())
         super().initial(request, *args, **kwargs)
 
     @extend_schema(
@@ -124,11 +137,12 @@ class OnboardingFilesViewSet(_AccountHolderViewSet):
         except RequestDataTooBig as exc:
             raise PayloadTooLarge("The form fields are too large") from exc
         except SuspiciousOperation as exc:
-            raise DomainError("Malformed multipart body") from exc
-        uploads = validate_upload_form(
-            files=files, text_fields=text_fields,
-            oversized=getattr(request._request, StreamingUploadHandler.OVERSIZED_ATTR, []),
-        )
+            raise DomainError("Validation failed", errors=["Malformed multipart body"]) from exc
+        oversized = getattr(request._request, StreamingUploadHandler.OVERSIZED_ATTR, [])
+        stream = request._request._stream
+        check_all_parts_read(counter=stream if isinstance(stream, PartCountingStream) else None,
+                             files=files, fields=request.POST, oversized=oversized)
+        uploads = validate_upload_form(files=files, text_fields=text_fields, oversized=oversized)
         documents = services.application_documents_store(application=application, uploads=uploads,
                                                          actor=f"account:{request.user.pk}")
         return Response({"files": [selectors.document_summary(document=d) for d in documents]},

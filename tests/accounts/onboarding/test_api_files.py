@@ -168,3 +168,53 @@ def test_large_upload_is_streamed_to_a_temporary_file(holder, submitted, monkeyp
     ref = submitted()
     assert upload(holder, ref, secCert=("big.pdf", b"%PDF-1.7\n" + b"0" * (2 * MB))).status_code == 201
     assert seen == [TemporaryUploadedFile]
+
+
+def test_an_empty_part_beside_good_files_is_400_and_stores_nothing(holder, submitted, media_root):
+    # Found by fuzzing: the empty part was dropped silently and the others stored.
+    ref = submitted()
+    response = upload(holder, ref, secCert=("secCert.png", factories.PNG),
+                      mayorsOrBusinessPermit=("mayorsOrBusinessPermit", b""))
+    assert response.status_code == 400
+    assert "mayorsOrBusinessPermit should not be empty" in response.json()["message"]
+    _assert_nothing_stored(media_root)
+
+
+def test_an_empty_part_without_content_type_is_400_too(holder, submitted, media_root):
+    ref = submitted()
+    boundary = "34308aea2ad93a09c614d089e1499d0e"
+    body = (
+        f"--{boundary}\r\nContent-Disposition: form-data; name=\"secCert\"; filename=\"secCert.png\"\r\n\r\n"
+    ).encode() + factories.PNG + (
+        f"\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"mayorsOrBusinessPermit\"; "
+        f"filename=\"mayorsOrBusinessPermit\"\r\n\r\n\r\n--{boundary}--\r\n"
+    ).encode()
+    response = holder.generic("POST", f"/v2/onboard/{ref}/files", body,
+                              content_type=f"multipart/form-data; boundary={boundary}")
+    assert response.status_code == 400, response.content
+    assert "mayorsOrBusinessPermit should not be empty" in response.json()["message"]
+    _assert_nothing_stored(media_root)
+
+
+@pytest.mark.parametrize(("part", "message"), [
+    # No blank line between the part's headers and the next delimiter (as werkzeug encodes an
+    # empty value): Django's parser skips such a part without a word.
+    (b'Content-Disposition: form-data; name="mayorsOrBusinessPermit"; filename="permit.pdf"\r\n'
+     b"Content-Type: application/pdf\r\n", "Malformed multipart body"),
+    # A browser's empty file input (filename="") reaches the parser as a text field.
+    (b'Content-Disposition: form-data; name="mayorsOrBusinessPermit"; filename=""\r\n\r\n\r\n',
+     "mayorsOrBusinessPermit must be a file"),
+])
+def test_a_part_that_is_not_a_readable_file_is_400_and_stores_nothing(holder, submitted, media_root,
+                                                                       part, message):
+    # Found by fuzzing: an unreadable part was dropped and the other files stored.
+    ref = submitted()
+    boundary = b"Fuzz7b3c0e4d9a"
+    body = (b"--" + boundary + b'\r\nContent-Disposition: form-data; name="secCert"; '
+            b'filename="secCert.png"\r\nContent-Type: image/png\r\n\r\n' + factories.PNG
+            + b"\r\n--" + boundary + b"\r\n" + part + b"--" + boundary + b"--\r\n")
+    response = holder.generic("POST", f"/v2/onboard/{ref}/files", body,
+                              content_type=f"multipart/form-data; boundary={boundary.decode()}")
+    assert response.status_code == 400, response.content
+    assert message in str(response.json()["message"])
+    _assert_nothing_stored(media_root)
