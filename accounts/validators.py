@@ -67,16 +67,26 @@ def _object(errors: Errors, data: dict, key: str, path: str | None = None, *,
     return value
 
 
-def _string(errors: Errors, data: dict, key: str, path: str, *, required: bool = True) -> str | None:
-    """The common IsString + IsNotEmpty pair; returns the string when there is one."""
+def _present(errors: Errors, data: dict, key: str, path: str, *, kind: type, message: str,
+             required: bool = True) -> Any:
+    """The value under `key` when it has the right type; else class-validator's pair of
+    messages for a missing value (IsNotEmpty + the type's) or the type's alone."""
     value = data.get(key)
     if value is None:
         if required:
             errors.add(path, "should not be empty")
-            errors.add(path, "must be a string")
+            errors.add(path, message)
         return None
-    if not isinstance(value, str):
-        errors.add(path, "must be a string")
+    if not isinstance(value, kind):
+        errors.add(path, message)
+        return None
+    return value
+
+
+def _string(errors: Errors, data: dict, key: str, path: str, *, required: bool = True) -> str | None:
+    """The common IsString + IsNotEmpty pair; returns the string when there is one."""
+    value = _present(errors, data, key, path, kind=str, message="must be a string", required=required)
+    if value is None:
         return None
     if not value.strip():
         if required or value:
@@ -146,13 +156,8 @@ def password_problems(value: str) -> list[str]:
 
 def _raw_string(errors: Errors, data: dict, key: str, path: str) -> str | None:
     """A required string taken exactly as sent (no strip): secrets and login names."""
-    value = data.get(key)
+    value = _present(errors, data, key, path, kind=str, message="must be a string")
     if value is None:
-        errors.add(path, "should not be empty")
-        errors.add(path, "must be a string")
-        return None
-    if not isinstance(value, str):
-        errors.add(path, "must be a string")
         return None
     if value == "":
         errors.add(path, "should not be empty")

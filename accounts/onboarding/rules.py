@@ -15,6 +15,7 @@ from typing import Any
 from accounts.validators import (
     Errors,
     _object,
+    _present,
     _string,
     _unknown,
     check_email,
@@ -75,14 +76,9 @@ def _text(errors: Errors, data: dict, key: str, path: str, *, max_length: int = 
 
 def _enum(errors: Errors, data: dict, key: str, path: str, values: tuple[str, ...], *,
           required: bool = True) -> str | None:
-    value = data.get(key)
     message = "must be one of the following values: " + ", ".join(values)
-    if value is None:
-        if required:
-            errors.add(path, "should not be empty")
-            errors.add(path, message)
-        return None
-    if not isinstance(value, str) or value not in values:
+    value = _present(errors, data, key, path, kind=str, message=message, required=required)
+    if value is not None and value not in values:
         errors.add(path, message)
         return None
     return value
@@ -147,14 +143,8 @@ def _boolean(errors: Errors, data: dict, key: str, path: str) -> bool | None:
 
 def _array(errors: Errors, data: dict, key: str, path: str, *, min_size: int, max_size: int,
            required: bool = True) -> list | None:
-    value = data.get(key)
+    value = _present(errors, data, key, path, kind=list, message="must be an array", required=required)
     if value is None:
-        if required:
-            errors.add(path, "should not be empty")
-            errors.add(path, "must be an array")
-        return None
-    if not isinstance(value, list):
-        errors.add(path, "must be an array")
         return None
     if len(value) < min_size:
         errors.add(path, f"must contain at least {min_size} elements")
