@@ -1,5 +1,6 @@
 """Backoffice: API clients, the pending-account queue with Approve/Decline, merchants, branches,
 and the onboarding applications with their KYC documents (Approve / Decline with a reason)."""
+
 from __future__ import annotations
 
 import json
@@ -69,16 +70,33 @@ class ApiClientAdmin(admin.ModelAdmin):
 
 
 class DeclineForm(forms.Form):
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 4, "cols": 60}), max_length=2000,
-                             help_text="Shown to the account holder.")
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+        max_length=2000,
+        help_text="Shown to the account holder.",
+    )
 
 
 class _AccountAdminBase(admin.ModelAdmin):
     list_display = ("username", "full_name", "email", "phone", "status", "branch", "created_at")
     search_fields = ("username", "email", "first_name", "last_name")
-    fields = ("username", "first_name", "middle_name", "last_name", "email", "phone", "merchant",
-              "status", "branch", "declined_reason", "decided_by", "decided_at", "api_client",
-              "password_changed_at", "created_at")
+    fields = (
+        "username",
+        "first_name",
+        "middle_name",
+        "last_name",
+        "email",
+        "phone",
+        "merchant",
+        "status",
+        "branch",
+        "declined_reason",
+        "decided_by",
+        "decided_at",
+        "api_client",
+        "password_changed_at",
+        "created_at",
+    )
     readonly_fields = fields
     actions = ("approve_accounts", "decline_accounts")
 
@@ -93,22 +111,42 @@ class _AccountAdminBase(admin.ModelAdmin):
 
     @admin.action(description="Approve selected accounts (creates their branches)")
     def approve_accounts(self, request: HttpRequest, queryset: QuerySet[Account]) -> None:
-        for_each(self, request, queryset, verb="Approved", noun="account", error_label=lambda a: a.username,
-                 run=lambda a: services.account_approve(account=a, approved_by=request.user))
+        for_each(
+            self,
+            request,
+            queryset,
+            verb="Approved",
+            noun="account",
+            error_label=lambda a: a.username,
+            run=lambda a: services.account_approve(account=a, approved_by=request.user),
+        )
 
     @admin.action(description="Decline selected accounts (asks for a reason)")
     def decline_accounts(self, request: HttpRequest, queryset: QuerySet[Account]) -> TemplateResponse | None:
         return decline_with_reason(
-            self, request, queryset, action_name="decline_accounts", noun="account",
+            self,
+            request,
+            queryset,
+            action_name="decline_accounts",
+            noun="account",
             label=lambda a: f"{a.username} — {a.full_name}",
-            decline=lambda a, reason: services.account_decline(account=a, declined_by=request.user,
-                                                               reason=reason),
+            decline=lambda a, reason: services.account_decline(
+                account=a, declined_by=request.user, reason=reason
+            ),
             error_label=lambda a: a.username,
         )
 
 
-def for_each(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet, *, verb: str, noun: str,
-             run: Callable[[Any], Any], error_label: Callable[[Any], str]) -> None:
+def for_each(
+    modeladmin: admin.ModelAdmin,
+    request: HttpRequest,
+    queryset: QuerySet,
+    *,
+    verb: str,
+    noun: str,
+    run: Callable[[Any], Any],
+    error_label: Callable[[Any], str],
+) -> None:
     """Run a service on each selected row; a refused row is reported and the others still run."""
     done = 0
     for obj in queryset:
@@ -121,16 +159,30 @@ def for_each(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: Query
         modeladmin.message_user(request, f"{verb} {done} {noun}(s).", messages.SUCCESS)
 
 
-def decline_with_reason(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet, *,
-                        action_name: str, noun: str, label: Callable[[Any], str],
-                        decline: Callable[[Any, str], Any], error_label: Callable[[Any], str],
-                        ) -> TemplateResponse | None:
+def decline_with_reason(
+    modeladmin: admin.ModelAdmin,
+    request: HttpRequest,
+    queryset: QuerySet,
+    *,
+    action_name: str,
+    noun: str,
+    label: Callable[[Any], str],
+    decline: Callable[[Any, str], Any],
+    error_label: Callable[[Any], str],
+) -> TemplateResponse | None:
     """An admin action that first asks for the reason (shown to the holder), then declines each."""
     form = DeclineForm(request.POST if "apply" in request.POST else None)
     if "apply" in request.POST and form.is_valid():
         reason = form.cleaned_data["reason"]
-        for_each(modeladmin, request, queryset, verb="Declined", noun=noun, error_label=error_label,
-                 run=lambda obj: decline(obj, reason))
+        for_each(
+            modeladmin,
+            request,
+            queryset,
+            verb="Declined",
+            noun=noun,
+            error_label=error_label,
+            run=lambda obj: decline(obj, reason),
+        )
         return None
     context = {
         **modeladmin.admin_site.each_context(request),
@@ -180,8 +232,12 @@ class BranchAdmin(admin.ModelAdmin):
     readonly_fields = ("name", "merchant", "created_at")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return (super().get_queryset(request).select_related("merchant", "account")
-                .filter(account__status=Account.Status.APPROVED))
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("merchant", "account")
+            .filter(account__status=Account.Status.APPROVED)
+        )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # branches are made by approval
@@ -194,14 +250,33 @@ class BranchAdmin(admin.ModelAdmin):
 class OnboardingApplicationAdmin(admin.ModelAdmin):
     """Review: the application and its documents (served to staff only), Approve / Decline."""
 
-    list_display = ("merchant_name", "reference_number", "business_type", "account", "status",
-                    "missing_documents", "created_at")
+    list_display = (
+        "merchant_name",
+        "reference_number",
+        "business_type",
+        "account",
+        "status",
+        "missing_documents",
+        "created_at",
+    )
     list_filter = ("status", "business_type")
     search_fields = ("merchant_name", "reference_number", "account__username")
     ordering = ("created_at",)
-    fields = ("reference_number", "account", "merchant_name", "business_type", "status", "declined_reason",
-              "decided_by", "decided_at", "created_at", "updated_at", "missing_documents", "documents_links",
-              "application")
+    fields = (
+        "reference_number",
+        "account",
+        "merchant_name",
+        "business_type",
+        "status",
+        "declined_reason",
+        "decided_by",
+        "decided_at",
+        "created_at",
+        "updated_at",
+        "missing_documents",
+        "documents_links",
+        "application",
+    )
     readonly_fields = fields
     actions = ("approve_applications", "decline_applications")
 
@@ -216,8 +291,14 @@ class OnboardingApplicationAdmin(admin.ModelAdmin):
 
     def get_urls(self) -> list:
         download = self.admin_site.admin_view(self.document_download)
-        return [path("<int:object_id>/documents/<uuid:document_id>/", download,
-                     name="accounts_onboardingapplication_document"), *super().get_urls()]
+        return [
+            path(
+                "<int:object_id>/documents/<uuid:document_id>/",
+                download,
+                name="accounts_onboardingapplication_document",
+            ),
+            *super().get_urls(),
+        ]
 
     @admin.display(description="missing documents")
     def missing_documents(self, obj: OnboardingApplication) -> str:
@@ -225,12 +306,21 @@ class OnboardingApplicationAdmin(admin.ModelAdmin):
 
     @admin.display(description="documents")
     def documents_links(self, obj: OnboardingApplication) -> str:
-        rows = [(reverse("admin:accounts_onboardingapplication_document", args=(obj.pk, d.pk)), d.field,
-                 d.original_name, d.content_type, d.size) for d in obj.documents.all()]
+        rows = [
+            (
+                reverse("admin:accounts_onboardingapplication_document", args=(obj.pk, d.pk)),
+                d.field,
+                d.original_name,
+                d.content_type,
+                d.size,
+            )
+            for d in obj.documents.all()
+        ]
         if not rows:
             return "—"
-        return format_html("<ul>{}</ul>", format_html_join(
-            "", '<li><a href="{}">{}</a>: {} ({}, {} bytes)</li>', rows))
+        return format_html(
+            "<ul>{}</ul>", format_html_join("", '<li><a href="{}">{}</a>: {} ({}, {} bytes)</li>', rows)
+        )
 
     @admin.display(description="application (as submitted)")
     def application(self, obj: OnboardingApplication) -> str:
@@ -248,27 +338,45 @@ class OnboardingApplicationAdmin(admin.ModelAdmin):
             handle = default_storage.open(document.storage_name, "rb")
         except FileNotFoundError as exc:
             raise Http404("The file is no longer in storage") from exc
-        audit_record(action="onboarding.document_viewed", target=document.application,
-                     actor=f"staff:{request.user.get_username()}", data={"document_id": str(document.pk)})
-        response = FileResponse(handle, content_type=document.content_type, as_attachment=True,
-                                filename=document.original_name)
+        audit_record(
+            action="onboarding.document_viewed",
+            target=document.application,
+            actor=f"staff:{request.user.get_username()}",
+            data={"document_id": str(document.pk)},
+        )
+        response = FileResponse(
+            handle, content_type=document.content_type, as_attachment=True, filename=document.original_name
+        )
         response["Cache-Control"] = "private, no-store"
         return response
 
     @admin.action(description="Approve selected applications (and their pending accounts)")
     def approve_applications(self, request: HttpRequest, queryset: QuerySet[OnboardingApplication]) -> None:
-        for_each(self, request, queryset, verb="Approved", noun="application",
-                 error_label=lambda a: a.merchant_name,
-                 run=lambda a: onboarding_services.application_approve(application=a,
-                                                                       approved_by=request.user))
+        for_each(
+            self,
+            request,
+            queryset,
+            verb="Approved",
+            noun="application",
+            error_label=lambda a: a.merchant_name,
+            run=lambda a: onboarding_services.application_approve(application=a, approved_by=request.user),
+        )
 
     @admin.action(description="Decline selected applications (asks for a reason)")
-    def decline_applications(self, request: HttpRequest, queryset: QuerySet[OnboardingApplication],
-                             ) -> TemplateResponse | None:
+    def decline_applications(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[OnboardingApplication],
+    ) -> TemplateResponse | None:
         return decline_with_reason(
-            self, request, queryset, action_name="decline_applications", noun="application",
+            self,
+            request,
+            queryset,
+            action_name="decline_applications",
+            noun="application",
             label=lambda a: f"{a.merchant_name} — {a.reference_number}",
             decline=lambda a, reason: onboarding_services.application_decline(
-                application=a, declined_by=request.user, reason=reason),
+                application=a, declined_by=request.user, reason=reason
+            ),
             error_label=lambda a: a.merchant_name,
         )

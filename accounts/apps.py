@@ -1,4 +1,5 @@
 """App config for the merchant API; registers the NestJS-style error surface."""
+
 from django.apps import AppConfig
 
 
@@ -11,6 +12,4 @@ class AccountsConfig(AppConfig):
 
         from .errors import render_nest_error
 
-        register_surface(
-            Surface("merchant", ("/v2/auth/", "/v2/account", "/v2/onboard"), render_nest_error)
-        )
+        register_surface(Surface("merchant", ("/v2/auth/", "/v2/account", "/v2/onboard"), render_nest_error))

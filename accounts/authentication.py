@@ -1,4 +1,5 @@
 """Bearer-JWT authentication of the merchant API: partner client tokens and account tokens."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -80,8 +81,12 @@ class ClientTokenScheme(OpenApiAuthenticationExtension):
     name = "clientToken"
 
     def get_security_definition(self, auto_schema: Any) -> dict:
-        return {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
-                "description": "Client access token from POST /v2/auth/token."}
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "JWT",
+            "description": "Client access token from POST /v2/auth/token.",
+        }
 
 
 class AccountTokenScheme(OpenApiAuthenticationExtension):
@@ -89,5 +94,9 @@ class AccountTokenScheme(OpenApiAuthenticationExtension):
     name = "accountToken"
 
     def get_security_definition(self, auto_schema: Any) -> dict:
-        return {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
-                "description": "Account access token from POST /v2/account/token."}
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "JWT",
+            "description": "Account access token from POST /v2/account/token.",
+        }

@@ -1,4 +1,5 @@
 """The merchant API's NestJS-style error bodies: {"statusCode", "message", "error"}."""
+
 from http import HTTPStatus
 from typing import Any
 

@@ -1,4 +1,5 @@
 """Merchant API models: partner API clients, merchants, branches and merchant accounts."""
+
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
@@ -75,9 +76,7 @@ class Account(models.Model):
     branch = models.OneToOneField(
         Branch, on_delete=models.PROTECT, null=True, blank=True, related_name="account"
     )
-    status = models.CharField(
-        max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True
-    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True)
     declined_reason = models.TextField(blank=True, default="")
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -176,8 +175,9 @@ class OnboardingDocument(models.Model):
     class Meta:
         ordering = ["field"]
         constraints = [
-            models.UniqueConstraint(fields=["application", "field"],
-                                    name="accounts_onboarding_doc_one_per_field"),
+            models.UniqueConstraint(
+                fields=["application", "field"], name="accounts_onboarding_doc_one_per_field"
+            ),
         ]
 
     def __str__(self) -> str:

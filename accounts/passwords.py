@@ -4,6 +4,7 @@ The pre-hash is 64 ASCII characters whatever the password, so bcrypt never sees 
 than its 72-byte limit (no silent truncation, no refusal of long multi-byte passwords),
 and a stolen database alone is useless for guessing: the pepper lives outside it.
 """
+
 import base64
 from datetime import datetime, timedelta
 from functools import cache

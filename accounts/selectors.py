@@ -1,4 +1,5 @@
 """Reads of the merchant API: clients, accounts, the account holder's status."""
+
 from __future__ import annotations
 
 from core.crypto import DecryptionError, constant_time_equal, decrypt

@@ -3,6 +3,7 @@
 The declared fields document the bodies in OpenAPI; validation itself runs through
 accounts.validators, which reports every failing rule at once, NestJS-style.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -34,23 +35,29 @@ class NestValidationSerializer(serializers.Serializer):
 
 # --- requests ----------------------------------------------------------------------
 
+
 class ContactSerializer(serializers.Serializer):
     email = serializers.EmailField(max_length=validators.EMAIL_MAX)
     phone = serializers.CharField(
-        max_length=32, help_text="Philippine mobile number in any common form, e.g. +639171234567, "
-        "09171234567, 9171234567, 0917-123-4567; stored as E.164."
+        max_length=32,
+        help_text="Philippine mobile number in any common form, e.g. +639171234567, "
+        "09171234567, 9171234567, 0917-123-4567; stored as E.164.",
     )
 
 
 class UserSerializer(serializers.Serializer):
-    firstName = serializers.CharField(max_length=validators.NAME_MAX, help_text="Unicode letters, "
-                                      "spaces, hyphens and apostrophes")
+    firstName = serializers.CharField(
+        max_length=validators.NAME_MAX, help_text="Unicode letters, spaces, hyphens and apostrophes"
+    )
     middleName = serializers.CharField(max_length=validators.NAME_MAX, required=False)
     lastName = serializers.CharField(max_length=validators.NAME_MAX)
-    username = serializers.RegexField(r"^[A-Za-z0-9._-]+$", max_length=validators.USERNAME_MAX,
-                                      help_text="Unique regardless of case.")
+    username = serializers.RegexField(
+        r"^[A-Za-z0-9._-]+$", max_length=validators.USERNAME_MAX, help_text="Unique regardless of case."
+    )
     password = serializers.CharField(
-        min_length=validators.PASSWORD_MIN, max_length=validators.PASSWORD_MAX, write_only=True,
+        min_length=validators.PASSWORD_MIN,
+        max_length=validators.PASSWORD_MAX,
+        write_only=True,
         help_text=f"At least one uppercase, lowercase, digit and one of {validators.PASSWORD_SPECIALS}",
     )
     pin = serializers.RegexField(r"^[0-9]{4,6}$", write_only=True, help_text="4 to 6 digits, as a string")
@@ -91,7 +98,9 @@ class PasswordChangeRequestSerializer(NestValidationSerializer):
     username = serializers.CharField()
     currentPassword = serializers.CharField(write_only=True)
     newPassword = serializers.CharField(
-        min_length=validators.PASSWORD_MIN, max_length=validators.PASSWORD_MAX, write_only=True,
+        min_length=validators.PASSWORD_MIN,
+        max_length=validators.PASSWORD_MAX,
+        write_only=True,
         help_text="Same rules as at account creation; must differ from currentPassword.",
     )
 
@@ -106,6 +115,7 @@ class PasswordChangeRequestSerializer(NestValidationSerializer):
 
 
 # --- responses ---------------------------------------------------------------------
+
 
 class AccountIdSerializer(serializers.Serializer):
     id = serializers.IntegerField(help_text="The new account's id")

@@ -1,4 +1,5 @@
 """Writes of the merchant API: API clients, accounts, tokens, passwords and approval."""
+
 from __future__ import annotations
 
 import logging
@@ -53,6 +54,7 @@ def _client_secret_hash(secret: str) -> str:
 
 # --- API clients -------------------------------------------------------------------
 
+
 @transaction.atomic
 def api_client_create(*, name: str) -> tuple[ApiClient, str]:
     """Create a partner client; the secret (256 bits) is returned once and kept only as a hash."""
@@ -88,6 +90,7 @@ def api_client_token_issue(*, client_id: str, client_secret: str) -> str:
 
 
 # --- accounts ----------------------------------------------------------------------
+
 
 def _parent_merchant() -> Merchant:
     merchant, _ = Merchant.objects.get_or_create(name=app_settings.PARENT_MERCHANT_NAME)
@@ -204,12 +207,14 @@ def account_password_change(*, username: str, current_password: str, new_passwor
         account.password_changed_at = timezone.now()
         account.password_version += 1
         account.save(update_fields=["password_hash", "password_changed_at", "password_version", "updated_at"])
-        audit_record(action="merchant_account.password_changed", target=account,
-                     actor=f"account:{account.pk}")
+        audit_record(
+            action="merchant_account.password_changed", target=account, actor=f"account:{account.pk}"
+        )
     return account
 
 
 # --- approval ----------------------------------------------------------------------
+
 
 def _branch_name(account: Account) -> str:
     return f"{account.full_name} ({account.username})"[:255]
@@ -220,8 +225,12 @@ def _actor(user: AbstractBaseUser) -> str:
 
 
 @transaction.atomic
-def account_approve(*, account: Account, approved_by: AbstractBaseUser, branch_name: str | None = None,
-                    ) -> Branch:
+def account_approve(
+    *,
+    account: Account,
+    approved_by: AbstractBaseUser,
+    branch_name: str | None = None,
+) -> Branch:
     """Create the account's branch, assign it and mark it APPROVED; idempotent.
 
     The branch is named `branch_name` (onboarding passes the merchantName), else after the holder.
@@ -231,15 +240,20 @@ def account_approve(*, account: Account, approved_by: AbstractBaseUser, branch_n
         return locked.branch  # type: ignore[return-value]
     if locked.status != Account.Status.PENDING:
         raise Conflict("Only a pending account can be approved")
-    branch = Branch.objects.create(merchant=locked.merchant,
-                                   name=(branch_name or "").strip()[:255] or _branch_name(locked))
+    branch = Branch.objects.create(
+        merchant=locked.merchant, name=(branch_name or "").strip()[:255] or _branch_name(locked)
+    )
     locked.branch = branch
     locked.status = Account.Status.APPROVED
     locked.decided_by = approved_by  # type: ignore[assignment]
     locked.decided_at = timezone.now()
     locked.save(update_fields=["branch", "status", "decided_by", "decided_at", "updated_at"])
-    audit_record(action="merchant_account.approved", target=locked, actor=_actor(approved_by),
-                 data={"branch_id": branch.pk, "branch_name": branch.name})
+    audit_record(
+        action="merchant_account.approved",
+        target=locked,
+        actor=_actor(approved_by),
+        data={"branch_id": branch.pk, "branch_name": branch.name},
+    )
     return branch
 
 
@@ -259,6 +273,7 @@ def account_decline(*, account: Account, declined_by: AbstractBaseUser, reason: 
     locked.decided_by = declined_by  # type: ignore[assignment]
     locked.decided_at = timezone.now()
     locked.save(update_fields=["status", "declined_reason", "decided_by", "decided_at", "updated_at"])
-    audit_record(action="merchant_account.declined", target=locked, actor=_actor(declined_by),
-                 data={"reason": reason})
+    audit_record(
+        action="merchant_account.declined", target=locked, actor=_actor(declined_by), data={"reason": reason}
+    )
     return locked

@@ -4,6 +4,7 @@ These limits guard secrets (client secrets, passwords, tokens), so they fail clo
 when the cache cannot count, the request is refused with 503 instead of running
 unlimited.
 """
+
 from __future__ import annotations
 
 import logging
@@ -59,9 +60,7 @@ def client_or_ip(request: HttpRequest) -> str:
 
 def _usage(request: Any, *, group: str, value: str, rate: str, increment: bool) -> dict | None:
     try:
-        usage = get_usage(
-            request, group=group, key=lambda _g, _r: value, rate=rate, increment=increment
-        )
+        usage = get_usage(request, group=group, key=lambda _g, _r: value, rate=rate, increment=increment)
     except Exception as exc:  # any cache failure: refuse, never run unlimited
         logger.warning("rate-limit cache unavailable: %s", type(exc).__name__)
         raise ServiceUnavailable() from exc
@@ -86,15 +85,25 @@ def hit(request: Any, *, group: str, value: str, rate: str) -> Usage | None:
 
 def failures_check(request: Any, *, username: str) -> None:
     """Refuse a login for an account that has had too many failures lately."""
-    usage = _usage(request, group=GROUP_LOGIN_FAILURES, value=username.lower(),
-                   rate=app_settings.MERCHANT_LOGIN_FAILURE_LIMIT, increment=False)
+    usage = _usage(
+        request,
+        group=GROUP_LOGIN_FAILURES,
+        value=username.lower(),
+        rate=app_settings.MERCHANT_LOGIN_FAILURE_LIMIT,
+        increment=False,
+    )
     if usage is not None and usage["count"] >= usage["limit"]:
         raise RateLimited(retry_after=max(1, int(usage["time_left"])))
 
 
 def failures_record(request: Any, *, username: str) -> None:
-    _usage(request, group=GROUP_LOGIN_FAILURES, value=username.lower(),
-           rate=app_settings.MERCHANT_LOGIN_FAILURE_LIMIT, increment=True)
+    _usage(
+        request,
+        group=GROUP_LOGIN_FAILURES,
+        value=username.lower(),
+        rate=app_settings.MERCHANT_LOGIN_FAILURE_LIMIT,
+        increment=True,
+    )
 
 
 @dataclass(frozen=True)
@@ -109,8 +118,11 @@ CREATE_ACCOUNT_RULE = Rule(GROUP_CREATE, client_or_ip, lambda: app_settings.MERC
 
 def token_endpoint_rule(name: str) -> Rule:
     """Per-IP limit of one token endpoint (client token, login, refresh, password change)."""
-    return Rule(f"{GROUP_TOKEN}.{name}", lambda r: f"ip:{client_ip(r)}",
-                lambda: app_settings.MERCHANT_LOGIN_RATE_LIMIT)
+    return Rule(
+        f"{GROUP_TOKEN}.{name}",
+        lambda r: f"ip:{client_ip(r)}",
+        lambda: app_settings.MERCHANT_LOGIN_RATE_LIMIT,
+    )
 
 
 class RateLimitMixin:

@@ -4,6 +4,7 @@ Each kind has its own `token_type`, so simplejwt's verify_token_type() refuses a
 client token where an account token is expected and the other way round. Signing key,
 algorithm (HS256 only), `iss` and `aud` come from SIMPLE_JWT and are checked on decode.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

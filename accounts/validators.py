@@ -6,6 +6,7 @@ rejects unknown properties ("property foo should not exist", nested:
 "user.property foo should not exist"). We reproduce that shape so partners moving
 from the original service see the same messages.
 """
+
 from __future__ import annotations
 
 import re
@@ -23,9 +24,7 @@ PASSWORD_MAX = 64
 EMAIL_MAX = 254
 PASSWORD_SPECIALS = "#?!@$%^&*-"  # noqa: S105 (the allowed set)
 
-MSG_PASSWORD_RULES = (
-    "must have at least 1 uppercase and lowercase character, a number, and special character"  # noqa: S105
-)
+MSG_PASSWORD_RULES = "must have at least 1 uppercase and lowercase character, a number, and special character"  # noqa: S105
 MSG_NAME_CHARS = "must contain only letters, spaces, hyphens and apostrophes"
 MSG_USERNAME_CHARS = "must contain only letters, numbers, dots, underscores and hyphens"
 
@@ -54,8 +53,9 @@ def _unknown(errors: Errors, data: dict, allowed: set[str], prefix: str = "") ->
             errors.messages.append(f"{prefix}property {key} should not exist")
 
 
-def _object(errors: Errors, data: dict, key: str, path: str | None = None, *,
-            required: bool = True) -> dict | None:
+def _object(
+    errors: Errors, data: dict, key: str, path: str | None = None, *, required: bool = True
+) -> dict | None:
     value = data.get(key)
     if value is None or value == {}:
         if required:
@@ -67,8 +67,9 @@ def _object(errors: Errors, data: dict, key: str, path: str | None = None, *,
     return value
 
 
-def _present(errors: Errors, data: dict, key: str, path: str, *, kind: type, message: str,
-             required: bool = True) -> Any:
+def _present(
+    errors: Errors, data: dict, key: str, path: str, *, kind: type, message: str, required: bool = True
+) -> Any:
     """The value under `key` when it has the right type; else class-validator's pair of
     messages for a missing value (IsNotEmpty + the type's) or the type's alone."""
     value = data.get(key)

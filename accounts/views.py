@@ -1,4 +1,5 @@
 """Thin DRF ViewSets of the merchant API (/v2/auth/token, /v2/account...)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -27,25 +28,46 @@ class AnyBodyJSONParser(JSONParser):
     media_type = "*/*"
 
 
-def _err(description: str, example: dict, serializer: Any = serializers.NestErrorSerializer,
-         ) -> OpenApiResponse:
-    return OpenApiResponse(serializer, description=description,
-                           examples=[OpenApiExample(description, value=example, response_only=True)])
+def _err(
+    description: str,
+    example: dict,
+    serializer: Any = serializers.NestErrorSerializer,
+) -> OpenApiResponse:
+    return OpenApiResponse(
+        serializer,
+        description=description,
+        examples=[OpenApiExample(description, value=example, response_only=True)],
+    )
 
 
 E401 = _err("Unauthorized", {"statusCode": 401, "message": "Unauthorized", "error": "Unauthorized"})
-E403_EXPIRED = _err("Password expired",
-                    {"statusCode": 403, "message": "Password expired", "error": "Forbidden"})
-E429 = _err("Too Many Requests", {"statusCode": 429, "message": "ThrottlerException: Too Many Requests"},
-            serializers.NestThrottleErrorSerializer)
+E403_EXPIRED = _err(
+    "Password expired", {"statusCode": 403, "message": "Password expired", "error": "Forbidden"}
+)
+E429 = _err(
+    "Too Many Requests",
+    {"statusCode": 429, "message": "ThrottlerException: Too Many Requests"},
+    serializers.NestThrottleErrorSerializer,
+)
 E500 = _err("Internal server error", {"statusCode": 500, "message": "Internal server error"})
-E503 = _err("Service Unavailable (database or rate-limit store down)",
-            {"statusCode": 503, "message": "Service temporarily unavailable, please retry",
-             "error": "Service Unavailable"})
+E503 = _err(
+    "Service Unavailable (database or rate-limit store down)",
+    {
+        "statusCode": 503,
+        "message": "Service temporarily unavailable, please retry",
+        "error": "Service Unavailable",
+    },
+)
 E400_VALIDATION = _err(
     "Validation error (all failing rules)",
-    {"statusCode": 400, "message": ["user.password must have at least 1 uppercase and lowercase "
-                                    "character, a number, and special character"], "error": "Bad Request"},
+    {
+        "statusCode": 400,
+        "message": [
+            "user.password must have at least 1 uppercase and lowercase "
+            "character, a number, and special character"
+        ],
+        "error": "Bad Request",
+    },
     serializers.NestErrorSerializer,  # a malformed JSON body's 400 has a string message
 )
 COMMON = {401: E401, 429: E429, 500: E500, 503: E503}
@@ -70,7 +92,9 @@ class ClientTokenViewSet(MerchantViewSet):
     rate_limits = {"create": token_endpoint_rule("client")}
 
     @extend_schema(
-        operation_id="auth_token_create", tags=["merchant auth"], auth=[],
+        operation_id="auth_token_create",
+        tags=["merchant auth"],
+        auth=[],
         summary="Exchange client credentials for a short-lived client access token",
         request={JSON: serializers.ClientTokenRequestSerializer},
         responses={200: serializers.ClientTokenSerializer, 400: E400_VALIDATION, **COMMON},
@@ -103,7 +127,8 @@ class AccountViewSet(MerchantViewSet):
         return [IsAccountHolder()] if self.action == "me" else [IsApiClient()]
 
     @extend_schema(
-        operation_id="account_create", tags=["merchant accounts"],
+        operation_id="account_create",
+        tags=["merchant accounts"],
         summary="Create a merchant account (PENDING under the parent merchant)",
         description="Rate limited to 10 requests per 60 seconds per client; allowed responses "
         "carry X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset.",
@@ -114,15 +139,36 @@ class AccountViewSet(MerchantViewSet):
                 serializers.NestErrorSerializer,
                 description="Validation error, username not available, or database error",
                 examples=[
-                    OpenApiExample("Validation", response_only=True, value={
-                        "statusCode": 400, "error": "Bad Request",
-                        "message": ["contact.email must be an email",
-                                    "contact.phone must be a valid phone number"]}),
-                    OpenApiExample("Username not available", response_only=True, value={
-                        "statusCode": 400, "message": "Username is not available", "error": "Bad Request"}),
-                    OpenApiExample("Database error", response_only=True, value={
-                        "statusCode": 400, "message": "Failed to save the account to the database",
-                        "error": "Bad Request"}),
+                    OpenApiExample(
+                        "Validation",
+                        response_only=True,
+                        value={
+                            "statusCode": 400,
+                            "error": "Bad Request",
+                            "message": [
+                                "contact.email must be an email",
+                                "contact.phone must be a valid phone number",
+                            ],
+                        },
+                    ),
+                    OpenApiExample(
+                        "Username not available",
+                        response_only=True,
+                        value={
+                            "statusCode": 400,
+                            "message": "Username is not available",
+                            "error": "Bad Request",
+                        },
+                    ),
+                    OpenApiExample(
+                        "Database error",
+                        response_only=True,
+                        value={
+                            "statusCode": 400,
+                            "message": "Failed to save the account to the database",
+                            "error": "Bad Request",
+                        },
+                    ),
                 ],
             ),
             **COMMON,
@@ -134,7 +180,8 @@ class AccountViewSet(MerchantViewSet):
         return Response({"id": account.pk})
 
     @extend_schema(
-        operation_id="account_status", tags=["merchant accounts"],
+        operation_id="account_status",
+        tags=["merchant accounts"],
         summary="The account holder's status, branch and decline reason",
         responses={200: serializers.AccountStatusSerializer, 401: E401, 500: E500, 503: E503},
     )
@@ -143,38 +190,61 @@ class AccountViewSet(MerchantViewSet):
 
 
 class AccountTokenViewSet(MerchantViewSet):
-    rate_limits = {"obtain": token_endpoint_rule("login"), "refresh": token_endpoint_rule("refresh"),
-                   "password": token_endpoint_rule("password")}
+    rate_limits = {
+        "obtain": token_endpoint_rule("login"),
+        "refresh": token_endpoint_rule("refresh"),
+        "password": token_endpoint_rule("password"),
+    }
 
     @staticmethod
     def _pair(pair: Any) -> Response:
-        return Response({"accessToken": pair.access, "refreshToken": pair.refresh,
-                         "tokenType": "Bearer", "expiresIn": pair.expires_in})
+        return Response(
+            {
+                "accessToken": pair.access,
+                "refreshToken": pair.refresh,
+                "tokenType": "Bearer",
+                "expiresIn": pair.expires_in,
+            }
+        )
 
     @extend_schema(
-        operation_id="account_token_obtain", tags=["merchant auth"], auth=[],
+        operation_id="account_token_obtain",
+        tags=["merchant auth"],
+        auth=[],
         summary="Account access and refresh tokens (sub = account id, email)",
         request={JSON: serializers.AccountTokenRequestSerializer},
-        responses={200: serializers.AccountTokenSerializer, 400: E400_VALIDATION, 403: E403_EXPIRED,
-                   **COMMON},
+        responses={
+            200: serializers.AccountTokenSerializer,
+            400: E400_VALIDATION,
+            403: E403_EXPIRED,
+            **COMMON,
+        },
     )
     def obtain(self, request: Request) -> Response:
         data = self.body(serializers.AccountTokenRequestSerializer, request)
         return self._pair(services.account_token_obtain(username=data["username"], password=data["password"]))
 
     @extend_schema(
-        operation_id="account_token_refresh", tags=["merchant auth"], auth=[],
+        operation_id="account_token_refresh",
+        tags=["merchant auth"],
+        auth=[],
         summary="Rotate a refresh token (the old one is blacklisted)",
         request={JSON: serializers.RefreshRequestSerializer},
-        responses={200: serializers.AccountTokenSerializer, 400: E400_VALIDATION, 403: E403_EXPIRED,
-                   **COMMON},
+        responses={
+            200: serializers.AccountTokenSerializer,
+            400: E400_VALIDATION,
+            403: E403_EXPIRED,
+            **COMMON,
+        },
     )
     def refresh(self, request: Request) -> Response:
         data = self.body(serializers.RefreshRequestSerializer, request)
         return self._pair(services.account_token_refresh(refresh=data["refreshToken"]))
 
     @extend_schema(
-        operation_id="account_password_change", tags=["merchant auth"], auth=[],
+        operation_id="account_password_change",
+        tags=["merchant auth"],
+        auth=[],
         summary="Change the account password (also when expired); earlier tokens stop working",
         request={JSON: serializers.PasswordChangeRequestSerializer},
         responses={200: serializers.MessageSerializer, 400: E400_VALIDATION, **COMMON},
@@ -182,7 +252,8 @@ class AccountTokenViewSet(MerchantViewSet):
     def password(self, request: Request) -> Response:
         data = self.body(serializers.PasswordChangeRequestSerializer, request)
         services.account_password_change(
-            username=data["username"], current_password=data["currentPassword"],
+            username=data["username"],
+            current_password=data["currentPassword"],
             new_password=data["newPassword"],
         )
         return Response({"message": "Password changed"})

@@ -1,4 +1,5 @@
 """Shared plumbing for the benchmark and fault scripts: services, a bench database, gunicorn."""
+
 from __future__ import annotations
 
 import contextlib
@@ -32,9 +33,10 @@ def ensure_services() -> None:
     if subprocess.run(["redis-cli", "-h", "127.0.0.1", "ping"], capture_output=True).returncode != 0:
         redis_start()
     for _ in range(30):
-        if (subprocess.run(["pg_isready", "-h", "127.0.0.1", "-q"]).returncode == 0
-                and subprocess.run(["redis-cli", "-h", "127.0.0.1", "ping"],
-                                   capture_output=True).returncode == 0):
+        if (
+            subprocess.run(["pg_isready", "-h", "127.0.0.1", "-q"]).returncode == 0
+            and subprocess.run(["redis-cli", "-h", "127.0.0.1", "ping"], capture_output=True).returncode == 0
+        ):
             return
         time.sleep(0.5)
     raise SystemExit("PostgreSQL or Redis did not come up")
@@ -43,9 +45,26 @@ def ensure_services() -> None:
 def redis_start() -> None:
     os.makedirs("/var/lib/redis", exist_ok=True)
     os.makedirs("/var/log/redis", exist_ok=True)
-    sh(["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "-::1", "--port", "6379",
-        "--save", "", "--appendonly", "no", "--dir", "/var/lib/redis",
-        "--logfile", "/var/log/redis/ci.log"])
+    sh(
+        [
+            "redis-server",
+            "--daemonize",
+            "yes",
+            "--bind",
+            "127.0.0.1",
+            "-::1",
+            "--port",
+            "6379",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            "/var/lib/redis",
+            "--logfile",
+            "/var/log/redis/ci.log",
+        ]
+    )
 
 
 def ensure_wrk() -> str:
@@ -71,21 +90,24 @@ def recreate_database(name: str) -> str:
 
 def bench_env(database_url: str, redis_url: str, **extra: str) -> dict[str, str]:
     env = dict(os.environ)
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "config.settings.base",
-        "DJANGO_DEBUG": "false",
-        "DATABASE_URL": database_url,
-        "REDIS_URL": redis_url,
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "LOG_LEVEL": "WARNING",
-    })
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "config.settings.base",
+            "DJANGO_DEBUG": "false",
+            "DATABASE_URL": database_url,
+            "REDIS_URL": redis_url,
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "LOG_LEVEL": "WARNING",
+        }
+    )
     env.update(extra)
     return env
 
 
 def manage(env: dict[str, str], *args: str) -> str:
-    out = subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True,
-                         capture_output=True, text=True)
+    out = subprocess.run(
+        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    )
     return out.stdout
 
 
@@ -107,8 +129,9 @@ def wait_http(url: str, timeout: float = 30.0) -> None:
 
 
 @contextlib.contextmanager
-def gunicorn(env: dict[str, str], workers: int, port: int | None = None,
-             log_path: Path | None = None) -> Iterator[str]:
+def gunicorn(
+    env: dict[str, str], workers: int, port: int | None = None, log_path: Path | None = None
+) -> Iterator[str]:
     """Run the service under gunicorn on 127.0.0.1; yields its base URL; always stops it.
 
     The server's output goes to a file: a pipe nobody reads would fill up and stall the
@@ -119,9 +142,25 @@ def gunicorn(env: dict[str, str], workers: int, port: int | None = None,
     log_path.parent.mkdir(parents=True, exist_ok=True)
     log = open(log_path, "wb")  # noqa: SIM115 (closed in finally)
     proc = subprocess.Popen(
-        [PYTHON, "-m", "gunicorn", "config.wsgi", "-w", str(workers), "-b", f"127.0.0.1:{port}",
-         "--graceful-timeout", "5", "--timeout", "60"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        [
+            PYTHON,
+            "-m",
+            "gunicorn",
+            "config.wsgi",
+            "-w",
+            str(workers),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--graceful-timeout",
+            "5",
+            "--timeout",
+            "60",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -138,8 +177,13 @@ def gunicorn(env: dict[str, str], workers: int, port: int | None = None,
         log.close()
 
 
-def http_json(method: str, url: str, body: dict | None = None,
-              headers: dict[str, str] | None = None, timeout: float = 10) -> tuple[int, dict]:
+def http_json(
+    method: str,
+    url: str,
+    body: dict | None = None,
+    headers: dict[str, str] | None = None,
+    timeout: float = 10,
+) -> tuple[int, dict]:
     data = json.dumps(body).encode() if body is not None else None
     request = urllib.request.Request(url, data=data, method=method)  # noqa: S310 (loopback only)
     request.add_header("Content-Type", "application/json")

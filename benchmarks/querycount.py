@@ -2,6 +2,7 @@
 
 Run by benchmarks/run.py with the bench environment; prints one JSON object {row: queries}.
 """
+
 import json
 import os
 import sys
@@ -19,8 +20,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 
-def count(client: Client, method: str, path: str, body: str | None, headers: dict,
-          expect: int | None) -> int:
+def count(client: Client, method: str, path: str, body: str | None, headers: dict, expect: int | None) -> int:
     call = getattr(client, method.lower())
     kwargs = {"headers": headers}
     if body is not None:
@@ -42,8 +42,9 @@ def main() -> None:
     client = Client(raise_request_exception=False, SERVER_NAME="127.0.0.1")
     out = {}
     for row in rows:
-        out[row["name"]] = count(client, row["method"], row["path"], row.get("body"), row["headers"],
-                                 row.get("expect"))
+        out[row["name"]] = count(
+            client, row["method"], row["path"], row.get("body"), row["headers"], row.get("expect")
+        )
     print(json.dumps(out))
 
 

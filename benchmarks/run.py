@@ -9,6 +9,7 @@ the same gunicorn/Django stack, measured in the same run. Rate limits are raised
 the run through the ordinary settings read from the environment (CUSTOMERS_RATE_LIMIT,
 MERCHANT_RATE_LIMIT, MERCHANT_LOGIN_RATE_LIMIT); no code path changes.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -64,21 +65,39 @@ def wrk(wrk_bin: str, base: str, row: Row, duration: int, connections: int) -> d
     conns = row.connections or connections
     threads = min(row.threads or 2, conns)
     env = dict(os.environ)
-    env.update({
-        "BENCH_METHOD": row.method,
-        "BENCH_PATH": row.path,
-        "BENCH_HEADERS": "|".join(f"{k}: {v}" for k, v in row.headers.items()),
-        "BENCH_IDS": row.ids or "",
-        "BENCH_OK_STATUS": str(row.ok_status or ""),
-    })
+    env.update(
+        {
+            "BENCH_METHOD": row.method,
+            "BENCH_PATH": row.path,
+            "BENCH_HEADERS": "|".join(f"{k}: {v}" for k, v in row.headers.items()),
+            "BENCH_IDS": row.ids or "",
+            "BENCH_OK_STATUS": str(row.ok_status or ""),
+        }
+    )
     if row.body is not None:
         env["BENCH_BODY"] = row.body
     else:
         env.pop("BENCH_BODY", None)
     out = subprocess.run(
-        [wrk_bin, "-t", str(threads), "-c", str(conns), "-d", f"{duration}s", "--timeout", "10s",
-         "-s", LUA, base],
-        env=env, capture_output=True, text=True, check=True, timeout=duration + 60,
+        [
+            wrk_bin,
+            "-t",
+            str(threads),
+            "-c",
+            str(conns),
+            "-d",
+            f"{duration}s",
+            "--timeout",
+            "10s",
+            "-s",
+            LUA,
+            base,
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=duration + 60,
     )
     line = [ln for ln in out.stdout.splitlines() if ln.startswith("{")][-1]
     data = json.loads(line)
@@ -129,10 +148,25 @@ def query_counts(env: dict[str, str], rows: list[Row], ids: list[str]) -> dict[s
         if row.name.startswith("baseline"):
             continue
         sub = lambda s: s.replace("{n}", f"qc-{time.time_ns()}").replace("{id}", ids[0]) if s else s  # noqa: E731
-        payload.append({"name": row.name, "method": row.method, "path": sub(row.path),
-                        "body": sub(row.body), "headers": row.headers, "expect": row.ok_status})
-    out = subprocess.run([PYTHON, "benchmarks/querycount.py"], cwd=ROOT, env=env, check=True,
-                         input=json.dumps(payload), capture_output=True, text=True)
+        payload.append(
+            {
+                "name": row.name,
+                "method": row.method,
+                "path": sub(row.path),
+                "body": sub(row.body),
+                "headers": row.headers,
+                "expect": row.ok_status,
+            }
+        )
+    out = subprocess.run(
+        [PYTHON, "benchmarks/querycount.py"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        input=json.dumps(payload),
+        capture_output=True,
+        text=True,
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -144,8 +178,13 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1))
     parser.add_argument("--quick", action="store_true", help="CI size: 20,000 customers, 2 s rows")
     parser.add_argument("--results", type=Path, help="also write a Markdown report here")
-    parser.add_argument("--fuzz", type=int, default=0, metavar="N",
-                        help="then fuzz every operation with N schemathesis cases (0: skip)")
+    parser.add_argument(
+        "--fuzz",
+        type=int,
+        default=0,
+        metavar="N",
+        help="then fuzz every operation with N schemathesis cases (0: skip)",
+    )
     args = parser.parse_args()
     if args.quick:
         args.customers, args.duration = min(args.customers, 20_000), 2
@@ -155,15 +194,22 @@ def main() -> int:
     database_url = recreate_database("og_bench")
     redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9")
     subprocess.run(["redis-cli", "-n", redis_url.rsplit("/", 1)[1], "flushdb"], capture_output=True)
-    env = bench_env(database_url, redis_url,
-                    CUSTOMERS_RATE_LIMIT="100000000/s", MERCHANT_RATE_LIMIT="100000000/60s",
-                    MERCHANT_LOGIN_RATE_LIMIT="100000000/60s")
+    env = bench_env(
+        database_url,
+        redis_url,
+        CUSTOMERS_RATE_LIMIT="100000000/s",
+        MERCHANT_RATE_LIMIT="100000000/60s",
+        MERCHANT_LOGIN_RATE_LIMIT="100000000/60s",
+    )
     rounds = int(env.get("BCRYPT_ROUNDS", "12"))
 
     print(f"migrating and seeding {args.customers:,} customers ...", flush=True)
     manage(env, "migrate", "--noinput")
-    org_id = manage(env, "create_organization", "Bench Org",
-                    "--redirect-origin", "https://bench.example.com").strip().splitlines()[-1]
+    org_id = (
+        manage(env, "create_organization", "Bench Org", "--redirect-origin", "https://bench.example.com")
+        .strip()
+        .splitlines()[-1]
+    )
     api_key = manage(env, "create_api_key", org_id).strip().splitlines()[-1]
     t0 = time.monotonic()
     seed_customers(database_url, org_id, args.customers)
@@ -178,8 +224,11 @@ def main() -> int:
     last_page = max(1, args.customers // 10 - 5)
 
     with gunicorn(env, args.workers) as base:
-        status, body = http_json("POST", base + "/v2/auth/token",
-                                 {"clientId": creds["clientId"], "clientSecret": creds["clientSecret"]})
+        status, body = http_json(
+            "POST",
+            base + "/v2/auth/token",
+            {"clientId": creds["clientId"], "clientSecret": creds["clientSecret"]},
+        )
         if status != 200:
             raise SystemExit(f"client token: {status} {body}")
         client_token = body["accessToken"]
@@ -190,37 +239,90 @@ def main() -> int:
         ids_file.write("\n".join(ids) + "\n")
         ids_file.close()
 
-        account_body = json.dumps({
-            "contact": {"email": "bench{n}@example.com", "phone": "+639171234567"},
-            "user": {"firstName": "Bench", "lastName": "User", "username": "b{n}",
-                     "password": "Bench-Password-123!", "pin": "4321"},
-        })
+        account_body = json.dumps(
+            {
+                "contact": {"email": "bench{n}@example.com", "phone": "+639171234567"},
+                "user": {
+                    "firstName": "Bench",
+                    "lastName": "User",
+                    "username": "b{n}",
+                    "password": "Bench-Password-123!",
+                    "pin": "4321",
+                },
+            }
+        )
         rows = [
             Row("baseline GET /healthz", "GET", "/healthz", {}),
-            Row("GET /v2/customers/{id}", "GET", "/v2/customers/{id}", key_headers, ids=ids_file.name,
-                target="ratio>=0.6"),
-            Row("POST /v2/customers", "POST", "/v2/customers", key_headers,
-                body=json.dumps({"refId": "new-{n}", "name": "Load Test"}), target="ratio>=0.6"),
+            Row(
+                "GET /v2/customers/{id}",
+                "GET",
+                "/v2/customers/{id}",
+                key_headers,
+                ids=ids_file.name,
+                target="ratio>=0.6",
+            ),
+            Row(
+                "POST /v2/customers",
+                "POST",
+                "/v2/customers",
+                key_headers,
+                body=json.dumps({"refId": "new-{n}", "name": "Load Test"}),
+                target="ratio>=0.6",
+            ),
             # List pages twice: under the run's concurrency (throughput; p50 there is mostly
             # queueing on 2 cores) and on one connection, where p50 is what one page costs.
             Row("GET /v2/customers page 1", "GET", "/v2/customers?page=1&limit=10", key_headers),
-            Row(f"GET /v2/customers page {last_page:,}", "GET",
-                f"/v2/customers?page={last_page}&limit=10", key_headers),
-            Row("GET /v2/customers page 1 (1 connection)", "GET", "/v2/customers?page=1&limit=10",
-                key_headers, connections=1, threads=1, target="p50<30ms"),
-            Row(f"GET /v2/customers page {last_page:,} (1 connection)", "GET",
-                f"/v2/customers?page={last_page}&limit=10", key_headers, connections=1, threads=1,
-                target="p50<30ms"),
-            Row("POST /v2/customers/{id}/initialize", "POST", "/v2/customers/{id}/initialize",
-                key_headers, body=json.dumps({"redirectUrl": "https://bench.example.com/done?u={n}"}),
-                ids=ids_file.name),
+            Row(
+                f"GET /v2/customers page {last_page:,}",
+                "GET",
+                f"/v2/customers?page={last_page}&limit=10",
+                key_headers,
+            ),
+            Row(
+                "GET /v2/customers page 1 (1 connection)",
+                "GET",
+                "/v2/customers?page=1&limit=10",
+                key_headers,
+                connections=1,
+                threads=1,
+                target="p50<30ms",
+            ),
+            Row(
+                f"GET /v2/customers page {last_page:,} (1 connection)",
+                "GET",
+                f"/v2/customers?page={last_page}&limit=10",
+                key_headers,
+                connections=1,
+                threads=1,
+                target="p50<30ms",
+            ),
+            Row(
+                "POST /v2/customers/{id}/initialize",
+                "POST",
+                "/v2/customers/{id}/initialize",
+                key_headers,
+                body=json.dumps({"redirectUrl": "https://bench.example.com/done?u={n}"}),
+                ids=ids_file.name,
+            ),
             # Authentication, the per-key limit and an error body, but no customer query:
             # limit=0 is refused by the serializer after the key has been checked.
-            Row("API-key auth alone (400 after auth)", "GET", "/v2/customers?limit=0", key_headers,
-                ok_status=400),
-            Row("POST /v2/account (1 connection)", "POST", "/v2/account",
-                {"Authorization": f"Bearer {client_token}"}, body=account_body,
-                connections=1, threads=1, target="p50<=1.2x bcrypt"),
+            Row(
+                "API-key auth alone (400 after auth)",
+                "GET",
+                "/v2/customers?limit=0",
+                key_headers,
+                ok_status=400,
+            ),
+            Row(
+                "POST /v2/account (1 connection)",
+                "POST",
+                "/v2/account",
+                {"Authorization": f"Bearer {client_token}"},
+                body=account_body,
+                connections=1,
+                threads=1,
+                target="p50<=1.2x bcrypt",
+            ),
         ]
         for row in rows:
             print(f"  {row.name} ...", flush=True)
@@ -244,7 +346,7 @@ def main() -> int:
     if args.results:
         # The hand-written analysis below the figures survives a new run.
         old = args.results.read_text() if args.results.exists() else ""
-        analysis = old[old.index("\n## Analysis"):] if "\n## Analysis" in old else ""
+        analysis = old[old.index("\n## Analysis") :] if "\n## Analysis" in old else ""
         args.results.write_text(results_markdown(report, args) + analysis)
     failed = [r.name for r in rows if r.result.get("bad") or r.result.get("errors")]
     if failed:
@@ -258,20 +360,43 @@ def run_fuzz(examples: int, redis_url: str) -> tuple[str, bool]:
 
     print(f"fuzzing every operation with {examples:,} cases each ...", flush=True)
     env = dict(os.environ)
-    env.update({"DATABASE_URL": PG_ADMIN_URL.rsplit("/", 1)[0] + "/og_fuzz", "REDIS_URL": redis_url,
-                "FUZZ_EXAMPLES": str(examples), "FUZZ_RANDOM": "1"})
+    env.update(
+        {
+            "DATABASE_URL": PG_ADMIN_URL.rsplit("/", 1)[0] + "/og_fuzz",
+            "REDIS_URL": redis_url,
+            "FUZZ_EXAMPLES": str(examples),
+            "FUZZ_RANDOM": "1",
+        }
+    )
     env.pop("DJANGO_SETTINGS_MODULE", None)
     start = time.monotonic()
     proc = subprocess.run(
-        [PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:logging", "--create-db",
-         "tests/resilience/test_fuzz.py"],
-        cwd=ROOT, env=env, capture_output=True, text=True,
+        [
+            PYTHON,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "no:logging",
+            "--create-db",
+            "tests/resilience/test_fuzz.py",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     elapsed = time.monotonic() - start
     data = json.loads((OUT / "fuzz.json").read_text()) if (OUT / "fuzz.json").exists() else {}
-    lines = [f"Fuzzing (schemathesis, {examples:,} cases asked per operation, all checks, valid "
-             f"credentials; {elapsed:.0f} s):", "",
-             "| operation | cases run | responses by status | 5xx | result |", "|---|---:|---|---:|---|"]
+    lines = [
+        f"Fuzzing (schemathesis, {examples:,} cases asked per operation, all checks, valid "
+        f"credentials; {elapsed:.0f} s):",
+        "",
+        "| operation | cases run | responses by status | 5xx | result |",
+        "|---|---:|---|---:|---|",
+    ]
     for label, item in sorted(data.get("operations", {}).items()):
         statuses = item["statuses"]
         fives = sum(v for k, v in statuses.items() if k.startswith("5"))
@@ -285,8 +410,14 @@ def run_fuzz(examples: int, redis_url: str) -> tuple[str, bool]:
     return "\n".join(lines), ok
 
 
-def render(rows: list[Row], counts: dict[str, int], baseline: float, cost: float, rounds: int,
-           args: argparse.Namespace) -> tuple[list[str], dict[str, bool]]:
+def render(
+    rows: list[Row],
+    counts: dict[str, int],
+    baseline: float,
+    cost: float,
+    rounds: int,
+    args: argparse.Namespace,
+) -> tuple[list[str], dict[str, bool]]:
     head = "| row | req/s | p50 ms | p99 ms | ratio to baseline | SQL/req | target | result |"
     lines = [head, "|---|---:|---:|---:|---:|---:|---|---|"]
     verdicts: dict[str, bool] = {}
@@ -308,12 +439,16 @@ def render(rows: list[Row], counts: dict[str, int], baseline: float, cost: float
         if row.target.startswith("p50<=1.2x"):
             target = f"p50 <= 1.2 x bcrypt ({cost:.0f} ms at cost {rounds} = {1.2 * cost:.0f} ms)"
         qc = counts.get(row.name, 0 if row.name.startswith("baseline") else "?")
-        lines.append(f"| {row.name} | {res['rps']:.0f} | {p50:.1f} | {res['p99_us'] / 1000:.1f} | "
-                     f"{ratio:.2f} | {qc} | {target} | {verdict} |")
+        lines.append(
+            f"| {row.name} | {res['rps']:.0f} | {p50:.1f} | {res['p99_us'] / 1000:.1f} | "
+            f"{ratio:.2f} | {qc} | {target} | {verdict} |"
+        )
     lines.append("")
-    lines.append(f"customers in the organization: {args.customers:,}; {args.duration}s per row; "
-                 f"{args.connections} connections (1 for account creation); gunicorn "
-                 f"{args.workers} sync workers; bcrypt cost {rounds}: {cost:.0f} ms per hash")
+    lines.append(
+        f"customers in the organization: {args.customers:,}; {args.duration}s per row; "
+        f"{args.connections} connections (1 for account creation); gunicorn "
+        f"{args.workers} sync workers; bcrypt cost {rounds}: {cost:.0f} ms per hash"
+    )
     return lines, verdicts
 
 

@@ -9,6 +9,7 @@ process's peak resident set (VmHWM in /proc/<pid>/status), uploads one file of
 --size-mb, reads it again and prints the difference. Exit status 0 on pass, 1 on fail.
 Loopback only, every wait bounded; the server is stopped at the end.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -40,8 +41,15 @@ def peak_rss_kb(pid: int) -> int:
 
 
 def _manage(env: dict, *args: str) -> str:
-    result = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True,
-                            capture_output=True, text=True, timeout=TIMEOUT)
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+    )
     return result.stdout
 
 
@@ -69,18 +77,49 @@ def _post(url: str, token: str | None = None, **kwargs) -> dict:
 
 
 def _application() -> dict:
-    person = {"firstName": "Bench", "lastName": "Mark", "emailAddress": "bench@example.com",
-              "contactNumber": "09171234567", "dateOfBirth": "1980-01-01", "position": "Owner",
-              "tin": "123-456-789", "mothersMaidenName": "Reyes", "gender": "FEMALE"}
-    address = {"line1": "1 Bench St", "barangay": "Poblacion", "city": "Makati", "state": "Metro Manila",
-               "postalCode": "1210", "contactNumber": "09171234567"}
-    return {"merchantName": "Bench Store", "businessHandle": "bench", "businessType": "STARTER",
-            "modeOfPayments": ["QRPH"], "currency": "PHP", "tin": "123456789", "industry": "Retail",
-            "serviceDescription": "Benchmark", "isBrickAndMortarStore": False,
-            "address": {"office": address}, "representatives": {"authorized": person, "escalation": person},
-            "banks": [{"accountDepositType": "SAVINGS", "currency": "PHP", "accountType": "BUSINESS",
-                       "bankName": "Bench Bank", "accountName": "Bench Store", "accountNumber": "1234567890",
-                       "preferredSettlementRail": "INSTAPAY"}]}
+    person = {
+        "firstName": "Bench",
+        "lastName": "Mark",
+        "emailAddress": "bench@example.com",
+        "contactNumber": "09171234567",
+        "dateOfBirth": "1980-01-01",
+        "position": "Owner",
+        "tin": "123-456-789",
+        "mothersMaidenName": "Reyes",
+        "gender": "FEMALE",
+    }
+    address = {
+        "line1": "1 Bench St",
+        "barangay": "Poblacion",
+        "city": "Makati",
+        "state": "Metro Manila",
+        "postalCode": "1210",
+        "contactNumber": "09171234567",
+    }
+    return {
+        "merchantName": "Bench Store",
+        "businessHandle": "bench",
+        "businessType": "STARTER",
+        "modeOfPayments": ["QRPH"],
+        "currency": "PHP",
+        "tin": "123456789",
+        "industry": "Retail",
+        "serviceDescription": "Benchmark",
+        "isBrickAndMortarStore": False,
+        "address": {"office": address},
+        "representatives": {"authorized": person, "escalation": person},
+        "banks": [
+            {
+                "accountDepositType": "SAVINGS",
+                "currency": "PHP",
+                "accountType": "BUSINESS",
+                "bankName": "Bench Bank",
+                "accountName": "Bench Store",
+                "accountNumber": "1234567890",
+                "preferredSettlementRail": "INSTAPAY",
+            }
+        ],
+    }
 
 
 def _pdf(size: int) -> bytes:
@@ -91,24 +130,43 @@ def _pdf(size: int) -> bytes:
 def run(size_mb: float, limit_mb: float) -> tuple[float, bool]:
     with tempfile.TemporaryDirectory(prefix="upload-bench-") as tmp:
         env = {key: value for key, value in os.environ.items() if key not in ("REDIS_URL", "DATABASE_URL")}
-        env.update(DATABASE_URL=f"sqlite:///{tmp}/db.sqlite3", MEDIA_ROOT=f"{tmp}/media",
-                   DJANGO_DEBUG="false", BCRYPT_ROUNDS="4", MERCHANT_RATE_LIMIT="1000/60s",
-                   DJANGO_SETTINGS_MODULE="config.settings.base", TMPDIR=tmp)
+        env.update(
+            DATABASE_URL=f"sqlite:///{tmp}/db.sqlite3",
+            MEDIA_ROOT=f"{tmp}/media",
+            DJANGO_DEBUG="false",
+            BCRYPT_ROUNDS="4",
+            MERCHANT_RATE_LIMIT="1000/60s",
+            DJANGO_SETTINGS_MODULE="config.settings.base",
+            TMPDIR=tmp,
+        )
         _manage(env, "migrate", "--noinput")
         creds = dict(line.split("=", 1) for line in _manage(env, "create_api_client", "Bench").split())
         port = _free_port()
         base = f"http://127.0.0.1:{port}"
         command = [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"]
-        server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                                  stderr=subprocess.DEVNULL)
+        server = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         try:
             _wait_until_up(base, server)
-            client = _post(f"{base}/v2/auth/token", json={"clientId": creds["clientId"],
-                                                          "clientSecret": creds["clientSecret"]})
-            _post(f"{base}/v2/account", client["accessToken"], json={
-                "contact": {"email": "bench@example.com", "phone": "09171234567"},
-                "user": {"firstName": "Bench", "lastName": "Mark", "username": "bench",
-                         "password": PASSWORD, "pin": "482915"}})
+            client = _post(
+                f"{base}/v2/auth/token",
+                json={"clientId": creds["clientId"], "clientSecret": creds["clientSecret"]},
+            )
+            _post(
+                f"{base}/v2/account",
+                client["accessToken"],
+                json={
+                    "contact": {"email": "bench@example.com", "phone": "09171234567"},
+                    "user": {
+                        "firstName": "Bench",
+                        "lastName": "Mark",
+                        "username": "bench",
+                        "password": PASSWORD,
+                        "pin": "482915",
+                    },
+                },
+            )
             account = _post(f"{base}/v2/account/token", json={"username": "bench", "password": PASSWORD})
             token = account["accessToken"]
             ref = _post(f"{base}/v2/onboard", token, json=_application())["referenceNumber"]

@@ -1,4 +1,5 @@
 """Root URLs: the admin, the two APIs under /v2/, their schema and docs, the gateway pages."""
+
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView

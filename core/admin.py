@@ -1,4 +1,5 @@
 """Read-only admin for the audit trail."""
+
 from django.contrib import admin
 
 from .models import AuditEvent

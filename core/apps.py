@@ -1,4 +1,5 @@
 """App config for the shared core package."""
+
 from django.apps import AppConfig
 
 

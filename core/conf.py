@@ -1,4 +1,5 @@
 """All project options in one object, read from settings.ONBOARDING with defaults."""
+
 from typing import Any
 
 from django.conf import settings

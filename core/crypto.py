@@ -4,6 +4,7 @@ Master keys come from settings.MASTER_KEYS ("version:base64key,..."). Each purpo
 gets its own subkey (HKDF-SHA256 over the master key with the purpose as info), so a
 ciphertext made for one purpose never opens under another.
 """
+
 import base64
 import hashlib
 import hmac

@@ -1,4 +1,5 @@
 """Database helpers shared by the apps: telling which unique constraint an insert broke."""
+
 from collections.abc import Sequence
 
 from django.db import IntegrityError

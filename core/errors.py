@@ -5,6 +5,7 @@ envelope, merchant NestJS-style bodies) registers a Surface in its AppConfig.rea
 the one DRF exception handler and the Django-level 404/500 handlers pick the surface by
 URL prefix, so no view builds an error body by hand and no request ends in a bare 500.
 """
+
 from __future__ import annotations
 
 import logging
@@ -105,13 +106,15 @@ def to_problem(exc: Exception) -> Problem:
         return Problem(400, "Validation failed", "invalid", exc.detail, exc=exc)
     if isinstance(exc, drf_exceptions.Throttled):
         wait = int(exc.wait or 1)
-        return Problem(429, "Too Many Requests", "rate_limited", None,
-                       {"Retry-After": str(max(1, wait))}, exc)
+        return Problem(
+            429, "Too Many Requests", "rate_limited", None, {"Retry-After": str(max(1, wait))}, exc
+        )
     if isinstance(exc, drf_exceptions.ParseError):
         return Problem(400, "Malformed JSON body", "parse_error", exc=exc)
     if isinstance(exc, drf_exceptions.UnsupportedMediaType):
-        return Problem(415, "Unsupported media type: send application/json",
-                       "unsupported_media_type", exc=exc)
+        return Problem(
+            415, "Unsupported media type: send application/json", "unsupported_media_type", exc=exc
+        )
     if isinstance(exc, drf_exceptions.MethodNotAllowed):
         return Problem(405, "Method not allowed", "method_not_allowed", exc=exc)
     if isinstance(exc, drf_exceptions.NotAcceptable):
@@ -126,8 +129,9 @@ def to_problem(exc: Exception) -> Problem:
         return Problem(exc.status_code, str(exc.detail), exc.default_code, exc=exc)
     if isinstance(exc, (OperationalError, InterfaceError)):
         logger.warning("database unavailable: %s", type(exc).__name__)
-        return Problem(503, ServiceUnavailable.default_message, "unavailable",
-                       headers={"Retry-After": "1"}, exc=exc)
+        return Problem(
+            503, ServiceUnavailable.default_message, "unavailable", headers={"Retry-After": "1"}, exc=exc
+        )
     if isinstance(exc, DatabaseError):
         logger.exception("database error")
         return Problem(500, "Internal server error", "server_error", exc=exc)

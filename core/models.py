@@ -1,4 +1,5 @@
 """The audit trail: one row for every state change that matters."""
+
 import uuid
 
 from django.db import models

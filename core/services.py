@@ -1,4 +1,5 @@
 """Writes shared by every app: the audit trail."""
+
 from typing import Any
 
 from .models import AuditEvent

@@ -1,4 +1,5 @@
 """Django-level views: liveness, and error handlers answering JSON in the surface's shape."""
+
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
 from django.views.decorators.http import require_GET

@@ -1,4 +1,5 @@
 """Admin for organizations, API keys, customers and challenges (read-only where invariants live)."""
+
 from django import forms
 from django.contrib import admin, messages
 from django.http import HttpRequest
@@ -66,8 +67,16 @@ class ApiKeyAdmin(admin.ModelAdmin):
     def get_fields(self, request, obj=None):  # noqa: ANN001, ANN201
         if obj is None:
             return ["organization", "name", "kind"]
-        return ["organization", "name", "kind", "prefix", "key_hash", "created_at", "last_used_at",
-                "revoked_at"]
+        return [
+            "organization",
+            "name",
+            "kind",
+            "prefix",
+            "key_hash",
+            "created_at",
+            "last_used_at",
+            "revoked_at",
+        ]
 
     def get_readonly_fields(self, request, obj=None):  # noqa: ANN001, ANN201
         if obj is None:
@@ -83,7 +92,10 @@ class ApiKeyAdmin(admin.ModelAdmin):
             organization=obj.organization, kind=obj.kind, name=obj.name, actor=f"admin:{request.user}"
         )
         obj.pk, obj.prefix, obj.key_hash, obj.created_at = (
-            api_key.pk, api_key.prefix, api_key.key_hash, api_key.created_at,
+            api_key.pk,
+            api_key.prefix,
+            api_key.key_hash,
+            api_key.created_at,
         )
         obj._state.adding = False
         messages.warning(
@@ -123,8 +135,19 @@ class CustomerAdmin(admin.ModelAdmin):
     search_fields = ["ref_id", "id"]
     list_select_related = ["organization"]
     show_full_result_count = False  # no COUNT(*) over millions of rows on every page
-    fields = ["id", "organization", "ref_id", "name", "has_pin", "has_recovery", "recovery_methods",
-              "pin_failed_attempts", "pin_locked_until", "created_at", "updated_at"]
+    fields = [
+        "id",
+        "organization",
+        "ref_id",
+        "name",
+        "has_pin",
+        "has_recovery",
+        "recovery_methods",
+        "pin_failed_attempts",
+        "pin_locked_until",
+        "created_at",
+        "updated_at",
+    ]
     readonly_fields = [f for f in fields if f != "name"]
     inlines = [ChallengeInline]
 

@@ -1,4 +1,5 @@
 """App config for the customers API; registers the envelope error surface."""
+
 from django.apps import AppConfig
 
 

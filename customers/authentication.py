@@ -1,4 +1,5 @@
 """API-key authentication for the customers API (header PLANBOK-X-API-KEY)."""
+
 from __future__ import annotations
 
 import logging

@@ -1,4 +1,5 @@
 """The customers API's error envelope: {"success": false, "message", "errors"?}."""
+
 from typing import Any
 
 from core.errors import Problem

@@ -8,6 +8,7 @@ fails, its transaction rolls back with the row, and the next one runs for real.
 Only successful responses are stored: a failed request changed nothing, so a retry with
 the same key simply runs again.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -35,8 +36,9 @@ class Outcome:
 
 def request_fingerprint(*, method: str, path: str, body: dict[str, Any]) -> str:
     canonical = {k: v for k, v in body.items() if k != BODY_KEY}
-    payload = json.dumps([method.upper(), path, canonical], sort_keys=True, separators=(",", ":"),
-                         ensure_ascii=True)
+    payload = json.dumps(
+        [method.upper(), path, canonical], sort_keys=True, separators=(",", ":"), ensure_ascii=True
+    )
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
@@ -47,7 +49,10 @@ def _dump(body: dict[str, Any]) -> str:
 
 
 def idempotent_run(
-    *, organization: Organization, key: uuid.UUID | None, fingerprint: str,
+    *,
+    organization: Organization,
+    key: uuid.UUID | None,
+    fingerprint: str,
     handler: Callable[[], tuple[int, dict[str, Any]]],
 ) -> Outcome:
     """Run `handler` once per (organization, key); without a key, just run it.
@@ -63,7 +68,10 @@ def idempotent_run(
 
 @transaction.atomic
 def _keyed_run(
-    *, organization: Organization, key: uuid.UUID, fingerprint: str,
+    *,
+    organization: Organization,
+    key: uuid.UUID,
+    fingerprint: str,
     handler: Callable[[], tuple[int, dict[str, Any]]],
 ) -> Outcome:
     try:

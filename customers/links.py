@@ -1,4 +1,5 @@
 """The single-use gateway link of a challenge: a keyed token that only we can mint."""
+
 import uuid
 
 from django.conf import settings

@@ -1,4 +1,5 @@
 """Organizations, their API keys and redirect allowlist, customers and their challenges."""
+
 import uuid
 
 from django.db import models
@@ -21,9 +22,7 @@ class Organization(models.Model):
 class RedirectOrigin(models.Model):
     """An origin (scheme://host[:port]) the organization may send users back to."""
 
-    organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="redirect_origins"
-    )
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="redirect_origins")
     origin = models.CharField(max_length=255)
 
     class Meta:

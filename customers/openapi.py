@@ -1,4 +1,5 @@
 """OpenAPI shapes of the customers envelope (success and error bodies) for drf-spectacular."""
+
 from __future__ import annotations
 
 from drf_spectacular.utils import (
@@ -17,11 +18,13 @@ ErrorEnvelope = inline_serializer(
         "success": serializers.BooleanField(help_text="Always false"),
         "message": serializers.CharField(),
         "errors": serializers.DictField(
-            child=serializers.ListField(child=serializers.CharField()), required=False,
+            child=serializers.ListField(child=serializers.CharField()),
+            required=False,
             help_text="Field name (dotted for nested fields, `body` for the whole body) to messages",
         ),
     },
 )
+
 
 def envelope(name: str, data: serializers.BaseSerializer):  # noqa: ANN201
     fields = {
@@ -33,6 +36,8 @@ def envelope(name: str, data: serializers.BaseSerializer):  # noqa: ANN201
 
 
 CustomerEnvelope = envelope("CustomerEnvelope", CustomerSerializer())
+
+
 class PaginationSerializer(serializers.Serializer):
     page = serializers.IntegerField(min_value=1)
     limit = serializers.IntegerField(min_value=1, max_value=100)
@@ -51,12 +56,15 @@ class CustomerListEnvelope(serializers.Serializer):
 
 
 ChallengeEnvelope = envelope("ChallengeEnvelope", ChallengeSerializer())
+
+
 @extend_schema_serializer(many=False)
 class ChallengeListEnvelope(serializers.Serializer):
     success = serializers.BooleanField(help_text="Always true")
     message = serializers.CharField()
     data = ChallengeSerializer(many=True)
     pagination = PaginationSerializer()
+
 
 ERROR_DESCRIPTIONS = {
     400: "Validation failed (body, query or redirectUrl); `errors` names the fields",
@@ -81,9 +89,17 @@ def errors(*codes: int) -> dict[int, OpenApiResponse]:
 
 
 PAGE_PARAMETERS = [
-    OpenApiParameter("page", {"type": "integer", "minimum": 1, "maximum": 1_000_000},
-                     description="Page number, from 1", default=1),
-    OpenApiParameter("limit", {"type": "integer", "minimum": 1, "maximum": 100},
-                     description="Items per page, 1 to 100", default=10),
+    OpenApiParameter(
+        "page",
+        {"type": "integer", "minimum": 1, "maximum": 1_000_000},
+        description="Page number, from 1",
+        default=1,
+    ),
+    OpenApiParameter(
+        "limit",
+        {"type": "integer", "minimum": 1, "maximum": 100},
+        description="Items per page, 1 to 100",
+        default=10,
+    ),
     OpenApiParameter("order", str, enum=["asc", "desc"], description="By createdAt", default="desc"),
 ]

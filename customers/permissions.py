@@ -1,4 +1,5 @@
 """Permissions of the customers API: RESTRICTED keys may only read."""
+
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 

@@ -1,4 +1,5 @@
 """Reads of the customers app: scoped to one organization, paginated without deep COUNT(*)."""
+
 from __future__ import annotations
 
 import logging
@@ -73,9 +74,7 @@ def _page_of(qs: QuerySet, *, total: int, page: int, limit: int, order: str) -> 
 
 def customer_get(*, organization: Organization, customer_id: object) -> Customer:
     pk = parse_uuid(customer_id)
-    customer = (
-        Customer.objects.filter(pk=pk, organization=organization).first() if pk is not None else None
-    )
+    customer = Customer.objects.filter(pk=pk, organization=organization).first() if pk is not None else None
     if customer is None:
         raise NotFound("Customer not found")
     return customer
@@ -177,8 +176,13 @@ def challenge_status_q(status: str, *, now: Any = None) -> Q:
 
 
 def challenge_list(
-    *, organization: Organization, customer_id: object, page: int = 1, limit: int = 10,
-    order: str = "desc", status: str | None = None,
+    *,
+    organization: Organization,
+    customer_id: object,
+    page: int = 1,
+    limit: int = 10,
+    order: str = "desc",
+    status: str | None = None,
 ) -> Page:
     customer = customer_get(organization=organization, customer_id=customer_id)
     qs = Challenge.objects.filter(customer=customer)

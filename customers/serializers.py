@@ -1,4 +1,5 @@
 """Input and output shapes of the customers API (camelCase on the wire, strict types)."""
+
 from __future__ import annotations
 
 import re
@@ -23,12 +24,15 @@ class StrictCharField(serializers.CharField):
         return super().to_internal_value(data)
 
 
-@extend_schema_field({
-    "type": "string", "format": "uuid", "pattern": UUID4_RE.pattern.replace("[0-9a-f]", "[0-9a-fA-F]")
-    .replace("[89ab]", "[89abAB]"),
-    "description": "A UUID v4. The same key with the same request replays the first response; "
-                   "with a different request it is a 409.",
-})
+@extend_schema_field(
+    {
+        "type": "string",
+        "format": "uuid",
+        "pattern": UUID4_RE.pattern.replace("[0-9a-f]", "[0-9a-fA-F]").replace("[89ab]", "[89abAB]"),
+        "description": "A UUID v4. The same key with the same request replays the first response; "
+        "with a different request it is a 409.",
+    }
+)
 class IdempotencyKeyField(serializers.Field):
     default_error_messages = {"invalid": "Must be a UUID v4 string."}
 
@@ -50,15 +54,23 @@ class IdempotentInputSerializer(serializers.Serializer):
 # Text columns cannot hold NUL (DRF refuses it), and a refId needs one non-space character
 # (Python's whitespace, which is not JSON Schema's \s): the documented patterns say so, so
 # a client validating against the schema is not surprised by a 400.
-_SPACE = ("\\t\\n\\u000b\\f\\r\\u001c-\\u001f \\u0085\\u00a0\\u1680\\u2000-\\u200a"
-          "\\u2028\\u2029\\u202f\\u205f\\u3000")
+_SPACE = (
+    "\\t\\n\\u000b\\f\\r\\u001c-\\u001f \\u0085\\u00a0\\u1680\\u2000-\\u200a"
+    "\\u2028\\u2029\\u202f\\u205f\\u3000"
+)
 _NOT_NUL = "[^\\u0000]"
 _VISIBLE = f"[^\\u0000{_SPACE}]"
 
 
-@extend_schema_field({"type": "string", "minLength": 1, "maxLength": 255,
-                      "pattern": f"^{_NOT_NUL}*{_VISIBLE}{_NOT_NUL}*$",
-                      "description": "Your own id for the customer, unique in your organization."})
+@extend_schema_field(
+    {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 255,
+        "pattern": f"^{_NOT_NUL}*{_VISIBLE}{_NOT_NUL}*$",
+        "description": "Your own id for the customer, unique in your organization.",
+    }
+)
 class RefIdField(StrictCharField):
     pass
 
@@ -78,11 +90,16 @@ class CustomerCreateInputSerializer(IdempotentInputSerializer):
         return value
 
 
-@extend_schema_field({
-    "type": "string", "format": "uri", "maxLength": 2048, "example": "https://app.example.com/return",
-    "description": "Where the gateway sends the user back: https (http only for localhost in DEBUG), "
-                   "and its origin must be on the organization's allowlist.",
-})
+@extend_schema_field(
+    {
+        "type": "string",
+        "format": "uri",
+        "maxLength": 2048,
+        "example": "https://app.example.com/return",
+        "description": "Where the gateway sends the user back: https (http only for localhost in DEBUG), "
+        "and its origin must be on the organization's allowlist.",
+    }
+)
 class RedirectUrlField(StrictCharField):
     pass
 
@@ -97,8 +114,11 @@ class QuerySerializer(serializers.Serializer):
 
     def to_internal_value(self, data):  # noqa: ANN001, ANN201
         if hasattr(data, "getlist"):
-            blank = {name: ["This field may not be blank."] for name in self.fields
-                     if name in data and data.get(name) == ""}
+            blank = {
+                name: ["This field may not be blank."]
+                for name in self.fields
+                if name in data and data.get(name) == ""
+            }
             if blank:
                 raise serializers.ValidationError(blank)
         return super().to_internal_value(data)
@@ -127,8 +147,17 @@ class CustomerSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Customer
-        fields = ["id", "refId", "name", "hasPin", "hasRecovery", "pinStatus", "recoveryMethods",
-                  "createdAt", "updatedAt"]
+        fields = [
+            "id",
+            "refId",
+            "name",
+            "hasPin",
+            "hasRecovery",
+            "pinStatus",
+            "recoveryMethods",
+            "createdAt",
+            "updatedAt",
+        ]
         read_only_fields = fields
 
 
@@ -144,8 +173,17 @@ class ChallengeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Challenge
-        fields = ["challengeId", "type", "status", "redirectUrl", "returnUrl", "expiresAt", "createdAt",
-                  "completedAt", "result"]
+        fields = [
+            "challengeId",
+            "type",
+            "status",
+            "redirectUrl",
+            "returnUrl",
+            "expiresAt",
+            "createdAt",
+            "completedAt",
+            "result",
+        ]
         read_only_fields = fields
 
     @extend_schema_field(OpenApiTypes.URI)

@@ -1,4 +1,5 @@
 """Writes of the customers app: organizations, API keys, customers and their challenges."""
+
 from __future__ import annotations
 
 import secrets
@@ -89,11 +90,13 @@ def organization_create(
 ) -> Organization:
     origins = sorted({redirect_origin_normalize(o) for o in redirect_origins or []})
     organization = Organization.objects.create(name=name)
-    RedirectOrigin.objects.bulk_create(
-        [RedirectOrigin(organization=organization, origin=o) for o in origins]
+    RedirectOrigin.objects.bulk_create([RedirectOrigin(organization=organization, origin=o) for o in origins])
+    audit_record(
+        action="organization.create",
+        target=organization,
+        actor=actor,
+        data={"name": name, "redirect_origins": origins},
     )
-    audit_record(action="organization.create", target=organization, actor=actor,
-                 data={"name": name, "redirect_origins": origins})
     return organization
 
 
@@ -123,8 +126,12 @@ def api_key_create(
             continue
     else:  # pragma: no cover
         raise Conflict("Could not allocate a unique key prefix")
-    audit_record(action="api_key.create", target=api_key, actor=actor,
-                 data={"organization": str(organization.pk), "kind": kind, "prefix": prefix})
+    audit_record(
+        action="api_key.create",
+        target=api_key,
+        actor=actor,
+        data={"organization": str(organization.pk), "kind": kind, "prefix": prefix},
+    )
     return api_key, raw
 
 
@@ -149,15 +156,20 @@ def customer_create(*, organization: Organization, ref_id: str, name: str = "", 
     try:
         customer = Customer.objects.create(organization=organization, ref_id=ref_id, name=name)
     except IntegrityError as exc:
-        if is_unique_violation(exc, constraint="uniq_customer_ref_id", table="customers_customer",
-                               columns=("organization_id", "ref_id")):
+        if is_unique_violation(
+            exc,
+            constraint="uniq_customer_ref_id",
+            table="customers_customer",
+            columns=("organization_id", "ref_id"),
+        ):
             raise Conflict(
                 "A customer with this refId already exists", errors={"refId": ["Already exists."]}
             ) from None
         raise
     Organization.objects.filter(pk=organization.pk).update(customer_count=F("customer_count") + 1)
-    audit_record(action="customer.create", target=customer, actor=actor,
-                 data={"organization": str(organization.pk)})
+    audit_record(
+        action="customer.create", target=customer, actor=actor, data={"organization": str(organization.pk)}
+    )
     return customer
 
 
@@ -176,11 +188,10 @@ def customers_recount(*, organization: Organization) -> int:
     return count
 
 
-def _challenge_open(*, organization: Organization, customer_id: object, type: str,
-                    return_url: str, actor: str) -> Challenge:
-    customer = (
-        Customer.objects.select_for_update().filter(pk=customer_id, organization=organization).first()
-    )
+def _challenge_open(
+    *, organization: Organization, customer_id: object, type: str, return_url: str, actor: str
+) -> Challenge:
+    customer = Customer.objects.select_for_update().filter(pk=customer_id, organization=organization).first()
     if customer is None:
         raise NotFound("Customer not found")
     if type == Challenge.Type.INITIALIZE and customer.has_pin and customer.has_recovery:
@@ -199,25 +210,41 @@ def _challenge_open(*, organization: Organization, customer_id: object, type: st
         return_url=return_url,
         expires_at=now + timedelta(seconds=app_settings.CHALLENGE_TTL_SECONDS),
     )
-    audit_record(action=f"challenge.create.{type.lower()}", target=challenge, actor=actor,
-                 data={"customer": str(customer.pk), "superseded": superseded})
+    audit_record(
+        action=f"challenge.create.{type.lower()}",
+        target=challenge,
+        actor=actor,
+        data={"customer": str(customer.pk), "superseded": superseded},
+    )
     return challenge
 
 
 @transaction.atomic
-def customer_initialize(*, organization: Organization, customer_id: object, redirect_url: str,
-                        actor: str = "") -> Challenge:
+def customer_initialize(
+    *, organization: Organization, customer_id: object, redirect_url: str, actor: str = ""
+) -> Challenge:
     """An INITIALIZE challenge (PIN, then recovery); 409 once the customer has both."""
-    return _challenge_open(organization=organization, customer_id=customer_id,
-                           type=Challenge.Type.INITIALIZE, return_url=redirect_url, actor=actor)
+    return _challenge_open(
+        organization=organization,
+        customer_id=customer_id,
+        type=Challenge.Type.INITIALIZE,
+        return_url=redirect_url,
+        actor=actor,
+    )
 
 
 @transaction.atomic
-def customer_reset_pin(*, organization: Organization, customer_id: object, redirect_url: str,
-                       actor: str = "") -> Challenge:
+def customer_reset_pin(
+    *, organization: Organization, customer_id: object, redirect_url: str, actor: str = ""
+) -> Challenge:
     """A RESET_PIN challenge; 409 unless the customer has a PIN and recovery."""
-    return _challenge_open(organization=organization, customer_id=customer_id,
-                           type=Challenge.Type.RESET_PIN, return_url=redirect_url, actor=actor)
+    return _challenge_open(
+        organization=organization,
+        customer_id=customer_id,
+        type=Challenge.Type.RESET_PIN,
+        return_url=redirect_url,
+        actor=actor,
+    )
 
 
 def idempotency_records_purge(*, older_than_hours: int) -> int:

@@ -1,4 +1,5 @@
 """Per-key rate limit of the customers API on django-ratelimit's core (cache-backed)."""
+
 import logging
 
 from django_ratelimit.core import get_usage

@@ -1,4 +1,5 @@
 """URLs of the customers API under /v2/ (no trailing slash, as the public API has none)."""
+
 from rest_framework.routers import SimpleRouter
 
 from .views import CustomerViewSet

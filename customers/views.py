@@ -1,4 +1,5 @@
 """The customers API: a thin ViewSet over the customers services and selectors."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -76,7 +77,8 @@ class CustomerViewSet(viewsets.ViewSet):
         return Response(outcome.body, status=outcome.status, headers=headers)
 
     @extend_schema(
-        operation_id="customers_create", summary="Create a customer",
+        operation_id="customers_create",
+        summary="Create a customer",
         request=CustomerCreateInputSerializer,
         responses={201: CustomerEnvelope, **errors(400, 403, 409, 415)},
     )
@@ -87,7 +89,9 @@ class CustomerViewSet(viewsets.ViewSet):
 
         def handler() -> tuple[int, dict[str, Any]]:
             customer = services.customer_create(
-                organization=self.organization, ref_id=data["refId"], name=data.get("name") or "",
+                organization=self.organization,
+                ref_id=data["refId"],
+                name=data.get("name") or "",
                 actor=self.actor,
             )
             return http.HTTP_201_CREATED, _ok("Customer created", customer_data(customer))
@@ -95,7 +99,9 @@ class CustomerViewSet(viewsets.ViewSet):
         return self._idempotent(request, data.get("idempotencyKey"), handler)
 
     @extend_schema(
-        operation_id="customers_list", summary="List customers", parameters=PAGE_PARAMETERS,
+        operation_id="customers_list",
+        summary="List customers",
+        parameters=PAGE_PARAMETERS,
         responses={200: CustomerListEnvelope, **errors(400)},
     )
     def list(self, request: Request) -> Response:
@@ -106,7 +112,9 @@ class CustomerViewSet(viewsets.ViewSet):
         return Response(_paginated("Customers retrieved", page, data))
 
     @extend_schema(
-        operation_id="customers_retrieve", summary="Get a customer", parameters=[ID_PARAMETER],
+        operation_id="customers_retrieve",
+        summary="Get a customer",
+        parameters=[ID_PARAMETER],
         responses={200: CustomerEnvelope, **errors(404)},
     )
     def retrieve(self, request: Request, pk: str) -> Response:
@@ -121,25 +129,31 @@ class CustomerViewSet(viewsets.ViewSet):
         redirect_url = services.redirect_url_validate(organization=self.organization, url=data["redirectUrl"])
 
         def handler() -> tuple[int, dict[str, Any]]:
-            challenge = service(organization=self.organization, customer_id=pk, redirect_url=redirect_url,
-                                actor=self.actor)
+            challenge = service(
+                organization=self.organization, customer_id=pk, redirect_url=redirect_url, actor=self.actor
+            )
             return http.HTTP_201_CREATED, _ok(message, challenge_data(challenge))
 
         return self._idempotent(request, data.get("idempotencyKey"), handler)
 
     @extend_schema(
-        operation_id="customers_initialize", summary="Start the PIN and recovery setup challenge",
-        parameters=[ID_PARAMETER], request=ChallengeCreateInputSerializer,
+        operation_id="customers_initialize",
+        summary="Start the PIN and recovery setup challenge",
+        parameters=[ID_PARAMETER],
+        request=ChallengeCreateInputSerializer,
         responses={201: ChallengeEnvelope, **errors(400, 403, 404, 409, 415)},
     )
     @action(detail=True, methods=["post"])
     def initialize(self, request: Request, pk: str) -> Response:
-        return self._challenge_create(request, pk, services.customer_initialize,
-                                      "Initialization challenge created")
+        return self._challenge_create(
+            request, pk, services.customer_initialize, "Initialization challenge created"
+        )
 
     @extend_schema(
-        operation_id="customers_reset_pin", summary="Start a PIN reset challenge (needs PIN and recovery)",
-        parameters=[ID_PARAMETER], request=ChallengeCreateInputSerializer,
+        operation_id="customers_reset_pin",
+        summary="Start a PIN reset challenge (needs PIN and recovery)",
+        parameters=[ID_PARAMETER],
+        request=ChallengeCreateInputSerializer,
         responses={201: ChallengeEnvelope, **errors(400, 403, 404, 409, 415)},
     )
     @action(detail=True, methods=["post"], url_path="reset-pin")
@@ -147,11 +161,17 @@ class CustomerViewSet(viewsets.ViewSet):
         return self._challenge_create(request, pk, services.customer_reset_pin, "PIN reset challenge created")
 
     @extend_schema(
-        operation_id="customers_challenges_list", summary="List a customer's challenges",
+        operation_id="customers_challenges_list",
+        summary="List a customer's challenges",
         parameters=[
-            ID_PARAMETER, *PAGE_PARAMETERS,
-            OpenApiParameter("status", str, enum=Challenge.Status.values,
-                             description="Effective status (an open challenge past its expiry is expired)"),
+            ID_PARAMETER,
+            *PAGE_PARAMETERS,
+            OpenApiParameter(
+                "status",
+                str,
+                enum=Challenge.Status.values,
+                description="Effective status (an open challenge past its expiry is expired)",
+            ),
         ],
         responses={200: ChallengeListEnvelope, **errors(400, 404)},
     )
@@ -166,12 +186,14 @@ class CustomerViewSet(viewsets.ViewSet):
         return Response(_paginated("Challenges retrieved", page, data))
 
     @extend_schema(
-        operation_id="customers_challenges_retrieve", summary="Get one challenge",
+        operation_id="customers_challenges_retrieve",
+        summary="Get one challenge",
         parameters=[ID_PARAMETER, CHALLENGE_ID_PARAMETER],
         responses={200: ChallengeEnvelope, **errors(404)},
     )
     @action(detail=True, methods=["get"], url_path=r"challenges/(?P<challengeId>[^/]+)")
     def challenge(self, request: Request, pk: str, challengeId: str) -> Response:  # noqa: N803
-        challenge = selectors.challenge_get(organization=self.organization, customer_id=pk,
-                                            challenge_id=challengeId)
+        challenge = selectors.challenge_get(
+            organization=self.organization, customer_id=pk, challenge_id=challengeId
+        )
         return Response(_ok("Challenge retrieved", challenge_data(challenge)))

@@ -1,4 +1,5 @@
 """Read-only admin views of the gateway's stored copies (no secret material is shown)."""
+
 from django.contrib import admin
 
 from .models import EmailCode, EmailRecovery, PinCredential, QuestionRecovery

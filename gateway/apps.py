@@ -1,4 +1,5 @@
 """App config for the browser gateway pages; registers the gateway's JSON error surface."""
+
 from django.apps import AppConfig
 
 

@@ -1,4 +1,5 @@
 """The gateway's domain errors and its JSON error body: {"success": false, "message", "code"}."""
+
 from typing import Any
 
 from core.errors import Conflict, DomainError, Forbidden, Problem

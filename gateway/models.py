@@ -4,6 +4,7 @@ Nothing here lets anyone guess a PIN or an answer offline: each copy keeps only 
 HMAC of the browser's authKey and a secret `s` encrypted under a master key, both of
 which live outside the database.
 """
+
 from django.db import models
 
 from customers.models import Challenge, Customer
@@ -30,9 +31,7 @@ class PinCredential(models.Model):
 class QuestionRecovery(models.Model):
     """The shard wrapped under three normalised answers, with its own failure counter."""
 
-    customer = models.OneToOneField(
-        Customer, on_delete=models.CASCADE, related_name="question_recovery"
-    )
+    customer = models.OneToOneField(Customer, on_delete=models.CASCADE, related_name="question_recovery")
     scheme_version = models.PositiveSmallIntegerField(default=SCHEME_VERSION)
     question_ids = models.JSONField(default=list)
     salt = models.BinaryField(max_length=16)

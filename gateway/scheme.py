@@ -1,4 +1,5 @@
 """Server-side constants and input checks of the shard scheme (the browser does the crypto)."""
+
 import secrets
 
 from core.crypto import b64url, b64url_decode

@@ -1,4 +1,5 @@
 """Gateway reads: what a session page needs to start (no secret in any of it)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -14,8 +15,11 @@ from .questions import QUESTIONS, REQUIRED_QUESTIONS
 def return_url_with(*, challenge: Challenge, status: str) -> str:
     """The integrator's returnUrl with challengeId and status added, its own query kept."""
     parts = urlsplit(challenge.return_url)
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-             if k not in ("challengeId", "status")]
+    query = [
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if k not in ("challengeId", "status")
+    ]
     query += [("challengeId", str(challenge.id)), ("status", status)]
     return urlunsplit(parts._replace(query=urlencode(query)))
 
@@ -47,9 +51,7 @@ def challenge_page_context(*, challenge: Challenge) -> dict[str, Any]:
         "pin_salt": scheme.encode(pin.salt) if pin and customer.has_pin else "",
         "question_choices": list(QUESTIONS.items()),
         "required_questions": REQUIRED_QUESTIONS,
-        "restore_questions": (
-            [(qid, QUESTIONS[qid]) for qid in questions.question_ids] if questions else []
-        ),
+        "restore_questions": ([(qid, QUESTIONS[qid]) for qid in questions.question_ids] if questions else []),
         "restore_questions_salt": scheme.encode(questions.salt) if questions else "",
         "restore_email": mask_email(email.email) if email else "",
         "return_failed": return_url_with(challenge=challenge, status=Challenge.Status.FAILED),

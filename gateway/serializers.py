@@ -1,4 +1,5 @@
 """Input shapes of the gateway's JSON endpoints (validation only; rules live in services)."""
+
 from rest_framework import serializers
 
 from . import scheme

@@ -1,4 +1,5 @@
 """URLs of the gateway pages under /gateway/ and of their JSON steps under /gateway/api/."""
+
 from django.urls import path
 
 from . import views

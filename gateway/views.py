@@ -1,4 +1,5 @@
 """Gateway pages (server-rendered) and the JSON endpoints the pages' scripts call."""
+
 from __future__ import annotations
 
 import uuid
@@ -36,12 +37,21 @@ class HttpResponseRedirect303(HttpResponseRedirect):
 
 def _ended(request: HttpRequest, challenge: Challenge, *, reason: str, status: int = 410) -> HttpResponse:
     effective = challenge.effective_status
-    back = "verified" if effective == Challenge.Status.VERIFIED else (
-        "expired" if effective == Challenge.Status.EXPIRED else "failed")
-    return render(request, "gateway/ended.html", {
-        "reason": reason, "challenge": challenge,
-        "return_url": return_url_with(challenge=challenge, status=back),
-    }, status=status)
+    back = (
+        "verified"
+        if effective == Challenge.Status.VERIFIED
+        else ("expired" if effective == Challenge.Status.EXPIRED else "failed")
+    )
+    return render(
+        request,
+        "gateway/ended.html",
+        {
+            "reason": reason,
+            "challenge": challenge,
+            "return_url": return_url_with(challenge=challenge, status=back),
+        },
+        status=status,
+    )
 
 
 @require_GET
@@ -85,8 +95,9 @@ class CsrfOnly(BaseAuthentication):
         check = CSRFCheck(lambda req: HttpResponse())
         check.process_request(request)
         if check.process_view(request, None, (), {}):
-            raise Forbidden("The page's security token is missing or out of date. Reload the page.",
-                            code="csrf_failed")
+            raise Forbidden(
+                "The page's security token is missing or out of date. Reload the page.", code="csrf_failed"
+            )
         return None
 
 
@@ -115,14 +126,19 @@ class GatewayApiViewSet(viewsets.ViewSet):
 
     def pin_setup(self, request: Request, challenge_id: uuid.UUID) -> Response:
         data = self._valid(CopySerializer, request)
-        customer = pins.pin_setup(challenge_id=challenge_id, session=request.session,
-                                  auth_key=data["authKey"], wrapped_shard=data["wrappedShard"])
+        customer = pins.pin_setup(
+            challenge_id=challenge_id,
+            session=request.session,
+            auth_key=data["authKey"],
+            wrapped_shard=data["wrappedShard"],
+        )
         return _ok({"hasPin": customer.has_pin, "hasRecovery": customer.has_recovery})
 
     def pin_verify(self, request: Request, challenge_id: uuid.UUID) -> Response:
         data = self._valid(ProofSerializer, request)
-        outcome = pins.pin_verify(challenge_id=challenge_id, session=request.session,
-                                  auth_key=data["authKey"])
+        outcome = pins.pin_verify(
+            challenge_id=challenge_id, session=request.session, auth_key=data["authKey"]
+        )
         return _ok(_release(outcome))
 
     def questions_start(self, request: Request, challenge_id: uuid.UUID) -> Response:
@@ -131,26 +147,37 @@ class GatewayApiViewSet(viewsets.ViewSet):
     def questions_setup(self, request: Request, challenge_id: uuid.UUID) -> Response:
         data = self._valid(QuestionsCopySerializer, request)
         customer = recovery.questions_setup(
-            challenge_id=challenge_id, session=request.session, question_ids=data["questionIds"],
-            auth_key=data["authKey"], wrapped_shard=data["wrappedShard"])
+            challenge_id=challenge_id,
+            session=request.session,
+            question_ids=data["questionIds"],
+            auth_key=data["authKey"],
+            wrapped_shard=data["wrappedShard"],
+        )
         return _ok({"hasRecovery": customer.has_recovery, "recoveryMethods": customer.recovery_methods})
 
     def email_start(self, request: Request, challenge_id: uuid.UUID) -> Response:
         data = self._valid(EmailStartSerializer, request)
-        code = recovery.email_setup_start(challenge_id=challenge_id, session=request.session,
-                                          email=data["email"])
+        code = recovery.email_setup_start(
+            challenge_id=challenge_id, session=request.session, email=data["email"]
+        )
         return _ok({"sentTo": selectors.mask_email(code.email)})
 
     def email_confirm(self, request: Request, challenge_id: uuid.UUID) -> Response:
         data = self._valid(EmailConfirmSerializer, request)
-        recovery.email_setup_confirm(challenge_id=challenge_id, session=request.session, code=data["code"],
-                                     recovery_key=data["recoveryKey"], wrapped_shard=data["wrappedShard"])
+        recovery.email_setup_confirm(
+            challenge_id=challenge_id,
+            session=request.session,
+            code=data["code"],
+            recovery_key=data["recoveryKey"],
+            wrapped_shard=data["wrappedShard"],
+        )
         return _ok({"hasRecovery": True})
 
     def restore_questions(self, request: Request, challenge_id: uuid.UUID) -> Response:
         data = self._valid(ProofSerializer, request)
-        outcome = recovery.restore_questions_verify(challenge_id=challenge_id, session=request.session,
-                                                    auth_key=data["authKey"])
+        outcome = recovery.restore_questions_verify(
+            challenge_id=challenge_id, session=request.session, auth_key=data["authKey"]
+        )
         return _ok(_release(outcome))
 
     def restore_email_start(self, request: Request, challenge_id: uuid.UUID) -> Response:
@@ -159,10 +186,15 @@ class GatewayApiViewSet(viewsets.ViewSet):
 
     def restore_email_confirm(self, request: Request, challenge_id: uuid.UUID) -> Response:
         data = self._valid(CodeSerializer, request)
-        release = recovery.restore_email_confirm(challenge_id=challenge_id, session=request.session,
-                                                 code=data["code"])
-        return _ok({"recoveryKey": scheme.encode(release.recovery_key),
-                    "wrappedShard": scheme.encode(release.wrapped_shard)})
+        release = recovery.restore_email_confirm(
+            challenge_id=challenge_id, session=request.session, code=data["code"]
+        )
+        return _ok(
+            {
+                "recoveryKey": scheme.encode(release.recovery_key),
+                "wrappedShard": scheme.encode(release.wrapped_shard),
+            }
+        )
 
     def complete(self, request: Request, challenge_id: uuid.UUID) -> Response:
         url = completion.challenge_complete(challenge_id=challenge_id, session=request.session)

@@ -4,6 +4,7 @@
 Starts the app on a throwaway SQLite database in a background thread, walks the pages in
 Debian's headless Chromium and writes <page>-<width>.png.
 """
+
 from __future__ import annotations
 
 import os
@@ -57,9 +58,12 @@ def main() -> int:
     ids = ["first_pet", "first_school", "first_job"]
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
         for width in WIDTHS:
+
             def page_for(width=width):
                 context = browser.new_context(viewport={"width": width, "height": 800})
                 page = context.new_page()

@@ -1,4 +1,5 @@
 """Shared fixtures: a clean cache per test, and markers that need real services."""
+
 import os
 
 import pytest
@@ -70,8 +71,11 @@ class SecretRegistry:
         for secret in sorted(self.values):
             # Short values (PINs, including invalid ones like "12a4") only count as a whole
             # token: inside a longer word, number or a UUID/hex id ("…-12a4-…") they are chance.
-            pattern = (rf"(?<![0-9A-Za-z_-]){re.escape(secret)}(?![0-9A-Za-z_-])"
-                       if len(secret) < 12 else re.escape(secret))
+            pattern = (
+                rf"(?<![0-9A-Za-z_-]){re.escape(secret)}(?![0-9A-Za-z_-])"
+                if len(secret) < 12
+                else re.escape(secret)
+            )
             if any(re.search(pattern, text) for text in texts):
                 found.append(secret[:3] + "…")
         return found

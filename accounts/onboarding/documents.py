@@ -1,5 +1,6 @@
 """KYC documents: the form fields, which are required per business type, content sniffing and
 a streaming upload handler that never keeps more than one chunk of a file in memory."""
+
 from __future__ import annotations
 
 import hashlib
@@ -16,11 +17,19 @@ from core.conf import app_settings
 from core.errors import DomainError
 
 BASE_DOCUMENTS = (
-    "idsOfValidSignatories", "mayorsOrBusinessPermit", "birCert2303", "secCert", "gis",
-    "aoiAndByLaws", "secretarysCert", "barangayBusinessPermit",
+    "idsOfValidSignatories",
+    "mayorsOrBusinessPermit",
+    "birCert2303",
+    "secCert",
+    "gis",
+    "aoiAndByLaws",
+    "secretarysCert",
+    "barangayBusinessPermit",
 )
-DOCUMENT_FIELDS = (*(f"{base}{variant}" for base in BASE_DOCUMENTS for variant in ("", "Back", "Signature")),
-                   "storePhoto")
+DOCUMENT_FIELDS = (
+    *(f"{base}{variant}" for base in BASE_DOCUMENTS for variant in ("", "Back", "Signature")),
+    "storePhoto",
+)
 
 _SOLE = ("idsOfValidSignatories", "mayorsOrBusinessPermit", "birCert2303")
 _ENTITY = (*_SOLE, "secCert", "gis", "aoiAndByLaws", "secretarysCert")
@@ -91,8 +100,9 @@ class StreamingUploadHandler(TemporaryFileUploadHandler):
 
     OVERSIZED_ATTR = "_onboarding_oversized"
 
-    def handle_raw_input(self, input_data: Any, META: Any, content_length: int, boundary: Any,
-                         encoding: str | None = None) -> None:
+    def handle_raw_input(
+        self, input_data: Any, META: Any, content_length: int, boundary: Any, encoding: str | None = None
+    ) -> None:
         if content_length > app_settings.ONBOARDING_UPLOAD_MAX_REQUEST_BYTES:
             raise PayloadTooLarge(
                 f"The request is larger than {_mb(app_settings.ONBOARDING_UPLOAD_MAX_REQUEST_BYTES)}; "
@@ -162,25 +172,36 @@ class PartCountingStream:
                     if start + len(pattern) > len(self._tail):  # not counted with the last chunk
                         self._counts[name] += 1
                     start = window.find(pattern, start + 1)
-            self._tail = window[-(len(self._patterns["closing"]) - 1):]
+            self._tail = window[-(len(self._patterns["closing"]) - 1) :]
         return data
 
 
-def check_all_parts_read(*, counter: PartCountingStream | None, files: MultiValueDict,
-                         fields: MultiValueDict, oversized: Iterable[str]) -> None:
+def check_all_parts_read(
+    *,
+    counter: PartCountingStream | None,
+    files: MultiValueDict,
+    fields: MultiValueDict,
+    oversized: Iterable[str],
+) -> None:
     if counter is None:
         return
-    read = (sum(len(v) for _, v in files.lists()) + sum(len(v) for _, v in fields.lists())
-            + len(list(oversized)))
+    read = (
+        sum(len(v) for _, v in files.lists()) + sum(len(v) for _, v in fields.lists()) + len(list(oversized))
+    )
     if read != counter.parts:
-        raise DomainError("Validation failed", code="malformed_multipart", errors=[
-            "Malformed multipart body: every part needs a field name, a file name and a blank "
-            "line after its headers",
-        ])
+        raise DomainError(
+            "Validation failed",
+            code="malformed_multipart",
+            errors=[
+                "Malformed multipart body: every part needs a field name, a file name and a blank "
+                "line after its headers",
+            ],
+        )
 
 
-def validate_upload_form(*, files: MultiValueDict, text_fields: Iterable[str],
-                         oversized: Iterable[str]) -> dict[str, tuple[UploadedFile, str, str]]:
+def validate_upload_form(
+    *, files: MultiValueDict, text_fields: Iterable[str], oversized: Iterable[str]
+) -> dict[str, tuple[UploadedFile, str, str]]:
     """The parts of a files request, checked: {field: (upload, mime, extension)}; else 413/400."""
     too_big = list(oversized)
     if too_big:

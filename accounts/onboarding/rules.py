@@ -6,6 +6,7 @@ values: PHP, USD`), so a partner sees all of them in one 400. The clean result k
 the submitted shape (camelCase), with phone numbers in E.164 and TIN/SSS in their
 dashed form, so GET returns what PUT accepts.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -50,20 +51,58 @@ MSG_TIN = "must be a valid TIN: 9 or 12 digits, e.g. 123-456-789 or 123-456-789-
 MSG_SSS = "must be a valid SSS number: 10 digits, e.g. 12-3456789-0"
 
 TOP_FIELDS = {
-    "merchantName", "legalName", "businessHandle", "businessType", "modeOfPayments", "currency",
-    "tin", "industry", "serviceDescription", "isBrickAndMortarStore", "address",
-    "representatives", "incorporators", "banks",
+    "merchantName",
+    "legalName",
+    "businessHandle",
+    "businessType",
+    "modeOfPayments",
+    "currency",
+    "tin",
+    "industry",
+    "serviceDescription",
+    "isBrickAndMortarStore",
+    "address",
+    "representatives",
+    "incorporators",
+    "banks",
 }
-ADDRESS_FIELDS = {"line1", "buildingNameAndNumber", "barangay", "city", "state", "postalCode",
-                  "contactNumber"}
-PERSON_FIELDS = {"firstName", "middleName", "lastName", "emailAddress", "contactNumber", "dateOfBirth",
-                 "position", "tin", "sss", "mothersMaidenName", "gender"}
-BANK_FIELDS = {"accountDepositType", "currency", "accountType", "bankName", "accountName",
-               "accountNumber", "preferredSettlementRail", "bankCode"}
+ADDRESS_FIELDS = {
+    "line1",
+    "buildingNameAndNumber",
+    "barangay",
+    "city",
+    "state",
+    "postalCode",
+    "contactNumber",
+}
+PERSON_FIELDS = {
+    "firstName",
+    "middleName",
+    "lastName",
+    "emailAddress",
+    "contactNumber",
+    "dateOfBirth",
+    "position",
+    "tin",
+    "sss",
+    "mothersMaidenName",
+    "gender",
+}
+BANK_FIELDS = {
+    "accountDepositType",
+    "currency",
+    "accountType",
+    "bankName",
+    "accountName",
+    "accountNumber",
+    "preferredSettlementRail",
+    "bankCode",
+}
 
 
-def _text(errors: Errors, data: dict, key: str, path: str, *, max_length: int = 255,
-          required: bool = True) -> str | None:
+def _text(
+    errors: Errors, data: dict, key: str, path: str, *, max_length: int = 255, required: bool = True
+) -> str | None:
     value = _string(errors, data, key, path, required=required)
     if value is None:
         return None
@@ -74,8 +113,9 @@ def _text(errors: Errors, data: dict, key: str, path: str, *, max_length: int = 
     return value
 
 
-def _enum(errors: Errors, data: dict, key: str, path: str, values: tuple[str, ...], *,
-          required: bool = True) -> str | None:
+def _enum(
+    errors: Errors, data: dict, key: str, path: str, values: tuple[str, ...], *, required: bool = True
+) -> str | None:
     message = "must be one of the following values: " + ", ".join(values)
     value = _present(errors, data, key, path, kind=str, message=message, required=required)
     if value is not None and value not in values:
@@ -84,8 +124,9 @@ def _enum(errors: Errors, data: dict, key: str, path: str, values: tuple[str, ..
     return value
 
 
-def _pattern(errors: Errors, data: dict, key: str, path: str, regex: re.Pattern, message: str,
-             *, required: bool = True) -> re.Match | None:
+def _pattern(
+    errors: Errors, data: dict, key: str, path: str, regex: re.Pattern, message: str, *, required: bool = True
+) -> re.Match | None:
     value = _string(errors, data, key, path, required=required)
     if value is None:
         return None
@@ -141,8 +182,9 @@ def _boolean(errors: Errors, data: dict, key: str, path: str) -> bool | None:
     return value
 
 
-def _array(errors: Errors, data: dict, key: str, path: str, *, min_size: int, max_size: int,
-           required: bool = True) -> list | None:
+def _array(
+    errors: Errors, data: dict, key: str, path: str, *, min_size: int, max_size: int, required: bool = True
+) -> list | None:
     value = _present(errors, data, key, path, kind=list, message="must be an array", required=required)
     if value is None:
         return None
@@ -170,14 +212,27 @@ def check_address(errors: Errors, data: dict, path: str) -> dict:
     _unknown(errors, data, ADDRESS_FIELDS, f"{path}.")
     return {
         "line1": _text(errors, data, "line1", f"{path}.line1"),
-        "buildingNameAndNumber": _text(errors, data, "buildingNameAndNumber",
-                                       f"{path}.buildingNameAndNumber", required=False) or "",
+        "buildingNameAndNumber": _text(
+            errors, data, "buildingNameAndNumber", f"{path}.buildingNameAndNumber", required=False
+        )
+        or "",
         "barangay": _text(errors, data, "barangay", f"{path}.barangay", max_length=100),
         "city": _text(errors, data, "city", f"{path}.city", max_length=100),
         "state": _text(errors, data, "state", f"{path}.state", max_length=100),
-        "postalCode": (m.group(0) if (m := _pattern(errors, data, "postalCode", f"{path}.postalCode",
-                                                     _POSTAL_RE, "must be a 4-digit postal code"))
-                       else None),
+        "postalCode": (
+            m.group(0)
+            if (
+                m := _pattern(
+                    errors,
+                    data,
+                    "postalCode",
+                    f"{path}.postalCode",
+                    _POSTAL_RE,
+                    "must be a 4-digit postal code",
+                )
+            )
+            else None
+        ),
         "contactNumber": check_phone(errors, data, "contactNumber", f"{path}.contactNumber"),
     }
 
@@ -204,18 +259,21 @@ def _person_checker(today: datetime.date) -> Any:
 
 def check_bank(errors: Errors, data: dict, path: str) -> dict:
     _unknown(errors, data, BANK_FIELDS, f"{path}.")
-    number = _pattern(errors, data, "accountNumber", f"{path}.accountNumber", _ACCOUNT_NUMBER_RE,
-                      "must be 6 to 20 digits")
+    number = _pattern(
+        errors, data, "accountNumber", f"{path}.accountNumber", _ACCOUNT_NUMBER_RE, "must be 6 to 20 digits"
+    )
     return {
-        "accountDepositType": _text(errors, data, "accountDepositType", f"{path}.accountDepositType",
-                                    max_length=50),
+        "accountDepositType": _text(
+            errors, data, "accountDepositType", f"{path}.accountDepositType", max_length=50
+        ),
         "currency": _enum(errors, data, "currency", f"{path}.currency", CURRENCIES),
         "accountType": _text(errors, data, "accountType", f"{path}.accountType", max_length=50),
         "bankName": _text(errors, data, "bankName", f"{path}.bankName", max_length=100),
         "accountName": _text(errors, data, "accountName", f"{path}.accountName"),
         "accountNumber": number.group(0) if number else None,
-        "preferredSettlementRail": _enum(errors, data, "preferredSettlementRail",
-                                         f"{path}.preferredSettlementRail", SETTLEMENT_RAILS),
+        "preferredSettlementRail": _enum(
+            errors, data, "preferredSettlementRail", f"{path}.preferredSettlementRail", SETTLEMENT_RAILS
+        ),
         "bankCode": _text(errors, data, "bankCode", f"{path}.bankCode", max_length=20, required=False) or "",
     }
 
@@ -227,20 +285,26 @@ def _incorporator_count(errors: Errors, business_type: str | None, count: int) -
     if business_type == "STARTER" and count:
         errors.add("incorporators", "must be empty for business type STARTER")
     elif kind == "exactly" and count != number and business_type != "STARTER":
-        errors.add("incorporators", f"must contain exactly {number} element{'s' if number > 1 else ''} "
-                                    f"for business type {business_type}")
+        errors.add(
+            "incorporators",
+            f"must contain exactly {number} element{'s' if number > 1 else ''} "
+            f"for business type {business_type}",
+        )
     elif kind == "at least" and count < number:
-        errors.add("incorporators", f"must contain at least {number} elements for business type "
-                                    f"{business_type}")
+        errors.add(
+            "incorporators", f"must contain at least {number} elements for business type {business_type}"
+        )
 
 
 def _modes(errors: Errors, data: dict) -> list[str] | None:
-    items = _array(errors, data, "modeOfPayments", "modeOfPayments", min_size=1,
-                   max_size=len(MODES_OF_PAYMENT) * 2)
+    items = _array(
+        errors, data, "modeOfPayments", "modeOfPayments", min_size=1, max_size=len(MODES_OF_PAYMENT) * 2
+    )
     if items is None:
         return None
-    message = ("each value in modeOfPayments must be one of the following values: "
-               + ", ".join(MODES_OF_PAYMENT))
+    message = "each value in modeOfPayments must be one of the following values: " + ", ".join(
+        MODES_OF_PAYMENT
+    )
     if any(not isinstance(v, str) or v not in MODES_OF_PAYMENT for v in items):
         errors.messages.append(message)
         return None
@@ -260,16 +324,19 @@ def validate_application(data: Any, *, today: datetime.date) -> tuple[dict, list
     check_person = _person_checker(today)
     clean: dict[str, Any] = {
         "merchantName": _text(errors, data, "merchantName", "merchantName"),
-        "legalName": _text(errors, data, "legalName", "legalName",
-                           required=not starter and business_type is not None) or "",
+        "legalName": _text(
+            errors, data, "legalName", "legalName", required=not starter and business_type is not None
+        )
+        or "",
         "businessHandle": _text(errors, data, "businessHandle", "businessHandle", max_length=100),
         "businessType": business_type,
         "modeOfPayments": _modes(errors, data),
         "currency": _enum(errors, data, "currency", "currency", CURRENCIES),
         "tin": check_tin(errors, data, "tin", "tin"),
         "industry": _text(errors, data, "industry", "industry", max_length=100),
-        "serviceDescription": _text(errors, data, "serviceDescription", "serviceDescription",
-                                    max_length=1000),
+        "serviceDescription": _text(
+            errors, data, "serviceDescription", "serviceDescription", max_length=1000
+        ),
         "isBrickAndMortarStore": _boolean(errors, data, "isBrickAndMortarStore", "isBrickAndMortarStore"),
     }
 
@@ -280,8 +347,13 @@ def validate_application(data: Any, *, today: datetime.date) -> tuple[dict, list
         office = _object(errors, address, "office", "address.office")
         if office is not None:
             clean["address"]["office"] = check_address(errors, office, "address.office")
-        registered = _object(errors, address, "registered", "address.registered",
-                             required=not starter and business_type is not None)
+        registered = _object(
+            errors,
+            address,
+            "registered",
+            "address.registered",
+            required=not starter and business_type is not None,
+        )
         if registered is not None:
             clean["address"]["registered"] = check_address(errors, registered, "address.registered")
 
@@ -294,8 +366,15 @@ def validate_application(data: Any, *, today: datetime.date) -> tuple[dict, list
             if person is not None:
                 clean["representatives"][role] = check_person(errors, person, f"representatives.{role}")
 
-    incorporators = _array(errors, data, "incorporators", "incorporators", min_size=0,
-                           max_size=INCORPORATORS_MAX, required=not starter)
+    incorporators = _array(
+        errors,
+        data,
+        "incorporators",
+        "incorporators",
+        min_size=0,
+        max_size=INCORPORATORS_MAX,
+        required=not starter,
+    )
     clean["incorporators"] = _nested(errors, incorporators or [], "incorporators", check_person)
     if incorporators is not None:
         _incorporator_count(errors, business_type, len(incorporators or []))

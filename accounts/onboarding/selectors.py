@@ -1,4 +1,5 @@
 """Reads of onboarding: an account's application, its decrypted body, missing documents."""
+
 from __future__ import annotations
 
 import json
@@ -25,13 +26,13 @@ def _aad(reference_number: uuid.UUID) -> bytes:
 
 
 def payload_seal(*, reference_number: uuid.UUID, body: dict) -> bytes:
-    return encrypt(json.dumps(body, separators=(",", ":")).encode(), purpose=PAYLOAD_PURPOSE,
-                   aad=_aad(reference_number))
+    return encrypt(
+        json.dumps(body, separators=(",", ":")).encode(), purpose=PAYLOAD_PURPOSE, aad=_aad(reference_number)
+    )
 
 
 def application_body(*, application: OnboardingApplication) -> dict[str, Any]:
-    raw = decrypt(bytes(application.payload), purpose=PAYLOAD_PURPOSE,
-                  aad=_aad(application.reference_number))
+    raw = decrypt(bytes(application.payload), purpose=PAYLOAD_PURPOSE, aad=_aad(application.reference_number))
     return json.loads(raw)
 
 
@@ -41,8 +42,11 @@ def application_get_for_account(*, account: Account, reference_number: str) -> O
         ref = uuid.UUID(str(reference_number))
     except ValueError as exc:
         raise ApplicationNotFound() from exc
-    application = (OnboardingApplication.objects.filter(reference_number=ref, account=account)
-                   .select_related("account").first())
+    application = (
+        OnboardingApplication.objects.filter(reference_number=ref, account=account)
+        .select_related("account")
+        .first()
+    )
     if application is None:
         raise ApplicationNotFound()
     return application
@@ -50,14 +54,17 @@ def application_get_for_account(*, account: Account, reference_number: str) -> O
 
 def application_open_for_account(*, account: Account) -> OnboardingApplication | None:
     return OnboardingApplication.objects.filter(
-        account=account, status__in=OnboardingApplication.OPEN_STATUSES).first()
+        account=account, status__in=OnboardingApplication.OPEN_STATUSES
+    ).first()
 
 
-def application_missing_documents(*, application: OnboardingApplication,
-                                  body: dict | None = None) -> list[str]:
+def application_missing_documents(
+    *, application: OnboardingApplication, body: dict | None = None
+) -> list[str]:
     body = body if body is not None else application_body(application=application)
-    required = required_documents(business_type=application.business_type,
-                                  brick_and_mortar=bool(body.get("isBrickAndMortarStore")))
+    required = required_documents(
+        business_type=application.business_type, brick_and_mortar=bool(body.get("isBrickAndMortarStore"))
+    )
     present = set(application.documents.values_list("field", flat=True))
     return [name for name in required if name not in present]
 
@@ -90,5 +97,10 @@ def application_detail(*, application: OnboardingApplication) -> dict[str, Any]:
 
 
 def document_summary(*, document: Any) -> dict[str, Any]:
-    return {"id": str(document.id), "name": document.original_name, "fileType": document.field,
-            "contentType": document.content_type, "size": document.size}
+    return {
+        "id": str(document.id),
+        "name": document.original_name,
+        "fileType": document.field,
+        "contentType": document.content_type,
+        "size": document.size,
+    }

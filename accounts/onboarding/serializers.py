@@ -1,5 +1,6 @@
 """Request and response serializers of /v2/onboard: they document the bodies in OpenAPI;
 validation runs through accounts.onboarding.rules (all failures at once, NestJS-style)."""
+
 from __future__ import annotations
 
 import datetime
@@ -47,10 +48,12 @@ class PersonSerializer(serializers.Serializer):
     contactNumber = serializers.CharField(help_text="Philippine mobile number; stored as E.164")
     dateOfBirth = serializers.DateField(help_text="YYYY-MM-DD; an adult (18 or older)")
     position = serializers.CharField(max_length=100)
-    tin = serializers.RegexField(rules._TIN_RE.pattern, help_text="9 or 12 digits, dashes optional: "
-                                 "123-456-789 or 123-456-789-000")
-    sss = serializers.RegexField(rules._SSS_RE.pattern, required=False,
-                                 help_text="10 digits, dashes optional: 12-3456789-0")
+    tin = serializers.RegexField(
+        rules._TIN_RE.pattern, help_text="9 or 12 digits, dashes optional: 123-456-789 or 123-456-789-000"
+    )
+    sss = serializers.RegexField(
+        rules._SSS_RE.pattern, required=False, help_text="10 digits, dashes optional: 12-3456789-0"
+    )
     mothersMaidenName = serializers.CharField(max_length=100)
     gender = serializers.ChoiceField(choices=rules.GENDERS)
 
@@ -73,12 +76,14 @@ class BankSerializer(serializers.Serializer):
 
 class ApplicationSerializer(NestValidationSerializer):
     merchantName = serializers.CharField(max_length=255, help_text="also the name of the branch on approval")
-    legalName = serializers.CharField(max_length=255, required=False,
-                                      help_text="required unless businessType is STARTER")
+    legalName = serializers.CharField(
+        max_length=255, required=False, help_text="required unless businessType is STARTER"
+    )
     businessHandle = serializers.CharField(max_length=100)
     businessType = serializers.ChoiceField(choices=rules.BUSINESS_TYPES)
-    modeOfPayments = serializers.ListField(child=serializers.ChoiceField(choices=rules.MODES_OF_PAYMENT),
-                                           min_length=1)
+    modeOfPayments = serializers.ListField(
+        child=serializers.ChoiceField(choices=rules.MODES_OF_PAYMENT), min_length=1
+    )
     currency = serializers.ChoiceField(choices=rules.CURRENCIES)
     tin = serializers.RegexField(rules._TIN_RE.pattern, help_text="the business TIN, 9 or 12 digits")
     industry = serializers.CharField(max_length=100)
@@ -86,18 +91,27 @@ class ApplicationSerializer(NestValidationSerializer):
     isBrickAndMortarStore = serializers.BooleanField(help_text="true: storePhoto becomes a required document")
     address = AddressesSerializer()
     representatives = RepresentativesSerializer()
-    incorporators = PersonSerializer(many=True, required=False, help_text=(
-        "STARTER: none; SOLE_PROPRIETOR: exactly 1; PARTNERSHIP: exactly 2; CORPORATION: 3 or more"))
+    incorporators = PersonSerializer(
+        many=True,
+        required=False,
+        help_text=(
+            "STARTER: none; SOLE_PROPRIETOR: exactly 1; PARTNERSHIP: exactly 2; CORPORATION: 3 or more"
+        ),
+    )
     banks = BankSerializer(many=True, min_length=1)
 
     def validate_payload(self, data: Any) -> tuple[dict, list[str]]:
         return rules.validate_application(data, today=ph_today())
 
 
-FilesRequestSerializer = type("OnboardingFilesRequestSerializer", (serializers.Serializer,), {
-    name: serializers.FileField(required=False, help_text="PDF, JPEG or PNG, at most 10 MB")
-    for name in DOCUMENT_FIELDS
-})
+FilesRequestSerializer = type(
+    "OnboardingFilesRequestSerializer",
+    (serializers.Serializer,),
+    {
+        name: serializers.FileField(required=False, help_text="PDF, JPEG or PNG, at most 10 MB")
+        for name in DOCUMENT_FIELDS
+    },
+)
 
 
 class CreatedSerializer(serializers.Serializer):

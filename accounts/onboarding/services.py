@@ -1,4 +1,5 @@
 """Writes of onboarding: submit and update an application, store its documents, approve or decline."""
+
 from __future__ import annotations
 
 import logging
@@ -45,23 +46,31 @@ def _already_open(account: Account) -> ApplicationAlreadyOpen:
 def application_create(*, account: Account, body: dict) -> OnboardingApplication:
     """Submit the account's application (status NEW); one open application per account."""
     if account.status == Account.Status.DECLINED:
-        raise DomainError("A declined account cannot submit an onboarding application",
-                          code="account_declined")
+        raise DomainError(
+            "A declined account cannot submit an onboarding application", code="account_declined"
+        )
     if selectors.application_open_for_account(account=account) is not None:
         raise _already_open(account)
     if OnboardingApplication.objects.filter(account=account, status=Status.APPROVED).exists():
-        raise DomainError("This account's onboarding application is already approved",
-                          code="onboarding_already_approved")
+        raise DomainError(
+            "This account's onboarding application is already approved", code="onboarding_already_approved"
+        )
     reference = uuid.uuid4()
     try:
         with transaction.atomic():
             application = OnboardingApplication.objects.create(
-                reference_number=reference, account=account, merchant_name=body["merchantName"],
+                reference_number=reference,
+                account=account,
+                merchant_name=body["merchantName"],
                 business_type=body["businessType"],
                 payload=selectors.payload_seal(reference_number=reference, body=body),
             )
-            audit_record(action="onboarding.submitted", target=application, actor=f"account:{account.pk}",
-                         data={"reference_number": str(reference), "business_type": body["businessType"]})
+            audit_record(
+                action="onboarding.submitted",
+                target=application,
+                actor=f"account:{account.pk}",
+                data={"reference_number": str(reference), "business_type": body["businessType"]},
+            )
     except IntegrityError as exc:
         # The partial unique index settles two concurrent submissions of one account.
         if OPEN_CONSTRAINT in str(exc) or selectors.application_open_for_account(account=account):
@@ -71,8 +80,9 @@ def application_create(*, account: Account, body: dict) -> OnboardingApplication
 
 
 @transaction.atomic
-def application_update(*, application: OnboardingApplication, body: dict,
-                       actor: str) -> OnboardingApplication:
+def application_update(
+    *, application: OnboardingApplication, body: dict, actor: str
+) -> OnboardingApplication:
     """Replace the application's body while NEW (stays NEW) or DECLINED (resubmitted: PENDING)."""
     locked = OnboardingApplication.objects.select_for_update().get(pk=application.pk)
     if locked.status not in (Status.NEW, Status.DECLINED):
@@ -84,8 +94,9 @@ def application_update(*, application: OnboardingApplication, body: dict,
     locked.business_type = body["businessType"]
     locked.payload = selectors.payload_seal(reference_number=locked.reference_number, body=body)
     locked.save()
-    audit_record(action="onboarding.updated", target=locked, actor=actor,
-                 data={"from": previous, "to": locked.status})
+    audit_record(
+        action="onboarding.updated", target=locked, actor=actor, data={"from": previous, "to": locked.status}
+    )
     return locked
 
 
@@ -119,22 +130,38 @@ def application_documents_store(
             locked = OnboardingApplication.objects.select_for_update().get(pk=application.pk)
             if locked.status == Status.APPROVED:
                 raise Conflict("The documents of an approved onboarding application cannot be changed")
-            replaced = list(locked.documents.filter(field__in=[w[0] for w in written])
-                            .values_list("storage_name", flat=True))
+            replaced = list(
+                locked.documents.filter(field__in=[w[0] for w in written]).values_list(
+                    "storage_name", flat=True
+                )
+            )
             locked.documents.filter(field__in=[w[0] for w in written]).delete()
             documents = []
             for field, upload, mime, name, doc_id in written:
                 document = OnboardingDocument.objects.create(
-                    id=doc_id, application=locked, field=field,
+                    id=doc_id,
+                    application=locked,
+                    field=field,
                     original_name=safe_display_name(upload.name or ""),
-                    storage_name=name, content_type=mime, size=upload.size,
+                    storage_name=name,
+                    content_type=mime,
+                    size=upload.size,
                     sha256=getattr(upload, "sha256", ""),
                 )
                 documents.append(document)
-                audit_record(action="onboarding.document_uploaded", target=locked, actor=actor,
-                             data={"document_id": str(doc_id), "field": field, "content_type": mime,
-                                   "size": upload.size, "sha256": document.sha256,
-                                   "replaced": bool(replaced)})
+                audit_record(
+                    action="onboarding.document_uploaded",
+                    target=locked,
+                    actor=actor,
+                    data={
+                        "document_id": str(doc_id),
+                        "field": field,
+                        "content_type": mime,
+                        "size": upload.size,
+                        "sha256": document.sha256,
+                        "replaced": bool(replaced),
+                    },
+                )
             OnboardingApplication.objects.filter(pk=locked.pk).update(updated_at=timezone.now())
             transaction.on_commit(lambda: _discard(replaced))
     except BaseException:
@@ -148,8 +175,9 @@ def _staff(user: AbstractBaseUser) -> str:
 
 
 @transaction.atomic
-def application_approve(*, application: OnboardingApplication,
-                        approved_by: AbstractBaseUser) -> OnboardingApplication:
+def application_approve(
+    *, application: OnboardingApplication, approved_by: AbstractBaseUser
+) -> OnboardingApplication:
     """Approve a complete application and, if still pending, its account (branch = merchantName)."""
     locked = OnboardingApplication.objects.select_for_update().get(pk=application.pk)
     if locked.status == Status.APPROVED:
@@ -169,14 +197,19 @@ def application_approve(*, application: OnboardingApplication,
     locked.decided_by = approved_by  # type: ignore[assignment]
     locked.decided_at = timezone.now()
     locked.save(update_fields=["status", "declined_reason", "decided_by", "decided_at", "updated_at"])
-    audit_record(action="onboarding.approved", target=locked, actor=_staff(approved_by),
-                 data={"account_id": account.pk})
+    audit_record(
+        action="onboarding.approved",
+        target=locked,
+        actor=_staff(approved_by),
+        data={"account_id": account.pk},
+    )
     return locked
 
 
 @transaction.atomic
-def application_decline(*, application: OnboardingApplication, declined_by: AbstractBaseUser,
-                        reason: str) -> OnboardingApplication:
+def application_decline(
+    *, application: OnboardingApplication, declined_by: AbstractBaseUser, reason: str
+) -> OnboardingApplication:
     """Decline a NEW or PENDING application with the reason its account holder will read."""
     reason = (reason or "").strip()
     if not reason:
@@ -191,6 +224,7 @@ def application_decline(*, application: OnboardingApplication, declined_by: Abst
     locked.decided_by = declined_by  # type: ignore[assignment]
     locked.decided_at = timezone.now()
     locked.save(update_fields=["status", "declined_reason", "decided_by", "decided_at", "updated_at"])
-    audit_record(action="onboarding.declined", target=locked, actor=_staff(declined_by),
-                 data={"reason": reason})
+    audit_record(
+        action="onboarding.declined", target=locked, actor=_staff(declined_by), data={"reason": reason}
+    )
     return locked

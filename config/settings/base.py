@@ -4,6 +4,7 @@ This module is also the embedded default: SQLite, an in-process cache and fixed
 *development-only* keys, so `make run` works on a fresh machine. Production settings
 (`config.settings.production`) take no default for any secret.
 """
+
 from datetime import timedelta
 from pathlib import Path
 

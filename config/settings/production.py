@@ -1,4 +1,5 @@
 """Production settings: every secret comes from the environment, none has a default."""
+
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403

@@ -1,4 +1,5 @@
 """Test settings: the base settings with fast hashing and quiet mail."""
+
 from .base import *  # noqa: F403
 from .base import ONBOARDING
 

@@ -1,4 +1,5 @@
 """Durable failure counters for secret proofs: N wrong in a row lock the secret for a while."""
+
 from __future__ import annotations
 
 import enum

@@ -1,4 +1,5 @@
 """Finishing a challenge: verified, with its result, and the integrator's return address."""
+
 from __future__ import annotations
 
 import uuid
@@ -36,6 +37,10 @@ def challenge_complete(*, challenge_id: uuid.UUID, session: SessionBase) -> str:
         "pinStatus": customer.pin_status,
     }
     challenge.save(update_fields=["status", "completed_at", "result"])
-    audit_record(action="gateway.challenge_verified", target=challenge, actor="gateway",
-                 data={"type": challenge.type, "customer": str(customer.id)})
+    audit_record(
+        action="gateway.challenge_verified",
+        target=challenge,
+        actor="gateway",
+        data={"type": challenge.type, "customer": str(customer.id)},
+    )
     return return_url_with(challenge=challenge, status=Challenge.Status.VERIFIED)

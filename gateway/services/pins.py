@@ -1,4 +1,5 @@
 """PIN setup, PIN proof (durable failure counter and lockout) and PIN replacement after a restore."""
+
 from __future__ import annotations
 
 import uuid
@@ -45,8 +46,11 @@ def pending_material_take(*, session: SessionBase, challenge: Challenge, kind: s
         raise StepOutOfOrder("Start this step again: no key material was prepared for it.")
     aad = scheme.secret_aad(customer_id=challenge.customer_id, kind=kind)
     salt = scheme.decode_field(pending["salt"], field="salt", length=scheme.SALT_BYTES)
-    secret = decrypt(scheme.decode_field(pending["secret"], field="secret", length=2 + 12 + 16 + 32),
-                     purpose=PENDING_PURPOSE, aad=aad)
+    secret = decrypt(
+        scheme.decode_field(pending["secret"], field="secret", length=2 + 12 + 16 + 32),
+        purpose=PENDING_PURPOSE,
+        aad=aad,
+    )
     return salt, secret
 
 
@@ -97,8 +101,12 @@ def pin_setup(
     customer.save(update_fields=["has_pin", "pin_failed_attempts", "pin_locked_until", "updated_at"])
     pending_material_clear(session=session, challenge=challenge, kind="pin")
     session_state_update(session=session, challenge_id=challenge.id, pin_ok=True, pin_set_here=True)
-    audit_record(action="gateway.pin_reset" if replaced else "gateway.pin_set", target=customer,
-                 actor="gateway", data={"challenge": str(challenge.id), "scheme": SCHEME_VERSION})
+    audit_record(
+        action="gateway.pin_reset" if replaced else "gateway.pin_set",
+        target=customer,
+        actor="gateway",
+        data={"challenge": str(challenge.id), "scheme": SCHEME_VERSION},
+    )
     return customer
 
 
@@ -112,20 +120,31 @@ def _pin_proof_attempt(*, challenge_id: uuid.UUID, session: SessionBase, auth_ke
     if not customer.has_pin or credential is None:
         raise StepOutOfOrder("No PIN is set yet. Choose one first.", code="pin_not_set")
     attempt = proof_attempt_count(
-        holder=customer, failed_field="pin_failed_attempts", locked_field="pin_locked_until",
+        holder=customer,
+        failed_field="pin_failed_attempts",
+        locked_field="pin_locked_until",
         matches=lambda: constant_time_equal(auth_hmac(auth_key), bytes(credential.auth_hmac)),
-        now=timezone.now(), also_save=("updated_at",),
+        now=timezone.now(),
+        also_save=("updated_at",),
     )
     if attempt is Attempt.OK:
         session_state_update(session=session, challenge_id=challenge.id, pin_ok=True)
-        secret = decrypt(bytes(credential.secret_enc), purpose=PIN_SECRET_PURPOSE,
-                         aad=scheme.secret_aad(customer_id=customer.id, kind="pin"))
-        return ProofOutcome(ok=True, salt=bytes(credential.salt), secret=secret,
-                            wrapped_shard=bytes(credential.wrapped_shard))
+        secret = decrypt(
+            bytes(credential.secret_enc),
+            purpose=PIN_SECRET_PURPOSE,
+            aad=scheme.secret_aad(customer_id=customer.id, kind="pin"),
+        )
+        return ProofOutcome(
+            ok=True, salt=bytes(credential.salt), secret=secret, wrapped_shard=bytes(credential.wrapped_shard)
+        )
     if attempt is Attempt.LOCKED_NOW:
         challenge_mark_failed(challenge=challenge, reason="PIN_LOCKED")
-        audit_record(action="gateway.pin_locked", target=customer, actor="gateway",
-                     data={"challenge": str(challenge.id), "until": customer.pin_locked_until.isoformat()})
+        audit_record(
+            action="gateway.pin_locked",
+            target=customer,
+            actor="gateway",
+            data={"challenge": str(challenge.id), "until": customer.pin_locked_until.isoformat()},
+        )
     if attempt in (Attempt.LOCKED_NOW, Attempt.ALREADY_LOCKED):
         return ProofOutcome(ok=False, locked=True)
     return ProofOutcome(ok=False, remaining=tries_left(customer.pin_failed_attempts))

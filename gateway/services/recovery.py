@@ -1,4 +1,5 @@
 """Recovery copies of the shard: security questions and server-assisted email; and the restore path."""
+
 from __future__ import annotations
 
 import secrets
@@ -42,9 +43,9 @@ EMAIL_CODES_PER_CHALLENGE = 5
 def _may_set_recovery(*, challenge: Challenge, session: SessionBase) -> None:
     if challenge.type != Challenge.Type.INITIALIZE:
         raise StepOutOfOrder("Recovery is set up during onboarding, not during a PIN reset.")
-    if not challenge.customer.has_pin or not session_state(
-        session=session, challenge_id=challenge.id
-    ).get("pin_ok"):
+    if not challenge.customer.has_pin or not session_state(session=session, challenge_id=challenge.id).get(
+        "pin_ok"
+    ):
         raise StepOutOfOrder("Set or enter your PIN before setting up recovery.", code="pin_first")
     if challenge.customer.has_recovery:
         raise StepOutOfOrder("Recovery is already set up.", code="recovery_already_set")
@@ -65,11 +66,14 @@ def validate_question_ids(question_ids: object) -> list[str]:
         or len(question_ids) != REQUIRED_QUESTIONS
         or not all(isinstance(q, str) and q in QUESTIONS for q in question_ids)
     ):
-        raise DomainError(f"Choose {REQUIRED_QUESTIONS} questions from the list.",
-                          errors={"questionIds": ["choose exactly three listed questions"]})
+        raise DomainError(
+            f"Choose {REQUIRED_QUESTIONS} questions from the list.",
+            errors={"questionIds": ["choose exactly three listed questions"]},
+        )
     if len(set(question_ids)) != REQUIRED_QUESTIONS:
-        raise DomainError("Choose three different questions.",
-                          errors={"questionIds": ["questions must be different"]})
+        raise DomainError(
+            "Choose three different questions.", errors={"questionIds": ["questions must be different"]}
+        )
     return list(question_ids)
 
 
@@ -81,7 +85,11 @@ def questions_setup_start(*, challenge_id: uuid.UUID, session: SessionBase) -> d
 
 @transaction.atomic
 def questions_setup(
-    *, challenge_id: uuid.UUID, session: SessionBase, question_ids: list[str], auth_key: bytes,
+    *,
+    challenge_id: uuid.UUID,
+    session: SessionBase,
+    question_ids: list[str],
+    auth_key: bytes,
     wrapped_shard: bytes,
 ) -> Customer:
     challenge = challenge_for_session(challenge_id=challenge_id, session=session, lock=True)
@@ -96,8 +104,11 @@ def questions_setup(
             "question_ids": question_ids,
             "salt": salt,
             "auth_hmac": auth_hmac(auth_key, purpose=QUESTIONS_AUTH_PURPOSE),
-            "secret_enc": encrypt(secret, purpose=QUESTIONS_SECRET_PURPOSE,
-                                  aad=scheme.secret_aad(customer_id=customer.id, kind="questions")),
+            "secret_enc": encrypt(
+                secret,
+                purpose=QUESTIONS_SECRET_PURPOSE,
+                aad=scheme.secret_aad(customer_id=customer.id, kind="questions"),
+            ),
             "wrapped_shard": wrapped_shard,
             "failed_attempts": 0,
             "locked_until": None,
@@ -105,8 +116,12 @@ def questions_setup(
     )
     _add_method(customer, Customer.RecoveryMethod.SECURITY_QUESTIONS)
     pending_material_clear(session=session, challenge=challenge, kind="questions")
-    audit_record(action="gateway.recovery_set", target=customer, actor="gateway",
-                 data={"challenge": str(challenge.id), "method": "SECURITY_QUESTIONS"})
+    audit_record(
+        action="gateway.recovery_set",
+        target=customer,
+        actor="gateway",
+        data={"challenge": str(challenge.id), "method": "SECURITY_QUESTIONS"},
+    )
     return customer
 
 
@@ -128,13 +143,17 @@ def _code_hmac(*, challenge: Challenge, code: str) -> str:
 
 def _issue_code(*, challenge: Challenge, email: str) -> EmailCode:
     if EmailCode.objects.filter(challenge=challenge).count() >= EMAIL_CODES_PER_CHALLENGE:
-        raise RateLimited("Too many codes were sent for this session. Go back to the app and start again.",
-                          retry_after=int(EMAIL_CODE_TTL.total_seconds()))
+        raise RateLimited(
+            "Too many codes were sent for this session. Go back to the app and start again.",
+            retry_after=int(EMAIL_CODE_TTL.total_seconds()),
+        )
     code = f"{secrets.randbelow(1_000_000):06d}"
     # Older codes of this challenge stop working: only the newest one counts.
     EmailCode.objects.filter(challenge=challenge, used_at__isnull=True).update(used_at=timezone.now())
     record = EmailCode.objects.create(
-        challenge=challenge, email=email, code_hmac=_code_hmac(challenge=challenge, code=code),
+        challenge=challenge,
+        email=email,
+        code_hmac=_code_hmac(challenge=challenge, code=code),
         expires_at=timezone.now() + EMAIL_CODE_TTL,
     )
     transaction.on_commit(lambda: _send_code(email=email, code=code))
@@ -158,8 +177,12 @@ class CodeOutcome:
 
 def _check_code(*, challenge: Challenge, code: str) -> CodeOutcome:
     """Compare against the newest unused code; a wrong guess is counted on the row."""
-    record = (EmailCode.objects.select_for_update()
-              .filter(challenge=challenge, used_at__isnull=True).order_by("-created_at").first())
+    record = (
+        EmailCode.objects.select_for_update()
+        .filter(challenge=challenge, used_at__isnull=True)
+        .order_by("-created_at")
+        .first()
+    )
     if record is None:
         return CodeOutcome(False, "Ask for a code first.", "no_code")
     if record.expires_at <= timezone.now():
@@ -175,8 +198,9 @@ def _check_code(*, challenge: Challenge, code: str) -> CodeOutcome:
     left = EMAIL_CODE_TRIES - record.attempts
     if left == 0:
         return CodeOutcome(False, "Too many wrong codes. Ask for a new one.", "code_exhausted")
-    return CodeOutcome(False, f"That code is not correct. {left} {'try' if left == 1 else 'tries'} left.",
-                       "wrong_code")
+    return CodeOutcome(
+        False, f"That code is not correct. {left} {'try' if left == 1 else 'tries'} left.", "wrong_code"
+    )
 
 
 def _raise_for_code(outcome: CodeOutcome) -> None:
@@ -200,22 +224,34 @@ def _email_setup_attempt(
         defaults={
             "scheme_version": SCHEME_VERSION,
             "email": outcome.email,
-            "key_enc": encrypt(recovery_key, purpose=EMAIL_KEY_PURPOSE,
-                               aad=scheme.secret_aad(customer_id=customer.id, kind="email")),
+            "key_enc": encrypt(
+                recovery_key,
+                purpose=EMAIL_KEY_PURPOSE,
+                aad=scheme.secret_aad(customer_id=customer.id, kind="email"),
+            ),
             "wrapped_shard": wrapped_shard,
         },
     )
     _add_method(customer, Customer.RecoveryMethod.EMAIL)
-    audit_record(action="gateway.recovery_set", target=customer, actor="gateway",
-                 data={"challenge": str(challenge.id), "method": "EMAIL"})
+    audit_record(
+        action="gateway.recovery_set",
+        target=customer,
+        actor="gateway",
+        data={"challenge": str(challenge.id), "method": "EMAIL"},
+    )
     return outcome
 
 
 def email_setup_confirm(
     *, challenge_id: uuid.UUID, session: SessionBase, code: str, recovery_key: bytes, wrapped_shard: bytes
 ) -> None:
-    outcome = _email_setup_attempt(challenge_id=challenge_id, session=session, code=code,
-                                   recovery_key=recovery_key, wrapped_shard=wrapped_shard)
+    outcome = _email_setup_attempt(
+        challenge_id=challenge_id,
+        session=session,
+        code=code,
+        recovery_key=recovery_key,
+        wrapped_shard=wrapped_shard,
+    )
     if not outcome.ok:
         _raise_for_code(outcome)
 
@@ -239,22 +275,36 @@ def _questions_proof_attempt(
     if record is None:
         raise StepOutOfOrder("No security questions are set up for this account.", code="no_questions")
     attempt = proof_attempt_count(
-        holder=record, failed_field="failed_attempts", locked_field="locked_until",
-        matches=lambda: constant_time_equal(auth_hmac(auth_key, purpose=QUESTIONS_AUTH_PURPOSE),
-                                            bytes(record.auth_hmac)),
+        holder=record,
+        failed_field="failed_attempts",
+        locked_field="locked_until",
+        matches=lambda: constant_time_equal(
+            auth_hmac(auth_key, purpose=QUESTIONS_AUTH_PURPOSE), bytes(record.auth_hmac)
+        ),
         now=timezone.now(),
     )
     if attempt is Attempt.OK:
         session_state_update(session=session, challenge_id=challenge.id, restored=True)
-        secret = decrypt(bytes(record.secret_enc), purpose=QUESTIONS_SECRET_PURPOSE,
-                         aad=scheme.secret_aad(customer_id=challenge.customer_id, kind="questions"))
-        return ProofOutcome(ok=True, salt=bytes(record.salt), secret=secret,
-                            wrapped_shard=bytes(record.wrapped_shard))
+        secret = decrypt(
+            bytes(record.secret_enc),
+            purpose=QUESTIONS_SECRET_PURPOSE,
+            aad=scheme.secret_aad(customer_id=challenge.customer_id, kind="questions"),
+        )
+        return ProofOutcome(
+            ok=True, salt=bytes(record.salt), secret=secret, wrapped_shard=bytes(record.wrapped_shard)
+        )
     if attempt is Attempt.LOCKED_NOW:
         challenge_mark_failed(challenge=challenge, reason="RECOVERY_LOCKED")
-        audit_record(action="gateway.recovery_locked", target=challenge.customer, actor="gateway",
-                     data={"challenge": str(challenge.id), "method": "SECURITY_QUESTIONS",
-                           "until": record.locked_until.isoformat()})
+        audit_record(
+            action="gateway.recovery_locked",
+            target=challenge.customer,
+            actor="gateway",
+            data={
+                "challenge": str(challenge.id),
+                "method": "SECURITY_QUESTIONS",
+                "until": record.locked_until.isoformat(),
+            },
+        )
     if attempt in (Attempt.LOCKED_NOW, Attempt.ALREADY_LOCKED):
         return ProofOutcome(ok=False, locked=True)
     return ProofOutcome(ok=False, remaining=tries_left(record.failed_attempts))
@@ -302,8 +352,11 @@ def _restore_email_attempt(
     if not outcome.ok:
         return outcome
     session_state_update(session=session, challenge_id=challenge.id, restored=True)
-    key = decrypt(bytes(record.key_enc), purpose=EMAIL_KEY_PURPOSE,
-                  aad=scheme.secret_aad(customer_id=challenge.customer_id, kind="email"))
+    key = decrypt(
+        bytes(record.key_enc),
+        purpose=EMAIL_KEY_PURPOSE,
+        aad=scheme.secret_aad(customer_id=challenge.customer_id, kind="email"),
+    )
     return EmailRelease(recovery_key=key, wrapped_shard=bytes(record.wrapped_shard))
 
 

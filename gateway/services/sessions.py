@@ -1,4 +1,5 @@
 """Opening a challenge link: spend the token, bind the challenge to this browser session."""
+
 from __future__ import annotations
 
 import hashlib
@@ -80,14 +81,16 @@ def challenge_link_open(*, challenge_id: uuid.UUID, token: str, session: Session
     challenge.status = Challenge.Status.IN_PROGRESS
     challenge.save(update_fields=["link_used_at", "session_binding", "status"])
     session_state_update(session=session, challenge_id=challenge.id, binding=binding)
-    audit_record(action="gateway.link_opened", target=challenge, actor="gateway",
-                 data={"customer": str(challenge.customer_id)})
+    audit_record(
+        action="gateway.link_opened",
+        target=challenge,
+        actor="gateway",
+        data={"customer": str(challenge.customer_id)},
+    )
     return LinkOutcome("ok", challenge)
 
 
-def challenge_for_session(
-    *, challenge_id: uuid.UUID, session: SessionBase, lock: bool = False
-) -> Challenge:
+def challenge_for_session(*, challenge_id: uuid.UUID, session: SessionBase, lock: bool = False) -> Challenge:
     """The open challenge this session owns, or a refusal. With lock=True, row-locked (in a transaction)."""
     qs = Challenge.objects.select_related("customer")
     if lock:

@@ -369,14 +369,23 @@ def test_password_change_with_wrong_current_password_is_401(api, account, secret
 
 
 # Found by fuzzing on PostgreSQL: a NUL in a credential used to reach the query (a 500).
-@pytest.mark.parametrize("path,body,field", [
-    ("/v2/auth/token", {"clientId": "a\x00b", "clientSecret": "x" * 12}, "clientId"),
-    ("/v2/account/token", {"username": "a\x00b", "password": "Whatever#Pass123"}, "username"),
-    ("/v2/account/password", {"username": "a\x00b", "currentPassword": "Whatever#Pass123",
-                              "newPassword": "Another#Pass1234"}, "username"),
-])
+@pytest.mark.parametrize(
+    "path,body,field",
+    [
+        ("/v2/auth/token", {"clientId": "a\x00b", "clientSecret": "x" * 12}, "clientId"),
+        ("/v2/account/token", {"username": "a\x00b", "password": "Whatever#Pass123"}, "username"),
+        (
+            "/v2/account/password",
+            {"username": "a\x00b", "currentPassword": "Whatever#Pass123", "newPassword": "Another#Pass1234"},
+            "username",
+        ),
+    ],
+)
 def test_nul_in_a_credential_is_a_400_not_a_server_error(api, path, body, field):
     response = api.post(path, body, format="json")
     assert response.status_code == 400
-    assert response.json() == {"statusCode": 400, "error": "Bad Request",
-                               "message": [f"{field} must not contain null characters"]}
+    assert response.json() == {
+        "statusCode": 400,
+        "error": "Bad Request",
+        "message": [f"{field} must not contain null characters"],
+    }

@@ -16,6 +16,7 @@ states the reading we chose:
   blocks of the 10-digit plan are mobile comes from libphonenumber, so the refusal side
   only asserts outside those blocks.
 """
+
 import string
 import unicodedata
 
@@ -30,16 +31,19 @@ UNICODE_LETTERS = "ñÑéÉüßøÆłŁçğşıİжЖщЩλΩאבاب日本語�
 DIGITS_OTHER = "٠١٢٣٤٥٦٧٨٩０１２３４５６७८"  # Arabic-Indic, fullwidth, Devanagari digits
 MARKS = "\u0301\u0308\u0327\u0303"  # combining acute, diaeresis, cedilla, tilde
 
-ALPHABET = (string.ascii_letters + string.digits + SPECIALS + OTHER_SYMBOLS + UNICODE_LETTERS
-            + DIGITS_OTHER + MARKS)
+ALPHABET = (
+    string.ascii_letters + string.digits + SPECIALS + OTHER_SYMBOLS + UNICODE_LETTERS + DIGITS_OTHER + MARKS
+)
 
 
 def examples(*values: str):
     """Explicit cases run before the generated ones, on every run."""
+
     def wrap(test):
         for value in reversed(values):
             test = example(value)(test)
         return test
+
     return wrap
 
 
@@ -50,7 +54,8 @@ def text(alphabet: str = ALPHABET, max_size: int = 70) -> st.SearchStrategy[str]
 def around(lengths: list[int], alphabet: str) -> st.SearchStrategy[str]:
     """Strings of exactly the boundary lengths, from `alphabet`."""
     return st.sampled_from(lengths).flatmap(
-        lambda n: st.text(alphabet=st.sampled_from(alphabet), min_size=n, max_size=n))
+        lambda n: st.text(alphabet=st.sampled_from(alphabet), min_size=n, max_size=n)
+    )
 
 
 def accepted(check, value: str) -> bool:
@@ -102,8 +107,14 @@ def oracle_pin(value: str) -> bool:
 
 
 @settings(max_examples=600)
-@given(st.one_of(text(), around([0, 1, 11, 12, 13, 63, 64, 65], ALPHABET),
-                 around([11, 12, 64, 65], "Aa1#"), around([12, 64], SPECIALS + "Aa1")))
+@given(
+    st.one_of(
+        text(),
+        around([0, 1, 11, 12, 13, 63, 64, 65], ALPHABET),
+        around([11, 12, 64, 65], "Aa1#"),
+        around([12, 64], SPECIALS + "Aa1"),
+    )
+)
 @examples("SecurePass123!")  # the document's own example
 @examples("Aa1#Aa1#Aa1#", "Aa1#Aa1#Aa1", "aa1#aa1#aa1#", "AA1#AA1#AA1#")
 @examples("Aa1#" * 16, "Aa1#" * 16 + "a", "Aaaaaaaaaaa1_", "Ａa1#aaaaaaaa")
@@ -112,8 +123,13 @@ def test_password_rule(value):
 
 
 @settings(max_examples=600)
-@given(st.one_of(text(), around([1, 99, 100, 101], UNICODE_LETTERS + string.ascii_letters + " -'"),
-                 around([1, 2, 100, 101], "aé" + MARKS)))
+@given(
+    st.one_of(
+        text(),
+        around([1, 99, 100, 101], UNICODE_LETTERS + string.ascii_letters + " -'"),
+        around([1, 2, 100, 101], "aé" + MARKS),
+    )
+)
 @examples("María-José O'Neil", "Nguyễn", "D’Angelo", "   ", "-")
 @examples("John3", "Zoë\u00a0Li", "e\u0301" * 100, "a" * 100, "a" * 101)
 def test_name_rule(value):
@@ -121,24 +137,50 @@ def test_name_rule(value):
 
 
 @settings(max_examples=600)
-@given(st.one_of(text(max_size=60), around([0, 1, 49, 50, 51], string.ascii_letters + string.digits + "._-"),
-                 around([1, 50], "aZ9._-ñ ")))
+@given(
+    st.one_of(
+        text(max_size=60),
+        around([0, 1, 49, 50, 51], string.ascii_letters + string.digits + "._-"),
+        around([1, 50], "aZ9._-ñ "),
+    )
+)
 @examples("juan.dc", "a" * 50, "a" * 51, "juan dc", "juañ", "ab@c")
 def test_username_rule(value):
     assert accepted(check_username, value) == oracle_username(value), value
 
 
 @settings(max_examples=600)
-@given(st.one_of(text(string.digits + DIGITS_OTHER + " -+a", max_size=8),
-                 around([3, 4, 5, 6, 7], string.digits)))
+@given(
+    st.one_of(text(string.digits + DIGITS_OTHER + " -+a", max_size=8), around([3, 4, 5, 6, 7], string.digits))
+)
 @examples("1234", "123456", "123", "1234567", "١٢٣٤", " 1234")
 def test_pin_rule(value):
     assert accepted(check_pin, value) == oracle_pin(value), value
 
 
 # Mobile prefixes assigned in the Philippines (Globe, Smart, DITO, Sun): 9xx.
-PH_MOBILE_PREFIXES = ["905", "906", "915", "917", "918", "919", "920", "921", "927", "928", "939",
-                      "945", "949", "955", "961", "977", "991", "995", "998", "999"]
+PH_MOBILE_PREFIXES = [
+    "905",
+    "906",
+    "915",
+    "917",
+    "918",
+    "919",
+    "920",
+    "921",
+    "927",
+    "928",
+    "939",
+    "945",
+    "949",
+    "955",
+    "961",
+    "977",
+    "991",
+    "995",
+    "998",
+    "999",
+]
 
 
 @st.composite
@@ -165,12 +207,25 @@ def test_phone_any_common_writing_of_a_ph_mobile_is_stored_as_e164(written):
 
 
 @settings(max_examples=400)
-@given(st.one_of(
-    text(string.digits + " +-().", max_size=16),
-    st.text(alphabet=st.sampled_from(string.digits), min_size=7, max_size=13),
-    st.sampled_from(["+1 415 555 0100", "+44 7700 900123", "02 8123 4567", "+63 2 8123 4567",
-                     "0917 123 456", "0917 123 45678", "+63917123456a", "０９１７１２３４５６７", ""]),
-))
+@given(
+    st.one_of(
+        text(string.digits + " +-().", max_size=16),
+        st.text(alphabet=st.sampled_from(string.digits), min_size=7, max_size=13),
+        st.sampled_from(
+            [
+                "+1 415 555 0100",
+                "+44 7700 900123",
+                "02 8123 4567",
+                "+63 2 8123 4567",
+                "0917 123 456",
+                "0917 123 45678",
+                "+63917123456a",
+                "０９１７１２３４５６７",
+                "",
+            ]
+        ),
+    )
+)
 def test_phone_anything_else_is_refused(value):
     digits = "".join(c for c in value if c in string.digits)
     # The acceptance side is the property above; here only strings that cannot be a PH

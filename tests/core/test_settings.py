@@ -1,4 +1,5 @@
 """Production settings take no default for any secret and refuse to start without one."""
+
 import base64
 import os
 import secrets
@@ -12,25 +13,44 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 
 
 def production_env(**overrides: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in {
-        "SECRET_KEY", "MASTER_KEYS", "PEPPER", "JWT_SIGNING_KEY", "ALLOWED_HOSTS", "PUBLIC_BASE_URL",
-        "DJANGO_ALLOW_ASYNC_UNSAFE"}}  # set by the browser tests in this process only
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "config.settings.production",
-        "SECRET_KEY": secrets.token_urlsafe(64),
-        "MASTER_KEYS": "1:" + base64.b64encode(secrets.token_bytes(32)).decode(),
-        "PEPPER": base64.b64encode(secrets.token_bytes(32)).decode(),
-        "JWT_SIGNING_KEY": secrets.token_urlsafe(48),
-        "ALLOWED_HOSTS": "gateway.example.com",
-        "PUBLIC_BASE_URL": "https://gateway.example.com",
-    })
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k
+        not in {
+            "SECRET_KEY",
+            "MASTER_KEYS",
+            "PEPPER",
+            "JWT_SIGNING_KEY",
+            "ALLOWED_HOSTS",
+            "PUBLIC_BASE_URL",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+        }
+    }  # set by the browser tests in this process only
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "config.settings.production",
+            "SECRET_KEY": secrets.token_urlsafe(64),
+            "MASTER_KEYS": "1:" + base64.b64encode(secrets.token_bytes(32)).decode(),
+            "PEPPER": base64.b64encode(secrets.token_bytes(32)).decode(),
+            "JWT_SIGNING_KEY": secrets.token_urlsafe(48),
+            "ALLOWED_HOSTS": "gateway.example.com",
+            "PUBLIC_BASE_URL": "https://gateway.example.com",
+        }
+    )
     env.update(overrides)
     return env
 
 
 def check(env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_production_settings_pass_check_deploy_with_every_secret_set():
@@ -38,8 +58,9 @@ def test_production_settings_pass_check_deploy_with_every_secret_set():
     assert result.returncode == 0, result.stderr
 
 
-@pytest.mark.parametrize("name", ["SECRET_KEY", "MASTER_KEYS", "PEPPER", "JWT_SIGNING_KEY",
-                                  "PUBLIC_BASE_URL"])
+@pytest.mark.parametrize(
+    "name", ["SECRET_KEY", "MASTER_KEYS", "PEPPER", "JWT_SIGNING_KEY", "PUBLIC_BASE_URL"]
+)
 def test_production_settings_refuse_to_start_without_a_secret(name):
     env = production_env()
     env.pop(name)

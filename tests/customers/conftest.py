@@ -1,4 +1,5 @@
 """Fixtures of the customers API tests: organizations, keys and a client speaking JSON."""
+
 import json
 import uuid
 
@@ -37,7 +38,9 @@ class Api:
 def counts():
     """Row counts an integrator's bad request must leave unchanged."""
     return (
-        Customer.objects.count(), Challenge.objects.count(), IdempotencyRecord.objects.count(),
+        Customer.objects.count(),
+        Challenge.objects.count(),
+        IdempotencyRecord.objects.count(),
         ApiKey.objects.count(),
         list(Organization.objects.values_list("customer_count", flat=True).order_by("pk")),
     )

@@ -1,4 +1,5 @@
 """initialize, reset-pin and the challenge reads: shapes, allowlist, expiry, supersession."""
+
 import uuid
 from datetime import timedelta
 
@@ -13,8 +14,17 @@ from .conftest import ORIGIN, counts
 
 pytestmark = pytest.mark.django_db
 
-CHALLENGE_FIELDS = {"challengeId", "type", "status", "redirectUrl", "returnUrl", "expiresAt", "createdAt",
-                    "completedAt", "result"}
+CHALLENGE_FIELDS = {
+    "challengeId",
+    "type",
+    "status",
+    "redirectUrl",
+    "returnUrl",
+    "expiresAt",
+    "createdAt",
+    "completedAt",
+    "result",
+}
 
 
 def initialize(api, customer, url=f"{ORIGIN}/onboarding/done?session=abc", **extra):
@@ -59,8 +69,10 @@ def test_new_challenge_supersedes_the_open_one(api, customer):
     old = api.get(f"/v2/customers/{customer.pk}/challenges/{first['challengeId']}").json()["data"]
     assert old["status"] == "failed" and old["result"] == {"reason": "superseded"}
     assert old["completedAt"] is not None
-    assert api.get(f"/v2/customers/{customer.pk}/challenges/{second['challengeId']}").json()["data"][
-        "status"] == "pending"
+    assert (
+        api.get(f"/v2/customers/{customer.pk}/challenges/{second['challengeId']}").json()["data"]["status"]
+        == "pending"
+    )
 
 
 def test_expired_challenge_is_not_superseded(api, customer):
@@ -83,20 +95,23 @@ def test_reset_pin_needs_pin_and_recovery(api, customer):
     assert response.json()["data"]["type"] == "RESET_PIN"
 
 
-@pytest.mark.parametrize("url, reason", [
-    ("http://app.example.com/back", "https"),
-    ("https://evil.example.com/back", "allowlist"),
-    ("https://app.example.com.evil.com/back", "allowlist"),
-    ("https://app.example.com:8443/back", "allowlist"),
-    ("https://user:pw@app.example.com/back", "credentials"),
-    ("/relative/path", "valid"),
-    ("app.example.com/back", "valid"),
-    ("javascript:alert(1)", "valid"),
-    ("ftp://app.example.com/x", "valid"),
-    ("https://app.example.com/" + "a" * 2030, "2048"),
-    ("", "blank"),
-    ("http://localhost:8000/back", "https"),  # DEBUG is off in tests
-])
+@pytest.mark.parametrize(
+    "url, reason",
+    [
+        ("http://app.example.com/back", "https"),
+        ("https://evil.example.com/back", "allowlist"),
+        ("https://app.example.com.evil.com/back", "allowlist"),
+        ("https://app.example.com:8443/back", "allowlist"),
+        ("https://user:pw@app.example.com/back", "credentials"),
+        ("/relative/path", "valid"),
+        ("app.example.com/back", "valid"),
+        ("javascript:alert(1)", "valid"),
+        ("ftp://app.example.com/x", "valid"),
+        ("https://app.example.com/" + "a" * 2030, "2048"),
+        ("", "blank"),
+        ("http://localhost:8000/back", "https"),  # DEBUG is off in tests
+    ],
+)
 def test_bad_redirect_url_is_400_and_changes_nothing(api, customer, url, reason):
     before = counts()
     response = initialize(api, customer, url=url)
@@ -128,7 +143,9 @@ def test_unknown_foreign_and_non_uuid_customer_is_404(api, other_api, customer):
     before = counts()
     assert api.post(f"/v2/customers/{uuid.uuid4()}/initialize", body).status_code == 404
     assert api.post("/v2/customers/nope/initialize", body).status_code == 404
-    response = other_api.post(f"/v2/customers/{customer.pk}/initialize", {"redirectUrl": "https://other.example.com/x"})
+    response = other_api.post(
+        f"/v2/customers/{customer.pk}/initialize", {"redirectUrl": "https://other.example.com/x"}
+    )
     assert response.status_code == 404
     assert counts() == before
 
@@ -167,7 +184,9 @@ def test_challenges_of_other_customer_or_org_are_404(api, other_api, organizatio
     assert other_api.get(f"/v2/customers/{customer.pk}/challenges").status_code == 404
     assert api.get(f"/v2/customers/{customer.pk}/challenges/not-a-uuid").status_code == 404
     assert api.get(f"/v2/customers/{customer.pk}/challenges/{uuid.uuid4()}").json() == {
-        "success": False, "message": "Challenge not found"}
+        "success": False,
+        "message": "Challenge not found",
+    }
 
 
 def test_wrong_methods_on_challenge_routes_are_405(api, customer):

@@ -1,4 +1,5 @@
 """POST/GET /v2/customers and GET /v2/customers/{id}: shapes, pagination and bad input."""
+
 import uuid
 from datetime import timedelta
 
@@ -14,8 +15,17 @@ from .conftest import counts
 
 pytestmark = pytest.mark.django_db
 
-CUSTOMER_FIELDS = {"id", "refId", "name", "hasPin", "hasRecovery", "pinStatus", "recoveryMethods",
-                   "createdAt", "updatedAt"}
+CUSTOMER_FIELDS = {
+    "id",
+    "refId",
+    "name",
+    "hasPin",
+    "hasRecovery",
+    "pinStatus",
+    "recoveryMethods",
+    "createdAt",
+    "updatedAt",
+}
 
 
 def test_create_customer(api, organization):
@@ -56,21 +66,24 @@ def test_duplicate_ref_id_is_409_and_per_organization(api, other_api):
     assert other_api.post("/v2/customers", {"refId": "same"}).status_code == 201
 
 
-@pytest.mark.parametrize("body, field", [
-    ({}, "refId"),
-    ({"refId": ""}, "refId"),
-    ({"refId": "   "}, "refId"),
-    ({"refId": "x" * 256}, "refId"),
-    ({"refId": 123}, "refId"),
-    ({"refId": True}, "refId"),
-    ({"refId": None}, "refId"),
-    ({"refId": ["a"]}, "refId"),
-    ({"refId": {"a": 1}}, "refId"),
-    ({"refId": "nul\x00byte"}, "refId"),
-    ({"refId": "ok", "name": 5}, "name"),
-    ({"refId": "ok", "name": "n" * 256}, "name"),
-    ({"refId": "ok", "idempotencyKey": "not-a-uuid"}, "idempotencyKey"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({}, "refId"),
+        ({"refId": ""}, "refId"),
+        ({"refId": "   "}, "refId"),
+        ({"refId": "x" * 256}, "refId"),
+        ({"refId": 123}, "refId"),
+        ({"refId": True}, "refId"),
+        ({"refId": None}, "refId"),
+        ({"refId": ["a"]}, "refId"),
+        ({"refId": {"a": 1}}, "refId"),
+        ({"refId": "nul\x00byte"}, "refId"),
+        ({"refId": "ok", "name": 5}, "name"),
+        ({"refId": "ok", "name": "n" * 256}, "name"),
+        ({"refId": "ok", "idempotencyKey": "not-a-uuid"}, "idempotencyKey"),
+    ],
+)
 def test_invalid_body_is_400_with_field_errors(api, organization, body, field):
     before = counts()
     response = api.post("/v2/customers", body)
@@ -80,15 +93,18 @@ def test_invalid_body_is_400_with_field_errors(api, organization, body, field):
     assert counts() == before
 
 
-@pytest.mark.parametrize("raw, content_type, status", [
-    ('{"refId": ', "application/json", 400),
-    ("[1, 2]", "application/json", 400),
-    ("null", "application/json", 400),
-    ('"refId"', "application/json", 400),
-    ('{"refId": "\\ud800"}', "application/json", 400),
-    ("refId=abc", "application/x-www-form-urlencoded", 415),
-    ('{"refId": "abc"}', "text/plain", 415),
-])
+@pytest.mark.parametrize(
+    "raw, content_type, status",
+    [
+        ('{"refId": ', "application/json", 400),
+        ("[1, 2]", "application/json", 400),
+        ("null", "application/json", 400),
+        ('"refId"', "application/json", 400),
+        ('{"refId": "\\ud800"}', "application/json", 400),
+        ("refId=abc", "application/x-www-form-urlencoded", 415),
+        ('{"refId": "abc"}', "text/plain", 415),
+    ],
+)
 def test_malformed_or_non_json_body_is_4xx_and_changes_nothing(api, organization, raw, content_type, status):
     before = counts()
     response = api.post("/v2/customers", raw=raw, content_type=content_type)
@@ -175,10 +191,21 @@ def test_list_is_scoped_to_the_organization(api, other_api, organization):
     assert body["data"] == [] and body["pagination"]["total"] == 0
 
 
-@pytest.mark.parametrize("params", [
-    {"page": 0}, {"page": -1}, {"page": "abc"}, {"page": "1.5"}, {"page": "9" * 40},
-    {"limit": 0}, {"limit": 101}, {"limit": "x"}, {"order": "up"}, {"order": "DESC"},
-])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"page": 0},
+        {"page": -1},
+        {"page": "abc"},
+        {"page": "1.5"},
+        {"page": "9" * 40},
+        {"limit": 0},
+        {"limit": 101},
+        {"limit": "x"},
+        {"order": "up"},
+        {"order": "DESC"},
+    ],
+)
 def test_bad_list_parameters_are_400(api, params):
     response = api.get("/v2/customers", params)
     assert response.status_code == 400
@@ -189,8 +216,13 @@ def test_list_queries_do_not_grow_with_page_depth_or_size(api, organization):
     _make(organization, 30)
     api.get("/v2/customers")
     sizes = []
-    for params in [{"page": 1}, {"page": 3}, {"page": 30, "limit": 1}, {"page": 1, "limit": 100},
-                   {"page": 2, "order": "asc"}]:
+    for params in [
+        {"page": 1},
+        {"page": 3},
+        {"page": 30, "limit": 1},
+        {"page": 1, "limit": 100},
+        {"page": 2, "order": "asc"},
+    ]:
         with CaptureQueriesContext(connection) as ctx:
             assert api.get("/v2/customers", params).status_code == 200
         sizes.append(len(ctx.captured_queries))

@@ -1,4 +1,5 @@
 """idempotencyKey on every POST: replay of the first response, 409 for another request."""
+
 import uuid
 
 import pytest
@@ -35,8 +36,9 @@ def test_same_key_different_body_is_409_and_changes_nothing(api):
 def test_same_key_on_another_endpoint_is_409(api, customer):
     key = new_key()
     assert api.post("/v2/customers", {"refId": "r1", "idempotencyKey": key}).status_code == 201
-    response = api.post(f"/v2/customers/{customer.pk}/initialize",
-                        {"redirectUrl": f"{ORIGIN}/x", "idempotencyKey": key})
+    response = api.post(
+        f"/v2/customers/{customer.pk}/initialize", {"redirectUrl": f"{ORIGIN}/x", "idempotencyKey": key}
+    )
     assert response.status_code == 409
     assert not Challenge.objects.exists()
 

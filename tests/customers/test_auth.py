@@ -1,4 +1,5 @@
 """API-key authentication, key kinds, revocation and the cheap last-used time."""
+
 import logging
 
 import pytest
@@ -22,12 +23,15 @@ def test_missing_header_is_401_in_the_envelope(organization):
     assert "PLANBOK-X-API-KEY" in response.json()["message"]
 
 
-@pytest.mark.parametrize("raw", [
-    "nonsense",
-    "ogk_000000000000_" + "A" * 43,
-    "' OR 1=1 --",
-    "ogk_" + "f" * 200,
-])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "nonsense",
+        "ogk_000000000000_" + "A" * 43,
+        "' OR 1=1 --",
+        "ogk_" + "f" * 200,
+    ],
+)
 def test_unknown_or_malformed_key_is_401(organization, raw):
     response = Api(raw).get("/v2/customers")
     assert response.status_code == 401

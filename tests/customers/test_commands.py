@@ -1,4 +1,5 @@
 """Operator commands: create_organization, create_api_key, recount_customers and seed_demo."""
+
 import uuid
 from io import StringIO
 
@@ -19,12 +20,20 @@ def run(*args):
 
 
 def test_create_organization_prints_its_id():
-    out, _ = run("create_organization", "Acme", "--redirect-origin", "https://a.example.com",
-                 "--redirect-origin", "http://localhost:3000")
+    out, _ = run(
+        "create_organization",
+        "Acme",
+        "--redirect-origin",
+        "https://a.example.com",
+        "--redirect-origin",
+        "http://localhost:3000",
+    )
     org = Organization.objects.get(pk=uuid.UUID(out.strip()))
     assert org.name == "Acme"
     assert set(RedirectOrigin.objects.filter(organization=org).values_list("origin", flat=True)) == {
-        "https://a.example.com", "http://localhost:3000"}
+        "https://a.example.com",
+        "http://localhost:3000",
+    }
 
 
 def test_create_organization_refuses_a_bad_origin():
@@ -65,7 +74,9 @@ def test_seed_demo_is_repeatable_and_revokes_old_demo_keys():
     org = Organization.objects.get(name="Demo Organization")
     assert str(org.pk) in second
     assert set(org.redirect_origins.values_list("origin", flat=True)) == {
-        "http://localhost:8000", "http://127.0.0.1:8000"}
+        "http://localhost:8000",
+        "http://127.0.0.1:8000",
+    }
     old, new = _keys(first), _keys(second)
     assert Api(old["FULL"]).get("/v2/customers").status_code == 401
     assert Api(new["FULL"]).post("/v2/customers", {"refId": "demo"}).status_code == 201
@@ -80,8 +91,11 @@ def test_recount_customers_command(organization):
 
 
 def _merchant_creds(out):
-    lines = [line.split(":", 1)[1].strip() for line in out.splitlines()
-             if line.startswith(("Merchant clientId", "Merchant secret"))]
+    lines = [
+        line.split(":", 1)[1].strip()
+        for line in out.splitlines()
+        if line.startswith(("Merchant clientId", "Merchant secret"))
+    ]
     return {"clientId": lines[0], "clientSecret": lines[1]}
 
 

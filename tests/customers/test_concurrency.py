@@ -1,4 +1,5 @@
 """Concurrent requests against real PostgreSQL: no duplicates, no lost counts, no 500."""
+
 import threading
 from collections import Counter
 

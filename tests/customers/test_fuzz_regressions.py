@@ -4,6 +4,7 @@
 - A refId the schema allowed (a NUL character; only whitespace) was refused with a 400 the
   schema did not announce: the documented pattern now says what the API accepts.
 """
+
 import re
 
 import pytest

@@ -1,4 +1,5 @@
 """OpenAPI schema and docs: API-key scheme, envelope shapes, offline assets under the strict CSP."""
+
 import os
 import re
 
@@ -8,9 +9,14 @@ from django.test import Client
 
 pytestmark = pytest.mark.django_db
 
-PATHS = ["/v2/customers", "/v2/customers/{id}", "/v2/customers/{id}/initialize",
-         "/v2/customers/{id}/reset-pin", "/v2/customers/{id}/challenges",
-         "/v2/customers/{id}/challenges/{challengeId}"]
+PATHS = [
+    "/v2/customers",
+    "/v2/customers/{id}",
+    "/v2/customers/{id}/initialize",
+    "/v2/customers/{id}/reset-pin",
+    "/v2/customers/{id}/challenges",
+    "/v2/customers/{id}/challenges/{challengeId}",
+]
 
 
 @pytest.fixture
@@ -22,7 +28,10 @@ def schema():
 
 def test_schema_declares_the_api_key_scheme(schema):
     assert schema["components"]["securitySchemes"]["ApiKeyAuth"] == {
-        "type": "apiKey", "in": "header", "name": "PLANBOK-X-API-KEY"}
+        "type": "apiKey",
+        "in": "header",
+        "name": "PLANBOK-X-API-KEY",
+    }
     for path in PATHS:
         for operation in schema["paths"][path].values():
             assert operation["security"] == [{"ApiKeyAuth": []}]
@@ -37,7 +46,8 @@ def test_every_operation_documents_its_envelopes(schema):
             assert ref.endswith("Envelope")
             for code in ("401", "405", "429"):
                 assert responses[code]["content"]["application/json"]["schema"]["$ref"].endswith(
-                    "/ErrorEnvelope")
+                    "/ErrorEnvelope"
+                )
             if method == "post":
                 assert {"400", "403", "409", "415"} <= set(responses)
     error = schema["components"]["schemas"]["ErrorEnvelope"]

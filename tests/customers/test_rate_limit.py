@@ -1,4 +1,5 @@
 """Per-key rate limit (django-ratelimit on the default cache): 429 with Retry-After."""
+
 import pytest
 from django.conf import settings
 from django.test import override_settings

@@ -1,4 +1,5 @@
 """The hand-built customer and challenge bodies stay identical to their documented serializers."""
+
 import datetime as dt
 
 from django.utils import timezone
@@ -12,7 +13,9 @@ def test_customer_body_matches_the_serializer_in_every_state(organization):
     fresh = customer_create(organization=organization, ref_id="r-1", name="Ana")
     locked = customer_create(organization=organization, ref_id="r-2", name="")
     Customer.objects.filter(pk=locked.pk).update(
-        has_pin=True, has_recovery=True, recovery_methods=["SECURITY_QUESTIONS", "EMAIL"],
+        has_pin=True,
+        has_recovery=True,
+        recovery_methods=["SECURITY_QUESTIONS", "EMAIL"],
         pin_locked_until=timezone.now() + dt.timedelta(minutes=5),
     )
     enabled = customer_create(organization=organization, ref_id="r-3", name="Ñoño")
@@ -24,8 +27,9 @@ def test_customer_body_matches_the_serializer_in_every_state(organization):
 
 def test_challenge_body_matches_the_serializer(api, organization):
     customer = customer_create(organization=organization, ref_id="r-4", name="Ch")
-    response = api.post(f"/v2/customers/{customer.pk}/initialize",
-                        {"redirectUrl": "https://app.example.com/back?x=1"})
+    response = api.post(
+        f"/v2/customers/{customer.pk}/initialize", {"redirectUrl": "https://app.example.com/back?x=1"}
+    )
     assert response.status_code == 201, response.content
     challenge = customer.challenges.get()
     assert challenge_data(challenge) == dict(ChallengeSerializer(challenge).data)

@@ -1,4 +1,5 @@
 """Services of the customers app, called directly: origins, keys, customers, challenges, audit."""
+
 import pytest
 from django.test import override_settings
 
@@ -20,18 +21,30 @@ from customers.services import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("raw, expected", [
-    ("https://App.Example.com", "https://app.example.com"),
-    ("https://app.example.com:443/", "https://app.example.com"),
-    ("http://localhost:8000", "http://localhost:8000"),
-    ("http://[::1]:8080", "http://[::1]:8080"),
-])
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("https://App.Example.com", "https://app.example.com"),
+        ("https://app.example.com:443/", "https://app.example.com"),
+        ("http://localhost:8000", "http://localhost:8000"),
+        ("http://[::1]:8080", "http://[::1]:8080"),
+    ],
+)
 def test_origin_normalize(raw, expected):
     assert redirect_origin_normalize(raw) == expected
 
 
-@pytest.mark.parametrize("raw", ["app.example.com", "https://a.com/path", "https://a.com?q=1", "ftp://a.com",
-                                 "https://u:p@a.com", "https://"])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "app.example.com",
+        "https://a.com/path",
+        "https://a.com?q=1",
+        "ftp://a.com",
+        "https://u:p@a.com",
+        "https://",
+    ],
+)
 def test_origin_normalize_refuses_non_origins(raw):
     with pytest.raises(InvalidOrigin):
         redirect_origin_normalize(raw)
@@ -40,7 +53,8 @@ def test_origin_normalize_refuses_non_origins(raw):
 def test_organization_create_stores_normalised_origins_and_audits():
     org = organization_create(name="N", redirect_origins=["https://A.com:443", "https://a.com"])
     assert list(RedirectOrigin.objects.filter(organization=org).values_list("origin", flat=True)) == [
-        "https://a.com"]
+        "https://a.com"
+    ]
     assert AuditEvent.objects.filter(action="organization.create", target_id=str(org.pk)).exists()
 
 
@@ -96,14 +110,18 @@ def test_redirect_url_validate(organization):
 def test_initialize_of_another_organizations_customer_is_not_found(organization, other_organization):
     customer = customer_create(organization=other_organization, ref_id="x")
     with pytest.raises(NotFound):
-        customer_initialize(organization=organization, customer_id=customer.pk,
-                            redirect_url="https://app.example.com/")
+        customer_initialize(
+            organization=organization, customer_id=customer.pk, redirect_url="https://app.example.com/"
+        )
     assert not Challenge.objects.exists()
 
 
 def test_initialize_audits_and_counts_superseded(organization, customer):
-    customer_initialize(organization=organization, customer_id=customer.pk, redirect_url="https://app.example.com/")
-    second = customer_initialize(organization=organization, customer_id=customer.pk,
-                                 redirect_url="https://app.example.com/")
+    customer_initialize(
+        organization=organization, customer_id=customer.pk, redirect_url="https://app.example.com/"
+    )
+    second = customer_initialize(
+        organization=organization, customer_id=customer.pk, redirect_url="https://app.example.com/"
+    )
     event = AuditEvent.objects.get(action="challenge.create.initialize", target_id=str(second.pk))
     assert event.data["superseded"] == 1

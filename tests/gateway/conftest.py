@@ -1,4 +1,5 @@
 """Gateway fixtures: a browser-like client that opened a challenge link and calls the JSON steps."""
+
 from __future__ import annotations
 
 import json
@@ -40,8 +41,12 @@ class Flow:
 
     def post(self, step: str, body: dict | None = None, *, csrf: bool = True):
         headers = {"HTTP_X_CSRFTOKEN": self.csrf} if csrf else {}
-        return self.client.post(f"/gateway/api/{self.challenge.id}/{step}", data=json.dumps(body or {}),
-                                content_type="application/json", **headers)
+        return self.client.post(
+            f"/gateway/api/{self.challenge.id}/{step}",
+            data=json.dumps(body or {}),
+            content_type="application/json",
+            **headers,
+        )
 
     def set_pin(self):
         assert self.post("pin/start").status_code == 200
@@ -52,9 +57,14 @@ class Flow:
 
     def set_questions(self, ids=("first_pet", "first_school", "first_job"), auth_key: bytes | None = None):
         assert self.post("recovery/questions/start").status_code == 200
-        return self.post("recovery/questions", {
-            "questionIds": list(ids), "authKey": b64url(auth_key or self.auth_key),
-            "wrappedShard": b64url(self.wrapped)})
+        return self.post(
+            "recovery/questions",
+            {
+                "questionIds": list(ids),
+                "authKey": b64url(auth_key or self.auth_key),
+                "wrappedShard": b64url(self.wrapped),
+            },
+        )
 
 
 @pytest.fixture
@@ -97,9 +107,7 @@ class Recorder:
 
     def __call__(self, request) -> None:
         body = request.post_data_buffer or b""
-        self.requests.append(
-            "\n".join([request.url, repr(request.headers), body.decode("latin-1")])
-        )
+        self.requests.append("\n".join([request.url, repr(request.headers), body.decode("latin-1")]))
 
     def assert_absent(self, secrets_: dict[str, str]) -> None:
         assert self.requests, "nothing was recorded"

@@ -1,4 +1,5 @@
 """Rows the gateway tests start from: organization, customer, challenge and its link."""
+
 from __future__ import annotations
 
 import itertools
@@ -32,7 +33,10 @@ def challenge_make(
 ) -> Challenge:
     customer = customer or customer_make()
     return Challenge.objects.create(
-        organization=customer.organization, customer=customer, type=type, return_url=return_url,
+        organization=customer.organization,
+        customer=customer,
+        type=type,
+        return_url=return_url,
         expires_at=timezone.now() + expires_in,
     )
 
@@ -40,4 +44,4 @@ def challenge_make(
 def link_path(challenge: Challenge) -> str:
     """The challenge's redirectUrl without the PUBLIC_BASE_URL, for test clients and live servers."""
     url = challenge_gateway_url(challenge_id=challenge.id)
-    return url[url.index("/gateway/"):]
+    return url[url.index("/gateway/") :]

@@ -3,6 +3,7 @@
 The server never runs this: it lets tests build valid proofs and copies, and read back the
 shard a browser made, to check the browser and the server agree byte for byte.
 """
+
 from __future__ import annotations
 
 import hashlib

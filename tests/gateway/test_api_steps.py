@@ -1,4 +1,5 @@
 """The JSON steps: order, CSRF, session binding, durable failure counting, recovery and completion."""
+
 import secrets
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
@@ -24,9 +25,13 @@ def _snapshot(flow):
     customer = flow.customer
     challenge = Challenge.objects.get(pk=flow.challenge.pk)
     return (
-        customer.has_pin, customer.has_recovery, list(customer.recovery_methods),
+        customer.has_pin,
+        customer.has_recovery,
+        list(customer.recovery_methods),
         customer.pin_failed_attempts,
-        customer.pin_locked_until, challenge.status, challenge.completed_at,
+        customer.pin_locked_until,
+        challenge.status,
+        challenge.completed_at,
         PinCredential.objects.filter(customer=customer).count(),
         QuestionRecovery.objects.filter(customer=customer).count(),
         EmailRecovery.objects.filter(customer=customer).count(),
@@ -42,11 +47,18 @@ def test_full_flow_with_the_mirror_scheme_verifies_and_returns(flow, django_capt
     body = {"authKey": b64url(auth_key), "wrappedShard": b64url(wrapped)}
     assert flow.post("pin/setup", body).status_code == 200
     credential = PinCredential.objects.get(customer=flow.customer)
-    stored_s = decrypt(bytes(credential.secret_enc), purpose="gateway-pin-secret",
-                       aad=sm.shard_aad(flow.customer.id, "pin"))
+    stored_s = decrypt(
+        bytes(credential.secret_enc), purpose="gateway-pin-secret", aad=sm.shard_aad(flow.customer.id, "pin")
+    )
     assert stored_s == sm_b(material["secret"])
-    assert sm.unwrap_shard(sm.wrap_key(pin_key, stored_s), bytes(credential.wrapped_shard),
-                           sm.shard_aad(flow.customer.id, "pin")) == shard
+    assert (
+        sm.unwrap_shard(
+            sm.wrap_key(pin_key, stored_s),
+            bytes(credential.wrapped_shard),
+            sm.shard_aad(flow.customer.id, "pin"),
+        )
+        == shard
+    )
     assert auth_key not in bytes(credential.auth_hmac)
 
     assert flow.set_questions().status_code == 200
@@ -115,12 +127,15 @@ def test_setup_without_start_is_out_of_order(flow):
     assert _snapshot(flow) == before
 
 
-@pytest.mark.parametrize("body", [
-    {},
-    {"authKey": "short", "wrappedShard": b64url(bytes(60))},
-    {"authKey": b64url(bytes(32)), "wrappedShard": b64url(bytes(59))},
-    {"authKey": "!!!not base64!!!", "wrappedShard": b64url(bytes(60))},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"authKey": "short", "wrappedShard": b64url(bytes(60))},
+        {"authKey": b64url(bytes(32)), "wrappedShard": b64url(bytes(59))},
+        {"authKey": "!!!not base64!!!", "wrappedShard": b64url(bytes(60))},
+    ],
+)
 def test_malformed_copy_is_rejected(flow, body):
     flow.post("pin/start")
     before = _snapshot(flow)
@@ -137,12 +152,15 @@ def test_second_pin_setup_is_refused(flow):
     assert _snapshot(flow) == before
 
 
-@pytest.mark.parametrize("ids", [
-    ["first_pet", "first_school"],
-    ["first_pet", "first_pet", "first_job"],
-    ["first_pet", "first_school", "not_a_question"],
-    [],
-])
+@pytest.mark.parametrize(
+    "ids",
+    [
+        ["first_pet", "first_school"],
+        ["first_pet", "first_pet", "first_job"],
+        ["first_pet", "first_school", "not_a_question"],
+        [],
+    ],
+)
 def test_too_few_repeated_or_unknown_questions_are_rejected(flow, ids):
     flow.set_pin()
     before = _snapshot(flow)
@@ -229,8 +247,12 @@ def test_email_recovery_with_code(flow, django_capture_on_commit_callbacks):
     assert _snapshot(flow) == before
     assert flow.post("recovery/email/confirm", {**body, "code": code}).status_code == 200
     record = EmailRecovery.objects.get(customer=flow.customer)
-    assert decrypt(bytes(record.key_enc), purpose="email-recovery-key",
-                   aad=sm.shard_aad(flow.customer.id, "email")) == recovery_key
+    assert (
+        decrypt(
+            bytes(record.key_enc), purpose="email-recovery-key", aad=sm.shard_aad(flow.customer.id, "email")
+        )
+        == recovery_key
+    )
     assert flow.customer.recovery_methods == ["EMAIL"]
     assert flow.post("complete").status_code == 200
 
@@ -269,8 +291,10 @@ def test_bad_email_is_rejected(flow, body):
 @pytest.mark.parametrize("code", ["", "12345", "abcdef", "1234567"])
 def test_malformed_code_is_rejected(flow, code):
     flow.set_pin()
-    response = flow.post("recovery/email/confirm", {"code": code, "recoveryKey": b64url(bytes(32)),
-                                                     "wrappedShard": b64url(bytes(60))})
+    response = flow.post(
+        "recovery/email/confirm",
+        {"code": code, "recoveryKey": b64url(bytes(32)), "wrappedShard": b64url(bytes(60))},
+    )
     assert response.status_code == 400
 
 
@@ -324,8 +348,10 @@ def test_restore_by_email_releases_the_escrowed_key(flow, django_capture_on_comm
     with django_capture_on_commit_callbacks(execute=True):
         flow.post("recovery/email/start", {"email": "ana@example.com"})
     key = secrets.token_bytes(32)
-    flow.post("recovery/email/confirm", {"code": _email_code(), "recoveryKey": b64url(key),
-                                         "wrappedShard": b64url(flow.wrapped)})
+    flow.post(
+        "recovery/email/confirm",
+        {"code": _email_code(), "recoveryKey": b64url(key), "wrappedShard": b64url(flow.wrapped)},
+    )
     reset = _reset(flow.customer)
     assert reset.post("restore/email/confirm", {"code": "123456"}).json()["code"] == "no_code"
     with django_capture_on_commit_callbacks(execute=True):

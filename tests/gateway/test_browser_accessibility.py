@@ -1,4 +1,5 @@
 """axe-core (bundled by axe-playwright-python) finds no WCAG 2 A/AA violation on the gateway pages."""
+
 from __future__ import annotations
 
 import pytest

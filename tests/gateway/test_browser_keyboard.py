@@ -1,4 +1,5 @@
 """The gateway on a 360-pixel phone screen, driven with the keyboard alone."""
+
 from __future__ import annotations
 
 import re

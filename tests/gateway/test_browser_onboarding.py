@@ -1,4 +1,5 @@
 """End to end in headless Chromium: onboarding with questions or email, resume, expiry, PIN lockout."""
+
 from __future__ import annotations
 
 import base64
@@ -28,7 +29,8 @@ QUESTION_IDS = ["first_pet", "first_school", "first_job"]
 
 def wire_forms(name: str, raw: bytes) -> dict[str, str]:
     return {
-        f"{name} hex": raw.hex(), f"{name} HEX": raw.hex().upper(),
+        f"{name} hex": raw.hex(),
+        f"{name} HEX": raw.hex().upper(),
         f"{name} base64": base64.b64encode(raw).decode().rstrip("="),
         f"{name} base64url": base64.urlsafe_b64encode(raw).decode().rstrip("="),
     }
@@ -38,20 +40,26 @@ def shard_from_pin_copy(customer: Customer, pin: str) -> tuple[bytes, bytes]:
     """(shard, pinKey) read back from the stored PIN copy with the Python mirror."""
     credential = PinCredential.objects.get(customer=customer)
     _, pin_key = sm.derive_keys(pin, bytes(credential.salt))
-    s = decrypt(bytes(credential.secret_enc), purpose="gateway-pin-secret",
-                aad=sm.shard_aad(customer.id, "pin"))
-    shard = sm.unwrap_shard(sm.wrap_key(pin_key, s), bytes(credential.wrapped_shard),
-                            sm.shard_aad(customer.id, "pin"))
+    s = decrypt(
+        bytes(credential.secret_enc), purpose="gateway-pin-secret", aad=sm.shard_aad(customer.id, "pin")
+    )
+    shard = sm.unwrap_shard(
+        sm.wrap_key(pin_key, s), bytes(credential.wrapped_shard), sm.shard_aad(customer.id, "pin")
+    )
     return shard, pin_key
 
 
 def shard_from_questions_copy(customer: Customer, answers: list[str]) -> tuple[bytes, bytes]:
     record = QuestionRecovery.objects.get(customer=customer)
     _, key = sm.derive_keys(sm.answers_secret(answers), bytes(record.salt))
-    s = decrypt(bytes(record.secret_enc), purpose="gateway-questions-secret",
-                aad=sm.shard_aad(customer.id, "questions"))
-    return sm.unwrap_shard(sm.wrap_key(key, s), bytes(record.wrapped_shard),
-                           sm.shard_aad(customer.id, "questions")), key
+    s = decrypt(
+        bytes(record.secret_enc),
+        purpose="gateway-questions-secret",
+        aad=sm.shard_aad(customer.id, "questions"),
+    )
+    return sm.unwrap_shard(
+        sm.wrap_key(key, s), bytes(record.wrapped_shard), sm.shard_aad(customer.id, "questions")
+    ), key
 
 
 def open_link(page, live_server, challenge):
@@ -81,8 +89,14 @@ def test_onboarding_with_security_questions_keeps_secrets_in_the_page(live_serve
 
     # Refusals are explained as the user types, before anything is sent.
     api_calls = lambda: [r for r in page.recorder.requests if "/gateway/api/" in r]  # noqa: E731
-    for bad, why in [("111111", "same"), ("123456", "counting up"), ("890123", "counting up"),
-                     ("987654", "counting down"), ("520520", "most common"), ("12", "2 so far")]:
+    for bad, why in [
+        ("111111", "same"),
+        ("123456", "counting up"),
+        ("890123", "counting up"),
+        ("987654", "counting down"),
+        ("520520", "most common"),
+        ("12", "2 so far"),
+    ]:
         page.fill("#pin1", bad)
         expect(page.locator("#pin1-error")).to_contain_text(why)
         expect(page.locator("#pin1")).to_have_attribute("aria-invalid", "true")
@@ -124,19 +138,31 @@ def test_onboarding_with_security_questions_keeps_secrets_in_the_page(live_serve
     shard_q, answers_key = shard_from_questions_copy(customer, ANSWERS)
     assert shard == shard_q and len(shard) == 32
 
-    secrets_ = {"PIN": PIN, **wire_forms("shard", shard), **wire_forms("pinKey", pin_key),
-                **wire_forms("answers key", answers_key)}
+    secrets_ = {
+        "PIN": PIN,
+        **wire_forms("shard", shard),
+        **wire_forms("pinKey", pin_key),
+        **wire_forms("answers key", answers_key),
+    }
     for i, answer in enumerate(ANSWERS):
         secrets_[f"answer {i}"] = answer.strip()
         secrets_[f"normalised answer {i}"] = sm.normalize_answer(answer)
     page.recorder.assert_absent(secrets_)
 
     # JavaScript and the Python mirror normalise answers identically.
-    samples = ANSWERS + ["ΟΔΥΣΣΕΥΣ", "ﬁsh\u00a0Tank", "Ǆemal", "ＡＢＣ\u3000def",
-                         "a\u1680b\u2028c", "x\u001fy"]
+    samples = ANSWERS + [
+        "ΟΔΥΣΣΕΥΣ",
+        "ﬁsh\u00a0Tank",
+        "Ǆemal",
+        "ＡＢＣ\u3000def",
+        "a\u1680b\u2028c",
+        "x\u001fy",
+    ]
     js = page.evaluate(
         "async (xs) => { const m = await import('/static/gateway/js/normalize.js');"
-        " return xs.map(m.normalizeAnswer); }", samples)
+        " return xs.map(m.normalizeAnswer); }",
+        samples,
+    )
     assert js == [sm.normalize_answer(x) for x in samples]
 
 
@@ -213,8 +239,9 @@ def test_tampered_pin_copy_is_rejected_by_the_browser(live_server, new_page):
 
 
 def test_expired_challenge_offers_the_way_back(live_server, new_page):
-    challenge = challenge_make(return_url=f"{live_server.url}/gateway/demo/return?from=app",
-                               expires_in=timedelta(seconds=-5))
+    challenge = challenge_make(
+        return_url=f"{live_server.url}/gateway/demo/return?from=app", expires_in=timedelta(seconds=-5)
+    )
     page = new_page()
     page.goto(live_server.url + link_path(challenge))
     expect(page.locator("h1")).to_contain_text("expired")

@@ -1,4 +1,5 @@
 """End to end in headless Chromium: a RESET_PIN restore keeps the shard; wrong answer sets lock recovery."""
+
 from __future__ import annotations
 
 import re
@@ -32,10 +33,18 @@ UNWRAP_IN_PAGE = """async (a) => {
 def pin_copy_args(customer: Customer, pin: str) -> dict[str, str]:
     """The stored PIN copy's public parts plus its server secret, for unwrapping inside the page."""
     credential = PinCredential.objects.get(customer=customer)
-    s = decrypt(bytes(credential.secret_enc), purpose="gateway-pin-secret",
-                aad=f"onboarding-gateway|{customer.id}|v1|pin".encode())
-    return {"pin": pin, "salt": b64url(bytes(credential.salt)), "secret": b64url(s),
-            "wrapped": b64url(bytes(credential.wrapped_shard)), "customerId": str(customer.id)}
+    s = decrypt(
+        bytes(credential.secret_enc),
+        purpose="gateway-pin-secret",
+        aad=f"onboarding-gateway|{customer.id}|v1|pin".encode(),
+    )
+    return {
+        "pin": pin,
+        "salt": b64url(bytes(credential.salt)),
+        "secret": b64url(s),
+        "wrapped": b64url(bytes(credential.wrapped_shard)),
+        "customerId": str(customer.id),
+    }
 
 
 def seeded_customer():
@@ -48,8 +57,9 @@ def seeded_customer():
 
 def test_restore_keeps_the_shard_byte_for_byte(live_server, new_page):
     customer, seeded = seeded_customer()
-    challenge = challenge_make(customer=customer, type=Challenge.Type.RESET_PIN,
-                               return_url=f"{live_server.url}/gateway/demo/return")
+    challenge = challenge_make(
+        customer=customer, type=Challenge.Type.RESET_PIN, return_url=f"{live_server.url}/gateway/demo/return"
+    )
     page = new_page()
     open_link(page, live_server, challenge)
     before_args = pin_copy_args(customer, PIN)
@@ -78,8 +88,13 @@ def test_restore_keeps_the_shard_byte_for_byte(live_server, new_page):
     with pytest.raises(Exception, match="OperationError|decrypt"):
         page.evaluate(UNWRAP_IN_PAGE, {**after_args, "pin": PIN})  # the old PIN opens nothing now
     assert AuditEvent.objects.filter(action="gateway.pin_reset", target_id=str(customer.id)).exists()
-    page.recorder.assert_absent({"new PIN": NEW_PIN, **wire_forms("shard", seeded),
-                                 **{f"answer {i}": a.strip() for i, a in enumerate(ANSWERS)}})
+    page.recorder.assert_absent(
+        {
+            "new PIN": NEW_PIN,
+            **wire_forms("shard", seeded),
+            **{f"answer {i}": a.strip() for i, a in enumerate(ANSWERS)},
+        }
+    )
 
 
 def test_five_wrong_answer_sets_lock_the_restore(live_server, new_page):

@@ -1,4 +1,5 @@
 """Concurrent wrong PIN proofs on PostgreSQL: every one counts, and the PIN locks exactly once."""
+
 import secrets
 import threading
 

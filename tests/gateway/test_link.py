@@ -1,4 +1,5 @@
 """Opening a challenge link: single use, bound to one browser, token dropped, ended challenges explained."""
+
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
@@ -110,5 +111,5 @@ def test_demo_return_page_shows_the_query():
 def _return_link(response):
     html = response.content.decode()
     start = html.index('class="button" href="') + len('class="button" href="')
-    url = html[start:html.index('"', start)].replace("&amp;", "&")
+    url = html[start : html.index('"', start)].replace("&amp;", "&")
     return parse_qs(urlsplit(url).query)

@@ -1,4 +1,5 @@
 """Fixtures of the load and fault tests."""
+
 import logging
 
 import pytest

@@ -4,6 +4,7 @@ Every process runs on 127.0.0.1 on a free port, is started by a test and stopped
 teardown (even on failure). The fault tests stop and start only their own PostgreSQL and
 Redis, never the machine's shared services.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -67,15 +68,29 @@ def gunicorn(env: dict[str, str], *, workers: int, timeout: float = 30) -> Itera
     logdir = tempfile.mkdtemp(prefix="og-gunicorn-")
     log = open(Path(logdir) / "gunicorn.log", "wb")  # noqa: SIM115 (closed below)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "config.wsgi:application", "-b", f"127.0.0.1:{port}",
-         "-w", str(workers), "--timeout", "30", "--graceful-timeout", "5"],
-        cwd=BASE_DIR, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi:application",
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            str(workers),
+            "--timeout",
+            "30",
+            "--graceful-timeout",
+            "5",
+        ],
+        cwd=BASE_DIR,
+        env={**os.environ, **env},
+        stdout=log,
+        stderr=subprocess.STDOUT,
         start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        wait_until(lambda: requests.get(url + "/healthz", timeout=2).status_code == 200, timeout,
-                   "gunicorn")
+        wait_until(lambda: requests.get(url + "/healthz", timeout=2).status_code == 200, timeout, "gunicorn")
         yield Server(url, Path(logdir) / "gunicorn.log")
     finally:
         with contextlib.suppress(ProcessLookupError):
@@ -124,9 +139,19 @@ class PrivatePostgres:
         self._run(_pg_bin("initdb"), "-D", self.data, "-U", "postgres", "--auth=trust", "-E", "UTF8")
 
     def start(self) -> None:
-        self._run(_pg_bin("pg_ctl"), "-D", self.data, "-l", os.path.join(self.dir, "pg.log"), "-w",
-                  "-t", "30", "-o", f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 "
-                  "-c fsync=off -c max_connections=100", "start")
+        self._run(
+            _pg_bin("pg_ctl"),
+            "-D",
+            self.data,
+            "-l",
+            os.path.join(self.dir, "pg.log"),
+            "-w",
+            "-t",
+            "30",
+            "-o",
+            f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=100",
+            "start",
+        )
 
     def stop(self, mode: str = "fast") -> None:
         self._run(_pg_bin("pg_ctl"), "-D", self.data, "-m", mode, "-w", "-t", "30", "stop", check=False)
@@ -149,13 +174,33 @@ class PrivateRedis:
 
     def start(self) -> None:
         self.proc = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--daemonize", "no"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--daemonize",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
         )
-        wait_until(lambda: subprocess.run(["redis-cli", "-p", str(self.port), "ping"],
-                                          capture_output=True, text=True).stdout.strip() == "PONG",
-                   15, "redis")
+        wait_until(
+            lambda: (
+                subprocess.run(
+                    ["redis-cli", "-p", str(self.port), "ping"], capture_output=True, text=True
+                ).stdout.strip()
+                == "PONG"
+            ),
+            15,
+            "redis",
+        )
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:

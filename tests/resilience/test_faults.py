@@ -4,6 +4,7 @@ The shared PostgreSQL and Redis of the machine are never touched: the module sta
 own throwaway cluster and redis-server on free loopback ports, stops and starts those,
 and removes them in teardown whatever happens. Bounded: every wait has a deadline.
 """
+
 from __future__ import annotations
 
 import json
@@ -29,8 +30,10 @@ from .servers import BASE_DIR, PrivatePostgres, PrivateRedis, gunicorn, wait_unt
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(shutil.which("redis-server") is None, reason="needs redis-server"),
-    pytest.mark.skipif(not any(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
-                       and shutil.which("initdb") is None, reason="needs PostgreSQL's initdb"),
+    pytest.mark.skipif(
+        not any(Path("/usr/lib/postgresql").glob("*/bin/initdb")) and shutil.which("initdb") is None,
+        reason="needs PostgreSQL's initdb",
+    ),
 ]
 
 ORIGIN = "https://fault.example.com"
@@ -63,8 +66,15 @@ class Stack:
 
 
 def _manage(env: dict[str, str], *args: str) -> str:
-    out = subprocess.run([sys.executable, "manage.py", *args], cwd=BASE_DIR, env={**os.environ, **env},
-                         check=True, capture_output=True, text=True, timeout=180)
+    out = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=BASE_DIR,
+        env={**os.environ, **env},
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     return out.stdout.strip()
 
 
@@ -79,11 +89,15 @@ def stack():
         with psycopg.connect(pg.url(), autocommit=True) as conn:
             conn.execute(f'CREATE DATABASE "{DB_NAME}"')
         redis.start()
-        env = {"DJANGO_SETTINGS_MODULE": "config.settings.test", "DATABASE_URL": pg.url(DB_NAME),
-               "REDIS_URL": redis.url(0)}
+        env = {
+            "DJANGO_SETTINGS_MODULE": "config.settings.test",
+            "DATABASE_URL": pg.url(DB_NAME),
+            "REDIS_URL": redis.url(0),
+        }
         _manage(env, "migrate", "--noinput")
-        org_id = _manage(env, "create_organization", "Fault Wallet",
-                         "--redirect-origin", ORIGIN).splitlines()[-1]
+        org_id = _manage(
+            env, "create_organization", "Fault Wallet", "--redirect-origin", ORIGIN
+        ).splitlines()[-1]
         api_key = _manage(env, "create_api_key", org_id).splitlines()[-1]
         client_lines = _manage(env, "create_api_client", "Fault Partner").splitlines()
         creds = dict(line.split("=", 1) for line in client_lines if "=" in line)
@@ -94,8 +108,11 @@ def stack():
 
 
 def _client_token(base: str, stack: Stack) -> str:
-    response = requests.post(f"{base}/v2/auth/token", timeout=10,
-                             json={"clientId": stack.client_id, "clientSecret": stack.client_secret})
+    response = requests.post(
+        f"{base}/v2/auth/token",
+        timeout=10,
+        json={"clientId": stack.client_id, "clientSecret": stack.client_secret},
+    )
     assert response.status_code == 200, response.text
     return response.json()["accessToken"]
 
@@ -132,8 +149,11 @@ def _assert_clean(outcomes: list[Outcome]) -> None:
 
 def test_postgres_stop_mid_load_gives_clean_503_loses_nothing_and_recovers(stack, secret_registry):
     secret_registry.add(VALID_PASSWORD, VALID_PIN, stack.client_secret, stack.api_key)
-    env = stack.env(CUSTOMERS_RATE_LIMIT="100000/s", MERCHANT_RATE_LIMIT="100000/60s",
-                    MERCHANT_LOGIN_RATE_LIMIT="100000/60s")
+    env = stack.env(
+        CUSTOMERS_RATE_LIMIT="100000/s",
+        MERCHANT_RATE_LIMIT="100000/60s",
+        MERCHANT_LOGIN_RATE_LIMIT="100000/60s",
+    )
     with gunicorn(env, workers=2) as server:
         base = server.url
         token = _client_token(base, stack)
@@ -147,8 +167,11 @@ def test_postgres_stop_mid_load_gives_clean_503_loses_nothing_and_recovers(stack
         def one(kind: str) -> Outcome:
             n = next(seq)
             if kind == "customer":
-                sent = {"refId": f"fault-{uuid.uuid4().hex}", "name": f"Fault {n}",
-                        "idempotencyKey": str(uuid.uuid4())}
+                sent = {
+                    "refId": f"fault-{uuid.uuid4().hex}",
+                    "name": f"Fault {n}",
+                    "idempotencyKey": str(uuid.uuid4()),
+                }
                 url, headers, surface = f"{base}/v2/customers", key_headers, "customers"
             elif kind == "list":
                 sent, url, headers, surface = {}, f"{base}/v2/customers?limit=5", key_headers, "customers"
@@ -181,8 +204,12 @@ def test_postgres_stop_mid_load_gives_clean_503_loses_nothing_and_recovers(stack
                 return sum(1 for o in outcomes if o.status is not None and o.status < 300)
 
         with ThreadPoolExecutor(max_workers=4) as pool:
-            jobs = [pool.submit(worker, ("customer", "list")), pool.submit(worker, ("customer",)),
-                    pool.submit(worker, ("account", "customer")), pool.submit(worker, ("list", "account"))]
+            jobs = [
+                pool.submit(worker, ("customer", "list")),
+                pool.submit(worker, ("customer",)),
+                pool.submit(worker, ("account", "customer")),
+                pool.submit(worker, ("list", "account")),
+            ]
             try:
                 wait_until(lambda: count_ok() >= 20, 30, "load before the fault")
                 stack.pg.stop("fast")
@@ -202,16 +229,21 @@ def test_postgres_stop_mid_load_gives_clean_503_loses_nothing_and_recovers(stack
         assert unavailable == {"customers", "merchant"}, "the gap should have been hit on both surfaces"
 
         # Nothing half-written: every row complete, counters exact, every success is stored.
-        assert stack.sql("SELECT count(*) FROM customers_customer WHERE ref_id = '' OR created_at IS NULL "
-                         "OR updated_at IS NULL OR organization_id IS NULL") == [(0,)]
+        assert stack.sql(
+            "SELECT count(*) FROM customers_customer WHERE ref_id = '' OR created_at IS NULL "
+            "OR updated_at IS NULL OR organization_id IS NULL"
+        ) == [(0,)]
         assert stack.sql(
             "SELECT count(*) FROM customers_organization o WHERE o.customer_count <> "
-            "(SELECT count(*) FROM customers_customer c WHERE c.organization_id = o.id)") == [(0,)]
+            "(SELECT count(*) FROM customers_customer c WHERE c.organization_id = o.id)"
+        ) == [(0,)]
         created = [o.body["data"]["id"] for o in outcomes if o.kind == "customer" and o.status == 201]
         stored = {str(row[0]) for row in stack.sql("SELECT id FROM customers_customer")}
         assert created and set(created) <= stored
-        assert stack.sql("SELECT count(*) FROM accounts_account WHERE password_hash = '' "
-                         "OR length(pin_ciphertext) = 0 OR password_changed_at IS NULL") == [(0,)]
+        assert stack.sql(
+            "SELECT count(*) FROM accounts_account WHERE password_hash = '' "
+            "OR length(pin_ciphertext) = 0 OR password_changed_at IS NULL"
+        ) == [(0,)]
         accounts = {o.body["id"] for o in outcomes if o.kind == "account" and o.status == 200}
         assert accounts and accounts <= {row[0] for row in stack.sql("SELECT id FROM accounts_account")}
         # Idempotency: every stored record holds a complete first response for a stored customer;
@@ -225,8 +257,9 @@ def test_postgres_stop_mid_load_gives_clean_503_loses_nothing_and_recovers(stack
         for o in failed:
             r = requests.post(f"{base}/v2/customers", json=o.sent, headers=key_headers, timeout=20)
             assert r.status_code == 201, r.text
-            assert stack.sql("SELECT count(*) FROM customers_customer WHERE ref_id = %s",
-                             o.sent["refId"]) == [(1,)]
+            assert stack.sql(
+                "SELECT count(*) FROM customers_customer WHERE ref_id = %s", o.sent["refId"]
+            ) == [(1,)]
         done = [o for o in outcomes if o.kind == "customer" and o.status == 201][:5]
         for o in done:
             r = requests.post(f"{base}/v2/customers", json=o.sent, headers=key_headers, timeout=20)
@@ -243,8 +276,11 @@ def _statuses(send, count: int) -> list[int]:
 def test_redis_stop_fails_secret_limits_closed_customers_open_and_limits_return(stack, secret_registry):
     secret_registry.add(VALID_PASSWORD, VALID_PIN, stack.client_secret, stack.api_key)
     limit = 5
-    env = stack.env(CUSTOMERS_RATE_LIMIT=f"{limit}/s", MERCHANT_RATE_LIMIT=f"{limit}/60s",
-                    MERCHANT_LOGIN_RATE_LIMIT=f"{limit}/60s")
+    env = stack.env(
+        CUSTOMERS_RATE_LIMIT=f"{limit}/s",
+        MERCHANT_RATE_LIMIT=f"{limit}/60s",
+        MERCHANT_LOGIN_RATE_LIMIT=f"{limit}/60s",
+    )
     with gunicorn(env, workers=2) as server:
         base = server.url
         stack.redis.stop()
@@ -256,16 +292,23 @@ def test_redis_stop_fails_secret_limits_closed_customers_open_and_limits_return(
         tag = uuid.uuid4().hex[:8]
 
         def create_account(i: int) -> requests.Response:
-            return requests.post(f"{base}/v2/account", json=valid_body(username=f"redis.{tag}.{i}"),
-                                 headers=bearer, timeout=20)
+            return requests.post(
+                f"{base}/v2/account", json=valid_body(username=f"redis.{tag}.{i}"), headers=bearer, timeout=20
+            )
 
         def client_token(_: int) -> requests.Response:
-            return requests.post(f"{base}/v2/auth/token", timeout=10,
-                                 json={"clientId": stack.client_id, "clientSecret": stack.client_secret})
+            return requests.post(
+                f"{base}/v2/auth/token",
+                timeout=10,
+                json={"clientId": stack.client_id, "clientSecret": stack.client_secret},
+            )
 
         def login(_: int) -> requests.Response:
-            return requests.post(f"{base}/v2/account/token", timeout=10,
-                                 json={"username": f"redis.{tag}.0", "password": VALID_PASSWORD})
+            return requests.post(
+                f"{base}/v2/account/token",
+                timeout=10,
+                json={"username": f"redis.{tag}.0", "password": VALID_PASSWORD},
+            )
 
         def list_customers(_: int) -> requests.Response:
             return requests.get(f"{base}/v2/customers?limit=1", headers=key_headers, timeout=10)
@@ -280,11 +323,16 @@ def test_redis_stop_fails_secret_limits_closed_customers_open_and_limits_return(
             assert response.json()["statusCode"] == 503 and response.json()["error"] == "Service Unavailable"
         # The customers API fails open: far past 5/s, nothing refused.
         assert _statuses(list_customers, 3 * limit) == [200] * (3 * limit)
-        created = requests.post(f"{base}/v2/customers", json={"refId": f"redis-{tag}"}, headers=key_headers,
-                                timeout=10)
+        created = requests.post(
+            f"{base}/v2/customers", json={"refId": f"redis-{tag}"}, headers=key_headers, timeout=10
+        )
         assert created.status_code == 201, created.text
-        challenge = requests.post(f"{base}/v2/customers/{created.json()['data']['id']}/initialize",
-                                  json={"redirectUrl": f"{ORIGIN}/done"}, headers=key_headers, timeout=10)
+        challenge = requests.post(
+            f"{base}/v2/customers/{created.json()['data']['id']}/initialize",
+            json={"redirectUrl": f"{ORIGIN}/done"},
+            headers=key_headers,
+            timeout=10,
+        )
         assert challenge.status_code == 201, challenge.text
         # The link is built on PUBLIC_BASE_URL; open it on this server (link → session page).
         link = urlsplit(challenge.json()["data"]["redirectUrl"])
@@ -297,8 +345,11 @@ def test_redis_stop_fails_secret_limits_closed_customers_open_and_limits_return(
 
         stack.redis.start()
         # The first call after the restart may still meet the pool's dead connection.
-        wait_until(lambda: list_customers(0).status_code == 200
-                   and client_token(0).status_code != 503, 15, "limits after Redis came back")
+        wait_until(
+            lambda: list_customers(0).status_code == 200 and client_token(0).status_code != 503,
+            15,
+            "limits after Redis came back",
+        )
         # 2 * limit + 1 requests within seconds cross at most one window boundary: a 429 must show.
         for send in (create_account, client_token, login, list_customers):
             statuses = _statuses(send, 2 * limit + 1 if send is not list_customers else 6 * limit)

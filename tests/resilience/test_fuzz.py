@@ -8,6 +8,7 @@ codes, content types, headers and bodies, invalid input rejected, valid input ac
 CI runs FUZZ_EXAMPLES (default 30) cases per operation inside `make test`; `make fuzz`
 runs 1,000 per operation and writes the counts to benchmarks/out/fuzz.json.
 """
+
 from __future__ import annotations
 
 import json
@@ -91,8 +92,9 @@ def _quiet_request_log():
 
 
 @pytest.fixture
-def credentials(db, settings, secret_registry, _keep_test_connection,
-                _quiet_request_log) -> dict[str, dict[str, str]]:
+def credentials(
+    db, settings, secret_registry, _keep_test_connection, _quiet_request_log
+) -> dict[str, dict[str, str]]:
     """Headers per security scheme; limits raised through their settings for the run."""
     settings.ONBOARDING = {
         **settings.ONBOARDING,
@@ -106,14 +108,25 @@ def credentials(db, settings, secret_registry, _keep_test_connection,
     known_customer = customer_create(organization=organization, ref_id="fuzz-known", name="Known")
     client, secret = account_services.api_client_create(name="Fuzz Partner")
     account = account_services.account_create(
-        api_client=client, email="fuzz@example.com", phone="+639171234567", first_name="Fuzz",
-        middle_name="", last_name="Tester", username="fuzz.tester", password=VALID_PASSWORD, pin=VALID_PIN,
+        api_client=client,
+        email="fuzz@example.com",
+        phone="+639171234567",
+        first_name="Fuzz",
+        middle_name="",
+        last_name="Tester",
+        username="fuzz.tester",
+        password=VALID_PASSWORD,
+        pin=VALID_PIN,
     )
     client_token = str(ClientAccessToken.for_client(client))
     account_token = account_token_pair(account).access
     secret_registry.add(key, secret, client_token, str(account_token), VALID_PASSWORD, VALID_PIN)
-    submitted = Client().post("/v2/onboard", application(), content_type="application/json",
-                              headers={"Authorization": f"Bearer {account_token}"})
+    submitted = Client().post(
+        "/v2/onboard",
+        application(),
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {account_token}"},
+    )
     assert submitted.status_code == 201, submitted.content
     # Django's test client reconnects close_old_connections after its request; undo that.
     request_started.disconnect(close_old_connections)
@@ -165,8 +178,12 @@ def _headers(case, credentials: dict[str, dict[str, str]]) -> dict[str, str]:
 
 
 @schema.parametrize()
-@settings(max_examples=EXAMPLES, deadline=None, derandomize=not os.environ.get("FUZZ_RANDOM"),
-          suppress_health_check=list(HealthCheck))
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=not os.environ.get("FUZZ_RANDOM"),
+    suppress_health_check=list(HealthCheck),
+)
 def test_every_operation_survives_generated_input(case, credentials):
     label = case.operation.label
     excluded = [openapi_checks.positive_data_acceptance] if label in STATE_DEPENDENT else []
@@ -189,9 +206,20 @@ def _report():
     if not _cases:
         return
     REPORT.parent.mkdir(parents=True, exist_ok=True)
-    REPORT.write_text(json.dumps({
-        "examples_setting": EXAMPLES,
-        "operations": {label: {"cases": _cases[label], "failed": label in _failed,
-                               "statuses": {str(k): v for k, v in sorted(_statuses[label].items())}}
-                       for label in sorted(_cases)},
-    }, indent=2) + "\n")
+    REPORT.write_text(
+        json.dumps(
+            {
+                "examples_setting": EXAMPLES,
+                "operations": {
+                    label: {
+                        "cases": _cases[label],
+                        "failed": label in _failed,
+                        "statuses": {str(k): v for k, v in sorted(_statuses[label].items())},
+                    }
+                    for label in sorted(_cases)
+                },
+            },
+            indent=2,
+        )
+        + "\n"
+    )

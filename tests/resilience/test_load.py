@@ -3,6 +3,7 @@
 Bounded and loopback only: one burst of 200 requests per test against a gunicorn started
 on 127.0.0.1 for this module, on the pytest test database.
 """
+
 import os
 import threading
 import time
@@ -77,8 +78,12 @@ def test_200_concurrent_account_creations_from_one_client_get_exactly_10(server,
     tag = uuid.uuid4().hex[:8]
 
     def send(i: int) -> requests.Response:
-        return requests.post(f"{server}/v2/account", json=valid_body(username=f"load.{tag}.{i}"),
-                             headers={"Authorization": f"Bearer {token}"}, timeout=60)
+        return requests.post(
+            f"{server}/v2/account",
+            json=valid_body(username=f"load.{tag}.{i}"),
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=60,
+        )
 
     responses = burst(send)
     statuses = [r.status_code for r in responses]
@@ -100,8 +105,12 @@ def test_200_concurrent_customer_creations_all_succeed_without_duplicates(server
     ref_ids = [f"load-{uuid.uuid4().hex}" for _ in range(BURST)]
 
     def send(i: int) -> requests.Response:
-        return requests.post(f"{server}/v2/customers", json={"refId": ref_ids[i], "name": f"Load {i}"},
-                             headers={"PLANBOK-X-API-KEY": key}, timeout=60)
+        return requests.post(
+            f"{server}/v2/customers",
+            json={"refId": ref_ids[i], "name": f"Load {i}"},
+            headers={"PLANBOK-X-API-KEY": key},
+            timeout=60,
+        )
 
     responses = burst(send)
     statuses = [r.status_code for r in responses]

@@ -1,4 +1,5 @@
 """`manage.py create_api_client NAME`: a merchant API client; prints its id and secret once."""
+
 from django.core.management.base import BaseCommand, CommandParser
 
 from accounts.services import api_client_create

@@ -1,4 +1,5 @@
 """`manage.py seed_demo`: the demo organization and fresh demo keys, run by `make run`."""
+
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -17,8 +18,9 @@ def seed_customers_demo() -> tuple[Organization, dict[str, str]]:
     """Get or create the demo organization; revoke older demo keys and mint fresh ones."""
     organization = Organization.objects.filter(name=DEMO_ORGANIZATION).order_by("created_at").first()
     if organization is None:
-        organization = organization_create(name=DEMO_ORGANIZATION, redirect_origins=DEMO_ORIGINS,
-                                           actor="seed_demo")
+        organization = organization_create(
+            name=DEMO_ORGANIZATION, redirect_origins=DEMO_ORIGINS, actor="seed_demo"
+        )
     for origin in DEMO_ORIGINS:
         RedirectOrigin.objects.get_or_create(organization=organization, origin=origin)
     ApiKey.objects.filter(

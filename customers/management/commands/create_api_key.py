@@ -1,4 +1,5 @@
 """`manage.py create_api_key ORG_ID [--restricted]`: prints the raw key, its only stdout line."""
+
 from django.core.management.base import BaseCommand, CommandError
 
 from customers.models import ApiKey, Organization

@@ -1,4 +1,5 @@
 """`manage.py create_organization NAME [--redirect-origin ORIGIN ...]`: prints the new id."""
+
 from django.core.management.base import BaseCommand, CommandError
 
 from customers.services import InvalidOrigin, organization_create
@@ -9,8 +10,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):  # noqa: ANN001
         parser.add_argument("name")
-        parser.add_argument("--redirect-origin", action="append", default=[], dest="origins",
-                            metavar="ORIGIN", help="scheme://host[:port], repeatable")
+        parser.add_argument(
+            "--redirect-origin",
+            action="append",
+            default=[],
+            dest="origins",
+            metavar="ORIGIN",
+            help="scheme://host[:port], repeatable",
+        )
 
     def handle(self, *args, **options) -> None:  # noqa: ANN002, ANN003
         name = options["name"].strip()

@@ -1,12 +1,15 @@
 """`manage.py purge_idempotency_records [--hours N]`: forget idempotency keys older than N hours."""
+
 from django.core.management.base import BaseCommand, CommandError
 
 from customers.services import idempotency_records_purge
 
 
 class Command(BaseCommand):
-    help = ("Delete stored idempotent responses older than --hours (default 24): after that a "
-            "retry with the same idempotencyKey runs as a new request. Run it daily (cron).")
+    help = (
+        "Delete stored idempotent responses older than --hours (default 24): after that a "
+        "retry with the same idempotencyKey runs as a new request. Run it daily (cron)."
+    )
 
     def add_arguments(self, parser) -> None:  # noqa: ANN001
         parser.add_argument("--hours", type=int, default=24)

@@ -1,4 +1,5 @@
 """`manage.py recount_customers [ORG_ID ...]`: repair the list total after bulk loads."""
+
 from django.core.management.base import BaseCommand
 
 from customers.models import Organization

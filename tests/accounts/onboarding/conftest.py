@@ -1,4 +1,5 @@
 """Fixtures of the onboarding tests: uploads in a temporary MEDIA_ROOT, account holders, applications."""
+
 import itertools
 
 import pytest
@@ -32,12 +33,20 @@ def make_holder(db, partner, secret_registry):
     def make():
         username = f"holder.{next(_seq)}"
         account = services.account_create(
-            api_client=client, email=f"{username}@example.com", phone="+639171234567", first_name="Ana",
-            middle_name="", last_name="Cruz", username=username, password=VALID_PASSWORD, pin=VALID_PIN,
+            api_client=client,
+            email=f"{username}@example.com",
+            phone="+639171234567",
+            first_name="Ana",
+            middle_name="",
+            last_name="Cruz",
+            username=username,
+            password=VALID_PASSWORD,
+            pin=VALID_PIN,
         )
         api = APIClient()
-        response = api.post("/v2/account/token", {"username": username, "password": VALID_PASSWORD},
-                            format="json")
+        response = api.post(
+            "/v2/account/token", {"username": username, "password": VALID_PASSWORD}, format="json"
+        )
         assert response.status_code == 200, response.content
         token = response.json()["accessToken"]
         secret_registry.add(token, response.json()["refreshToken"])

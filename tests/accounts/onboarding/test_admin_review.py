@@ -1,4 +1,5 @@
 """Staff review in the admin: documents for staff only, Approve (with the account), Decline with reason."""
+
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.messages import get_messages
@@ -44,8 +45,9 @@ def test_staff_see_the_application_and_download_its_documents(staff, holder, sub
     assert client.get(f"{LIST}{application.pk + 1}/documents/{document.pk}/").status_code == 404
 
 
-def test_documents_are_not_reachable_without_staff_or_by_a_media_url(client, holder, submitted,
-                                                                      django_user_model):
+def test_documents_are_not_reachable_without_staff_or_by_a_media_url(
+    client, holder, submitted, django_user_model
+):
     ref = submitted()
     upload(holder, ref, secCert=factories.PDF)
     document = OnboardingDocument.objects.get()
@@ -54,8 +56,11 @@ def test_documents_are_not_reachable_without_staff_or_by_a_media_url(client, hol
     assert anonymous.status_code == 302 and "/admin/login/" in anonymous["Location"]
     client.force_login(django_user_model.objects.create_user("plain", password="x-unused-x"))
     assert client.get(link).status_code == 302
-    for url in (f"/media/{document.storage_name}", f"/{document.storage_name}",
-                f"/static/../var/media/{document.storage_name}"):
+    for url in (
+        f"/media/{document.storage_name}",
+        f"/{document.storage_name}",
+        f"/static/../var/media/{document.storage_name}",
+    ):
         assert client.get(url).status_code == 404
 
 
@@ -73,7 +78,8 @@ def test_approval_needs_every_required_document(staff, holder, submitted):
 
 
 def test_approve_action_approves_the_pending_account_with_a_branch_named_after_the_merchant(
-        staff, holder, submitted):
+    staff, holder, submitted
+):
     client, user = staff
     ref = submitted()
     _complete(holder, ref)
@@ -127,8 +133,9 @@ def test_decline_update_pending_approve_cycle(staff, holder, submitted):
     _action(client, "decline_applications", [application.pk], apply="1", reason="Missing documents")
     assert holder.get(f"/v2/onboard/{ref}/status").json()["onboardingStatus"] == "DECLINED"
     _complete(holder, ref)
-    put = holder.put(f"/v2/onboard/{ref}", factories.application(merchantName="Sari Sari Reborn"),
-                     format="json")
+    put = holder.put(
+        f"/v2/onboard/{ref}", factories.application(merchantName="Sari Sari Reborn"), format="json"
+    )
     assert put.status_code == 200 and put.json()["onboardingStatus"] == "PENDING"
     assert put.json()["missingDocuments"] == []
     _action(client, "approve_applications", [application.pk])

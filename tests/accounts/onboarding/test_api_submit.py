@@ -1,4 +1,5 @@
 """POST /v2/onboard: valid applications per business type, every listed bad input, one open per account."""
+
 import datetime
 
 import pytest
@@ -66,6 +67,7 @@ def _future() -> str:
 def _without(key):
     def edit(body):
         del body[key]
+
     return edit
 
 
@@ -77,64 +79,157 @@ def _set(path: str, value):
             target = target[int(key)] if isinstance(target, list) else target[key]
         last = keys[-1]
         target[int(last) if isinstance(target, list) else last] = value
+
     return edit
 
 
 BAD = [
     ("missing merchantName", "CORPORATION", _without("merchantName"), "merchantName should not be empty"),
     ("wrong type", "CORPORATION", _set("merchantName", 12), "merchantName must be a string"),
-    ("bool wrong type", "CORPORATION", _set("isBrickAndMortarStore", "yes"),
-     "isBrickAndMortarStore must be a boolean value"),
-    ("unknown businessType", "CORPORATION", _set("businessType", "COOPERATIVE"),
-     "businessType must be one of the following values: STARTER, SOLE_PROPRIETOR, PARTNERSHIP, CORPORATION"),
-    ("unknown mode", "CORPORATION", _set("modeOfPayments", ["CASH"]),
-     "each value in modeOfPayments must be one of the following values: TERMINAL, ECOM, PAYMENT_LINK, "
-     "QRPH, PAY_WITH_MAYA"),
-    ("lower-case enum", "CORPORATION", _set("currency", "php"),
-     "currency must be one of the following values: PHP, USD"),
-    ("malformed TIN", "CORPORATION", _set("tin", "12-345"),
-     "tin must be a valid TIN: 9 or 12 digits, e.g. 123-456-789 or 123-456-789-000"),
-    ("person TIN", "CORPORATION", _set("incorporators.0.tin", "1234567890"),
-     "incorporators.0.tin must be a valid TIN: 9 or 12 digits, e.g. 123-456-789 or 123-456-789-000"),
-    ("malformed SSS", "CORPORATION", _set("representatives.authorized.sss", "12-345"),
-     "representatives.authorized.sss must be a valid SSS number: 10 digits, e.g. 12-3456789-0"),
-    ("future birth date", "CORPORATION", _set("representatives.authorized.dateOfBirth", _future()),
-     "representatives.authorized.dateOfBirth must not be in the future"),
-    ("minor", "CORPORATION", _set("incorporators.1.dateOfBirth", _minor_birthday()),
-     "incorporators.1.dateOfBirth must be the date of birth of an adult (at least 18 years old)"),
-    ("not a date", "CORPORATION", _set("representatives.escalation.dateOfBirth", "12/04/1985"),
-     "representatives.escalation.dateOfBirth must be a valid ISO 8601 date string (YYYY-MM-DD)"),
-    ("foreign phone", "CORPORATION", _set("representatives.authorized.contactNumber", "+14155550123"),
-     "representatives.authorized.contactNumber must be a valid phone number"),
-    ("malformed phone", "CORPORATION", _set("address.office.contactNumber", "call me"),
-     "address.office.contactNumber must be a valid phone number"),
+    (
+        "bool wrong type",
+        "CORPORATION",
+        _set("isBrickAndMortarStore", "yes"),
+        "isBrickAndMortarStore must be a boolean value",
+    ),
+    (
+        "unknown businessType",
+        "CORPORATION",
+        _set("businessType", "COOPERATIVE"),
+        "businessType must be one of the following values: "
+        "STARTER, SOLE_PROPRIETOR, PARTNERSHIP, CORPORATION",
+    ),
+    (
+        "unknown mode",
+        "CORPORATION",
+        _set("modeOfPayments", ["CASH"]),
+        "each value in modeOfPayments must be one of the following values: TERMINAL, ECOM, PAYMENT_LINK, "
+        "QRPH, PAY_WITH_MAYA",
+    ),
+    (
+        "lower-case enum",
+        "CORPORATION",
+        _set("currency", "php"),
+        "currency must be one of the following values: PHP, USD",
+    ),
+    (
+        "malformed TIN",
+        "CORPORATION",
+        _set("tin", "12-345"),
+        "tin must be a valid TIN: 9 or 12 digits, e.g. 123-456-789 or 123-456-789-000",
+    ),
+    (
+        "person TIN",
+        "CORPORATION",
+        _set("incorporators.0.tin", "1234567890"),
+        "incorporators.0.tin must be a valid TIN: 9 or 12 digits, e.g. 123-456-789 or 123-456-789-000",
+    ),
+    (
+        "malformed SSS",
+        "CORPORATION",
+        _set("representatives.authorized.sss", "12-345"),
+        "representatives.authorized.sss must be a valid SSS number: 10 digits, e.g. 12-3456789-0",
+    ),
+    (
+        "future birth date",
+        "CORPORATION",
+        _set("representatives.authorized.dateOfBirth", _future()),
+        "representatives.authorized.dateOfBirth must not be in the future",
+    ),
+    (
+        "minor",
+        "CORPORATION",
+        _set("incorporators.1.dateOfBirth", _minor_birthday()),
+        "incorporators.1.dateOfBirth must be the date of birth of an adult (at least 18 years old)",
+    ),
+    (
+        "not a date",
+        "CORPORATION",
+        _set("representatives.escalation.dateOfBirth", "12/04/1985"),
+        "representatives.escalation.dateOfBirth must be a valid ISO 8601 date string (YYYY-MM-DD)",
+    ),
+    (
+        "foreign phone",
+        "CORPORATION",
+        _set("representatives.authorized.contactNumber", "+14155550123"),
+        "representatives.authorized.contactNumber must be a valid phone number",
+    ),
+    (
+        "malformed phone",
+        "CORPORATION",
+        _set("address.office.contactNumber", "call me"),
+        "address.office.contactNumber must be a valid phone number",
+    ),
     ("empty city", "CORPORATION", _set("address.office.city", ""), "address.office.city should not be empty"),
-    ("postal code", "CORPORATION", _set("address.registered.postalCode", "16050"),
-     "address.registered.postalCode must be a 4-digit postal code"),
-    ("bank currency", "CORPORATION", _set("banks", [factories.bank(), factories.bank(currency="EUR")]),
-     "banks.1.currency must be one of the following values: PHP, USD"),
-    ("bank number", "CORPORATION", _set("banks.0.accountNumber", "12-34"), "banks.0.accountNumber must be "
-     "6 to 20 digits"),
+    (
+        "postal code",
+        "CORPORATION",
+        _set("address.registered.postalCode", "16050"),
+        "address.registered.postalCode must be a 4-digit postal code",
+    ),
+    (
+        "bank currency",
+        "CORPORATION",
+        _set("banks", [factories.bank(), factories.bank(currency="EUR")]),
+        "banks.1.currency must be one of the following values: PHP, USD",
+    ),
+    (
+        "bank number",
+        "CORPORATION",
+        _set("banks.0.accountNumber", "12-34"),
+        "banks.0.accountNumber must be 6 to 20 digits",
+    ),
     ("no banks", "CORPORATION", _set("banks", []), "banks must contain at least 1 elements"),
-    ("bad email", "CORPORATION", _set("representatives.escalation.emailAddress", "nope"),
-     "representatives.escalation.emailAddress must be an email"),
+    (
+        "bad email",
+        "CORPORATION",
+        _set("representatives.escalation.emailAddress", "nope"),
+        "representatives.escalation.emailAddress must be an email",
+    ),
     ("unknown property", "CORPORATION", _set("nickname", "x"), "property nickname should not exist"),
-    ("unknown nested property", "CORPORATION", _set("address.office.floor", "3"),
-     "address.office.property floor should not exist"),
-    ("starter with incorporators", "STARTER", _set("incorporators", [factories.person()]),
-     "incorporators must be empty for business type STARTER"),
-    ("sole proprietor with 2", "SOLE_PROPRIETOR", _set("incorporators", [factories.person()] * 2),
-     "incorporators must contain exactly 1 element for business type SOLE_PROPRIETOR"),
-    ("partnership with 1", "PARTNERSHIP", _set("incorporators", [factories.person()]),
-     "incorporators must contain exactly 2 elements for business type PARTNERSHIP"),
-    ("corporation with 2", "CORPORATION", _set("incorporators", [factories.person()] * 2),
-     "incorporators must contain at least 3 elements for business type CORPORATION"),
+    (
+        "unknown nested property",
+        "CORPORATION",
+        _set("address.office.floor", "3"),
+        "address.office.property floor should not exist",
+    ),
+    (
+        "starter with incorporators",
+        "STARTER",
+        _set("incorporators", [factories.person()]),
+        "incorporators must be empty for business type STARTER",
+    ),
+    (
+        "sole proprietor with 2",
+        "SOLE_PROPRIETOR",
+        _set("incorporators", [factories.person()] * 2),
+        "incorporators must contain exactly 1 element for business type SOLE_PROPRIETOR",
+    ),
+    (
+        "partnership with 1",
+        "PARTNERSHIP",
+        _set("incorporators", [factories.person()]),
+        "incorporators must contain exactly 2 elements for business type PARTNERSHIP",
+    ),
+    (
+        "corporation with 2",
+        "CORPORATION",
+        _set("incorporators", [factories.person()] * 2),
+        "incorporators must contain at least 3 elements for business type CORPORATION",
+    ),
     ("corporation without legalName", "CORPORATION", _without("legalName"), "legalName should not be empty"),
-    ("partnership without registered address", "PARTNERSHIP",
-     _set("address", {"office": factories.address()}),
-     "address.registered should not be empty"),
-    ("incorporator not an object", "CORPORATION", _set("incorporators.2", "Juan"),
-     "incorporators.2 must be an object"),
+    (
+        "partnership without registered address",
+        "PARTNERSHIP",
+        _set("address", {"office": factories.address()}),
+        "address.registered should not be empty",
+    ),
+    (
+        "incorporator not an object",
+        "CORPORATION",
+        _set("incorporators.2", "Juan"),
+        "incorporators.2 must be an object",
+    ),
 ]
 
 
@@ -183,9 +278,10 @@ def test_one_open_application_per_account(holder, submitted, make_holder):
     second = holder.post(URL, factories.application("STARTER"), format="json")
     assert second.status_code == 400
     assert second.json() == {
-        "statusCode": 400, "error": "Bad Request",
+        "statusCode": 400,
+        "error": "Bad Request",
         "message": f"An onboarding application is already open for this account (referenceNumber {ref}); "
-                   "update it with PUT /v2/onboard/{refNo}",
+        "update it with PUT /v2/onboard/{refNo}",
     }
     assert OnboardingApplication.objects.count() == 1
     # Another account is not affected.
@@ -195,15 +291,15 @@ def test_one_open_application_per_account(holder, submitted, make_holder):
 def test_needs_an_account_token(api, client_token):
     assert api.post(URL, factories.application(), format="json").status_code == 401
     # A partner's client token is not an account token.
-    response = api.post(URL, factories.application(), format="json",
-                        HTTP_AUTHORIZATION=f"Bearer {client_token}")
+    response = api.post(
+        URL, factories.application(), format="json", HTTP_AUTHORIZATION=f"Bearer {client_token}"
+    )
     assert response.status_code == 401
     assert response.json() == {"statusCode": 401, "message": "Unauthorized", "error": "Unauthorized"}
     assert not OnboardingApplication.objects.exists()
 
 
-def test_the_database_refuses_a_second_open_application_when_the_check_races(holder, submitted,
-                                                                             monkeypatch):
+def test_the_database_refuses_a_second_open_application_when_the_check_races(holder, submitted, monkeypatch):
     from accounts.onboarding import selectors, services
 
     ref = submitted()

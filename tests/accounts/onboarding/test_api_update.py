@@ -1,4 +1,5 @@
 """GET/PUT /v2/onboard/{refNo}: owner only (404 otherwise), updates only while NEW or DECLINED."""
+
 import pytest
 
 from accounts.models import OnboardingApplication
@@ -12,8 +13,13 @@ pytestmark = pytest.mark.django_db
 
 def _snapshot(ref):
     application = OnboardingApplication.objects.get(reference_number=ref)
-    return (application.status, application.merchant_name, application.updated_at,
-            selectors.application_body(application=application), application.documents.count())
+    return (
+        application.status,
+        application.merchant_name,
+        application.updated_at,
+        selectors.application_body(application=application),
+        application.documents.count(),
+    )
 
 
 def test_put_while_new_replaces_and_stays_new(holder, submitted):
@@ -43,8 +49,11 @@ def test_put_while_approved_or_pending_is_409_and_changes_nothing(holder, submit
     before = _snapshot(ref)
     response = holder.put(f"/v2/onboard/{ref}", factories.application(merchantName="Changed"), format="json")
     assert response.status_code == 409
-    assert response.json() == {"statusCode": 409, "error": "Conflict",
-                               "message": f"An onboarding application cannot be updated while {status}"}
+    assert response.json() == {
+        "statusCode": 409,
+        "error": "Conflict",
+        "message": f"An onboarding application cannot be updated while {status}",
+    }
     assert _snapshot(ref) == before
 
 
@@ -72,8 +81,11 @@ def test_another_accounts_application_is_404_everywhere(holder, submitted, make_
 
 @pytest.mark.parametrize("ref", ["not-a-uuid", "12345", "1b4e28ba-2fa1-4d2a-8b3c-9e5f6a7b8c9d", "%00"])
 def test_malformed_or_unknown_refno_is_404(holder, ref):
-    for response in (holder.get(f"/v2/onboard/{ref}"), holder.get(f"/v2/onboard/{ref}/status"),
-                     holder.put(f"/v2/onboard/{ref}", factories.application(), format="json")):
+    for response in (
+        holder.get(f"/v2/onboard/{ref}"),
+        holder.get(f"/v2/onboard/{ref}/status"),
+        holder.put(f"/v2/onboard/{ref}", factories.application(), format="json"),
+    ):
         assert response.status_code == 404, response.content
         assert response.json()["statusCode"] == 404
 
@@ -93,8 +105,9 @@ def test_declined_application_is_resubmitted_as_pending(holder, submitted, djang
     assert holder.post("/v2/onboard", factories.application(), format="json").status_code == 400
 
 
-@pytest.mark.parametrize("path", ["/v2/onboard", "/v2/onboard/{ref}", "/v2/onboard/{ref}/status",
-                                  "/v2/onboard/{ref}/files"])
+@pytest.mark.parametrize(
+    "path", ["/v2/onboard", "/v2/onboard/{ref}", "/v2/onboard/{ref}/status", "/v2/onboard/{ref}/files"]
+)
 def test_options_and_other_methods_are_405_not_500(holder, submitted, path):
     url = path.format(ref=submitted() if "{ref}" in path else "")
     for method in ("options", "patch", "delete"):

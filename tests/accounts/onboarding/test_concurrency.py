@@ -1,4 +1,5 @@
 """Two submissions of one account at the same moment make one application (PostgreSQL)."""
+
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -20,8 +21,9 @@ def test_two_concurrent_submissions_make_one_application(holder):
     def submit(_):
         try:
             barrier.wait(timeout=30)
-            response = APIClient().post("/v2/onboard", factories.application(), format="json",
-                                        HTTP_AUTHORIZATION=token)
+            response = APIClient().post(
+                "/v2/onboard", factories.application(), format="json", HTTP_AUTHORIZATION=token
+            )
             return response.status_code, response.json()
         finally:
             connection.close()

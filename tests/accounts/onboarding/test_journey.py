@@ -1,4 +1,5 @@
 """The whole partner journey in one test, through the public API and the admin action."""
+
 import io
 import re
 
@@ -26,16 +27,22 @@ def test_client_token_account_onboard_documents_admin_approval(staff, secret_reg
     token = api.post("/v2/auth/token", {"clientId": client_id, "clientSecret": secret}, format="json")
     assert token.status_code == 200
     secret_registry.add(token.json()["accessToken"])
-    created = api.post("/v2/account", valid_body(username="journey.shop"), format="json",
-                       HTTP_AUTHORIZATION=f"Bearer {token.json()['accessToken']}")
+    created = api.post(
+        "/v2/account",
+        valid_body(username="journey.shop"),
+        format="json",
+        HTTP_AUTHORIZATION=f"Bearer {token.json()['accessToken']}",
+    )
     assert created.status_code == 200
-    pair = api.post("/v2/account/token", {"username": "journey.shop", "password": VALID_PASSWORD},
-                    format="json").json()
+    pair = api.post(
+        "/v2/account/token", {"username": "journey.shop", "password": VALID_PASSWORD}, format="json"
+    ).json()
     secret_registry.add(pair["accessToken"], pair["refreshToken"])
     api.credentials(HTTP_AUTHORIZATION=f"Bearer {pair['accessToken']}")
 
-    onboard = api.post("/v2/onboard", factories.application("PARTNERSHIP", merchantName="Journey Shop"),
-                       format="json")
+    onboard = api.post(
+        "/v2/onboard", factories.application("PARTNERSHIP", merchantName="Journey Shop"), format="json"
+    )
     assert onboard.status_code == 201 and onboard.json()["status"] == "NEW"
     ref = onboard.json()["referenceNumber"]
     missing = api.get(f"/v2/onboard/{ref}/status").json()["missingDocuments"]
@@ -48,8 +55,10 @@ def test_client_token_account_onboard_documents_admin_approval(staff, secret_reg
 
     admin, _ = staff
     application = OnboardingApplication.objects.get(reference_number=ref)
-    approved = admin.post("/admin/accounts/onboardingapplication/",
-                          {"action": "approve_applications", ACTION_CHECKBOX_NAME: [str(application.pk)]})
+    approved = admin.post(
+        "/admin/accounts/onboardingapplication/",
+        {"action": "approve_applications", ACTION_CHECKBOX_NAME: [str(application.pk)]},
+    )
     assert approved.status_code == 302
 
     status = api.get(f"/v2/onboard/{ref}/status").json()

@@ -1,4 +1,5 @@
 """The OpenAPI schema documents /v2/onboard, its errors and the multipart upload."""
+
 import pytest
 from drf_spectacular.generators import SchemaGenerator
 
@@ -16,9 +17,13 @@ def _component(schema, ref):
 
 def test_onboard_endpoints_use_the_account_token(schema):
     paths = schema["paths"]
-    ops = [paths["/v2/onboard"]["post"], paths["/v2/onboard/{refNo}"]["get"],
-           paths["/v2/onboard/{refNo}"]["put"], paths["/v2/onboard/{refNo}/status"]["get"],
-           paths["/v2/onboard/{refNo}/files"]["post"]]
+    ops = [
+        paths["/v2/onboard"]["post"],
+        paths["/v2/onboard/{refNo}"]["get"],
+        paths["/v2/onboard/{refNo}"]["put"],
+        paths["/v2/onboard/{refNo}/status"]["get"],
+        paths["/v2/onboard/{refNo}/files"]["post"],
+    ]
     for op in ops:
         assert op["security"] == [{"accountToken": []}]
         assert {"401", "500"} <= set(op["responses"])
@@ -27,10 +32,12 @@ def test_onboard_endpoints_use_the_account_token(schema):
 
 
 def test_application_body_is_documented_with_nested_objects(schema):
-    body = _component(schema, schema["paths"]["/v2/onboard"]["post"]["requestBody"]["content"]
-                      ["application/json"]["schema"])
+    body = _component(
+        schema, schema["paths"]["/v2/onboard"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    )
     assert {"merchantName", "businessType", "address", "representatives", "incorporators", "banks"} <= set(
-        body["properties"])
+        body["properties"]
+    )
     business = body["properties"]["businessType"]
     enum = business.get("enum") or _component(schema, business)["enum"]
     assert enum == ["STARTER", "SOLE_PROPRIETOR", "PARTNERSHIP", "CORPORATION"]
