@@ -53,7 +53,7 @@ class ApiClientAdmin(admin.ModelAdmin):
     @admin.action(description="Disable selected API clients (their tokens stop working)")
     def disable_clients(self, request: HttpRequest, queryset: QuerySet[ApiClient]) -> None:
         for client in queryset:
-            services.api_client_disable(client=client, actor=f"staff:{request.user.get_username()}")
+            services.api_client_disable(client=client, actor=request.user)
         self.message_user(request, f"Disabled {queryset.count()} client(s).", messages.SUCCESS)
 
 

@@ -28,6 +28,11 @@ class ApiClient(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.client_id})"
 
+    @property
+    def audit_actor(self) -> str:
+        """How a partner acting with its client token is named in the audit trail."""
+        return f"api-client:{self.client_id}"
+
 
 class Merchant(models.Model):
     """A merchant; new accounts sit under the parent merchant until approved."""
@@ -100,6 +105,11 @@ class Account(models.Model):
 
     def __str__(self) -> str:
         return self.username
+
+    @property
+    def audit_actor(self) -> str:
+        """How the account acting with its own token is named in the audit trail."""
+        return f"account:{self.pk}"
 
     @property
     def full_name(self) -> str:

@@ -10,12 +10,20 @@ from django.db import DataError, IntegrityError, transaction
 from django.utils import timezone
 from rest_framework_simplejwt.exceptions import TokenError
 
+from core.audit import Actor, AuditAction, audit_actor_for
 from core.conf import app_settings
 from core.crypto import constant_time_equal, encrypt, peppered_hmac
-from core.errors import Conflict, DomainError, Forbidden, Unauthenticated
+from core.errors import Unauthenticated
 from core.services import audit_record
 
 from . import throttling
+from .errors import (
+    AccountNotPending,
+    AccountSaveFailed,
+    PasswordExpired,
+    ReasonRequired,
+    UsernameNotAvailable,
+)
 from .models import Account, ApiClient, Branch, Merchant
 from .passwords import password_hash, password_is_expired, password_verify, password_verify_dummy
 from .selectors import PIN_PURPOSE, account_get, account_get_by_username, pin_aad
@@ -33,21 +41,6 @@ CLIENT_SECRET_PURPOSE = "merchant-api-client-secret"  # noqa: S105 (a label)
 USERNAME_CONSTRAINT = "accounts_account_username_ci_uniq"
 
 
-class UsernameNotAvailable(DomainError):
-    code = "username_not_available"
-    default_message = "Username is not available"
-
-
-class AccountSaveFailed(DomainError):
-    code = "database_error"
-    default_message = "Failed to save the account to the database"
-
-
-class PasswordExpired(Forbidden):
-    code = "password_expired"
-    default_message = "Password expired"
-
-
 def _client_secret_hash(secret: str) -> str:
     return peppered_hmac(secret.encode(), purpose=CLIENT_SECRET_PURPOSE).hex()
 
@@ -62,19 +55,21 @@ def api_client_create(*, name: str) -> tuple[ApiClient, str]:
     client = ApiClient.objects.create(
         name=name, client_id=secrets.token_hex(16), secret_hash=_client_secret_hash(secret)
     )
-    audit_record(action="merchant_api_client.created", target=client, data={"name": name})
+    audit_record(action=AuditAction.MERCHANT_API_CLIENT_CREATED, target=client, data={"name": name})
     return client, secret
 
 
 @transaction.atomic
-def api_client_disable(*, client: ApiClient, actor: str = "") -> ApiClient:
+def api_client_disable(*, client: ApiClient, actor: Actor = None) -> ApiClient:
     """Disable a client: its tokens stop working at once (checked on every request)."""
     client = ApiClient.objects.select_for_update().get(pk=client.pk)
     if client.is_enabled:
         client.is_enabled = False
         client.disabled_at = timezone.now()
         client.save(update_fields=["is_enabled", "disabled_at"])
-        audit_record(action="merchant_api_client.disabled", target=client, actor=actor)
+        audit_record(
+            action=AuditAction.MERCHANT_API_CLIENT_DISABLED, target=client, actor=audit_actor_for(actor)
+        )
     return client
 
 
@@ -138,9 +133,9 @@ def account_create(
             )
             account.save()
             audit_record(
-                action="merchant_account.created",
+                action=AuditAction.MERCHANT_ACCOUNT_CREATED,
                 target=account,
-                actor=f"api-client:{api_client.client_id}" if api_client else "",
+                actor=audit_actor_for(api_client),
                 data={"username": username},
             )
     except IntegrityError as exc:
@@ -208,7 +203,9 @@ def account_password_change(*, username: str, current_password: str, new_passwor
         account.password_version += 1
         account.save(update_fields=["password_hash", "password_changed_at", "password_version", "updated_at"])
         audit_record(
-            action="merchant_account.password_changed", target=account, actor=f"account:{account.pk}"
+            action=AuditAction.MERCHANT_ACCOUNT_PASSWORD_CHANGED,
+            target=account,
+            actor=audit_actor_for(account),
         )
     return account
 
@@ -218,10 +215,6 @@ def account_password_change(*, username: str, current_password: str, new_passwor
 
 def _branch_name(account: Account) -> str:
     return f"{account.full_name} ({account.username})"[:255]
-
-
-def _actor(user: AbstractBaseUser) -> str:
-    return f"staff:{user.get_username()}"
 
 
 @transaction.atomic
@@ -239,7 +232,7 @@ def account_approve(
     if locked.status == Account.Status.APPROVED and locked.branch_id:
         return locked.branch  # type: ignore[return-value]
     if locked.status != Account.Status.PENDING:
-        raise Conflict("Only a pending account can be approved")
+        raise AccountNotPending("Only a pending account can be approved")
     branch = Branch.objects.create(
         merchant=locked.merchant, name=(branch_name or "").strip()[:255] or _branch_name(locked)
     )
@@ -249,9 +242,9 @@ def account_approve(
     locked.decided_at = timezone.now()
     locked.save(update_fields=["branch", "status", "decided_by", "decided_at", "updated_at"])
     audit_record(
-        action="merchant_account.approved",
+        action=AuditAction.MERCHANT_ACCOUNT_APPROVED,
         target=locked,
-        actor=_actor(approved_by),
+        actor=audit_actor_for(approved_by),
         data={"branch_id": branch.pk, "branch_name": branch.name},
     )
     return branch
@@ -262,18 +255,21 @@ def account_decline(*, account: Account, declined_by: AbstractBaseUser, reason: 
     """Mark a pending account DECLINED with the reason the holder will read."""
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError("A reason is required to decline an account", code="reason_required")
+        raise ReasonRequired()
     locked = Account.objects.select_for_update().get(pk=account.pk)
     if locked.status == Account.Status.DECLINED:
         return locked
     if locked.status != Account.Status.PENDING:
-        raise Conflict("Only a pending account can be declined")
+        raise AccountNotPending("Only a pending account can be declined")
     locked.status = Account.Status.DECLINED
     locked.declined_reason = reason
     locked.decided_by = declined_by  # type: ignore[assignment]
     locked.decided_at = timezone.now()
     locked.save(update_fields=["status", "declined_reason", "decided_by", "decided_at", "updated_at"])
     audit_record(
-        action="merchant_account.declined", target=locked, actor=_actor(declined_by), data={"reason": reason}
+        action=AuditAction.MERCHANT_ACCOUNT_DECLINED,
+        target=locked,
+        actor=audit_actor_for(declined_by),
+        data={"reason": reason},
     )
     return locked

@@ -16,6 +16,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from core.admin_actions import decline_with_reason, for_each
+from core.audit import AuditAction, audit_actor_for
 from core.services import audit_record
 
 from . import selectors as onboarding_selectors
@@ -116,9 +117,9 @@ class OnboardingApplicationAdmin(admin.ModelAdmin):
         except FileNotFoundError as exc:
             raise Http404("The file is no longer in storage") from exc
         audit_record(
-            action="onboarding.document_viewed",
+            action=AuditAction.ONBOARDING_DOCUMENT_VIEWED,
             target=document.application,
-            actor=f"staff:{request.user.get_username()}",
+            actor=audit_actor_for(request.user),
             data={"document_id": str(document.pk)},
         )
         response = FileResponse(

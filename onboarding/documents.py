@@ -14,7 +14,8 @@ from django.core.files.uploadhandler import TemporaryFileUploadHandler
 from django.utils.datastructures import MultiValueDict
 
 from core.conf import app_settings
-from core.errors import DomainError
+
+from .errors import InvalidUpload, MalformedMultipart, PayloadTooLarge
 
 BASE_DOCUMENTS = (
     "idsOfValidSignatories",
@@ -50,12 +51,6 @@ ALLOWED_KINDS = {
 }
 SNIFF_BYTES = 262  # what `filetype` needs to recognise any type it knows
 MSG_KIND = "must be a PDF, JPEG or PNG file"
-
-
-class PayloadTooLarge(DomainError):
-    status_code = 413
-    code = "payload_too_large"
-    default_message = "Payload too large"
 
 
 def required_documents(*, business_type: str, brick_and_mortar: bool) -> list[str]:
@@ -189,9 +184,7 @@ def check_all_parts_read(
         sum(len(v) for _, v in files.lists()) + sum(len(v) for _, v in fields.lists()) + len(list(oversized))
     )
     if read != counter.parts:
-        raise DomainError(
-            "Validation failed",
-            code="malformed_multipart",
+        raise MalformedMultipart(
             errors=[
                 "Malformed multipart body: every part needs a field name, a file name and a blank "
                 "line after its headers",
@@ -231,5 +224,5 @@ def validate_upload_form(
     if not files and not messages:
         messages.append("files should not be empty: send at least one of " + ", ".join(DOCUMENT_FIELDS))
     if messages:
-        raise DomainError("Validation failed", code="invalid", errors=messages)
+        raise InvalidUpload(errors=messages)
     return clean

@@ -7,18 +7,13 @@ import uuid
 from typing import Any
 
 from core.crypto import decrypt, encrypt
-from core.errors import NotFound
 from merchants.models import Account
 
 from .documents import required_documents
+from .errors import ApplicationNotFound
 from .models import OnboardingApplication
 
 PAYLOAD_PURPOSE = "merchant-onboarding-application"
-
-
-class ApplicationNotFound(NotFound):
-    code = "onboarding_not_found"
-    default_message = "Onboarding application not found"
 
 
 def _aad(reference_number: uuid.UUID) -> bytes:

@@ -11,29 +11,30 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.audit import Actor, AuditAction, audit_actor_for
 from core.conf import app_settings
-from core.errors import Conflict, DomainError
 from core.services import audit_record
 from merchants.models import Account
 from merchants.services import account_approve
 
 from . import selectors
 from .documents import safe_display_name
+from .errors import (
+    AccountDeclined,
+    ApplicationAlreadyApproved,
+    ApplicationAlreadyOpen,
+    ApplicationNotDecidable,
+    ApplicationNotEditable,
+    DocumentsLocked,
+    DocumentsMissing,
+    ReasonRequired,
+)
 from .models import OnboardingApplication, OnboardingDocument
 
 logger = logging.getLogger("onboarding.accounts.onboarding")
 
 OPEN_CONSTRAINT = "accounts_onboarding_one_open_per_account"
 Status = OnboardingApplication.Status
-
-
-class ApplicationAlreadyOpen(DomainError):
-    code = "onboarding_already_open"
-    default_message = "An onboarding application is already open for this account"
-
-
-class DocumentsMissing(DomainError):
-    code = "onboarding_documents_missing"
 
 
 def _already_open(account: Account) -> ApplicationAlreadyOpen:
@@ -47,15 +48,11 @@ def _already_open(account: Account) -> ApplicationAlreadyOpen:
 def application_create(*, account: Account, body: dict) -> OnboardingApplication:
     """Submit the account's application (status NEW); one open application per account."""
     if account.status == Account.Status.DECLINED:
-        raise DomainError(
-            "A declined account cannot submit an onboarding application", code="account_declined"
-        )
+        raise AccountDeclined()
     if selectors.application_open_for_account(account=account) is not None:
         raise _already_open(account)
     if OnboardingApplication.objects.filter(account=account, status=Status.APPROVED).exists():
-        raise DomainError(
-            "This account's onboarding application is already approved", code="onboarding_already_approved"
-        )
+        raise ApplicationAlreadyApproved()
     reference = uuid.uuid4()
     try:
         with transaction.atomic():
@@ -67,9 +64,9 @@ def application_create(*, account: Account, body: dict) -> OnboardingApplication
                 payload=selectors.payload_seal(reference_number=reference, body=body),
             )
             audit_record(
-                action="onboarding.submitted",
+                action=AuditAction.ONBOARDING_SUBMITTED,
                 target=application,
-                actor=f"account:{account.pk}",
+                actor=audit_actor_for(account),
                 data={"reference_number": str(reference), "business_type": body["businessType"]},
             )
     except IntegrityError as exc:
@@ -82,12 +79,12 @@ def application_create(*, account: Account, body: dict) -> OnboardingApplication
 
 @transaction.atomic
 def application_update(
-    *, application: OnboardingApplication, body: dict, actor: str
+    *, application: OnboardingApplication, body: dict, actor: Actor
 ) -> OnboardingApplication:
     """Replace the application's body while NEW (stays NEW) or DECLINED (resubmitted: PENDING)."""
     locked = OnboardingApplication.objects.select_for_update().get(pk=application.pk)
     if locked.status not in (Status.NEW, Status.DECLINED):
-        raise Conflict(f"An onboarding application cannot be updated while {locked.status}")
+        raise ApplicationNotEditable(f"An onboarding application cannot be updated while {locked.status}")
     previous = locked.status
     locked.status = Status.PENDING if previous == Status.DECLINED else Status.NEW
     locked.declined_reason = ""
@@ -96,7 +93,10 @@ def application_update(
     locked.payload = selectors.payload_seal(reference_number=locked.reference_number, body=body)
     locked.save()
     audit_record(
-        action="onboarding.updated", target=locked, actor=actor, data={"from": previous, "to": locked.status}
+        action=AuditAction.ONBOARDING_UPDATED,
+        target=locked,
+        actor=audit_actor_for(actor),
+        data={"from": previous, "to": locked.status},
     )
     return locked
 
@@ -110,7 +110,7 @@ def _discard(names: list[str]) -> None:
 
 
 def application_documents_store(
-    *, application: OnboardingApplication, uploads: dict[str, tuple[UploadedFile, str, str]], actor: str
+    *, application: OnboardingApplication, uploads: dict[str, tuple[UploadedFile, str, str]], actor: Actor
 ) -> list[OnboardingDocument]:
     """Store checked uploads under generated names; a new file of a field replaces the old one.
 
@@ -119,7 +119,7 @@ def application_documents_store(
     only once it has committed.
     """
     if application.status == Status.APPROVED:
-        raise Conflict("The documents of an approved onboarding application cannot be changed")
+        raise DocumentsLocked()
     folder = f"{app_settings.ONBOARDING_UPLOAD_DIR}/{application.reference_number}"
     written: list[tuple[str, UploadedFile, str, str, uuid.UUID]] = []
     try:
@@ -130,7 +130,7 @@ def application_documents_store(
         with transaction.atomic():
             locked = OnboardingApplication.objects.select_for_update().get(pk=application.pk)
             if locked.status == Status.APPROVED:
-                raise Conflict("The documents of an approved onboarding application cannot be changed")
+                raise DocumentsLocked()
             replaced = list(
                 locked.documents.filter(field__in=[w[0] for w in written]).values_list(
                     "storage_name", flat=True
@@ -151,9 +151,9 @@ def application_documents_store(
                 )
                 documents.append(document)
                 audit_record(
-                    action="onboarding.document_uploaded",
+                    action=AuditAction.ONBOARDING_DOCUMENT_UPLOADED,
                     target=locked,
-                    actor=actor,
+                    actor=audit_actor_for(actor),
                     data={
                         "document_id": str(doc_id),
                         "field": field,
@@ -171,10 +171,6 @@ def application_documents_store(
     return documents
 
 
-def _staff(user: AbstractBaseUser) -> str:
-    return f"staff:{user.get_username()}"
-
-
 @transaction.atomic
 def application_approve(
     *, application: OnboardingApplication, approved_by: AbstractBaseUser
@@ -184,13 +180,13 @@ def application_approve(
     if locked.status == Status.APPROVED:
         return locked
     if locked.status not in (Status.NEW, Status.PENDING):
-        raise Conflict("Only a new or resubmitted (PENDING) application can be approved")
+        raise ApplicationNotDecidable("Only a new or resubmitted (PENDING) application can be approved")
     missing = selectors.application_missing_documents(application=locked)
     if missing:
         raise DocumentsMissing("Documents still missing: " + ", ".join(missing))
     account = Account.objects.select_for_update().get(pk=locked.account_id)
     if account.status == Account.Status.DECLINED:
-        raise Conflict("The account itself was declined; its application cannot be approved")
+        raise ApplicationNotDecidable("The account itself was declined; its application cannot be approved")
     if account.status == Account.Status.PENDING:
         account_approve(account=account, approved_by=approved_by, branch_name=locked.merchant_name)
     locked.status = Status.APPROVED
@@ -199,9 +195,9 @@ def application_approve(
     locked.decided_at = timezone.now()
     locked.save(update_fields=["status", "declined_reason", "decided_by", "decided_at", "updated_at"])
     audit_record(
-        action="onboarding.approved",
+        action=AuditAction.ONBOARDING_APPROVED,
         target=locked,
-        actor=_staff(approved_by),
+        actor=audit_actor_for(approved_by),
         data={"account_id": account.pk},
     )
     return locked
@@ -214,18 +210,21 @@ def application_decline(
     """Decline a NEW or PENDING application with the reason its account holder will read."""
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError("A reason is required to decline an application", code="reason_required")
+        raise ReasonRequired()
     locked = OnboardingApplication.objects.select_for_update().get(pk=application.pk)
     if locked.status == Status.DECLINED:
         return locked
     if locked.status not in (Status.NEW, Status.PENDING):
-        raise Conflict("Only a new or resubmitted (PENDING) application can be declined")
+        raise ApplicationNotDecidable("Only a new or resubmitted (PENDING) application can be declined")
     locked.status = Status.DECLINED
     locked.declined_reason = reason
     locked.decided_by = declined_by  # type: ignore[assignment]
     locked.decided_at = timezone.now()
     locked.save(update_fields=["status", "declined_reason", "decided_by", "decided_at", "updated_at"])
     audit_record(
-        action="onboarding.declined", target=locked, actor=_staff(declined_by), data={"reason": reason}
+        action=AuditAction.ONBOARDING_DECLINED,
+        target=locked,
+        actor=audit_actor_for(declined_by),
+        data={"reason": reason},
     )
     return locked

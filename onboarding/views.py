@@ -11,7 +11,6 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.errors import DomainError
 from merchants.authentication import AccountTokenAuthentication, IsAccountHolder
 from merchants.serializers import NestErrorSerializer, NestValidationErrorSerializer
 from merchants.views import COMMON, E400_VALIDATION, JSON, MerchantViewSet, _err
@@ -19,11 +18,11 @@ from merchants.views import COMMON, E400_VALIDATION, JSON, MerchantViewSet, _err
 from . import selectors, serializers, services
 from .documents import (
     PartCountingStream,
-    PayloadTooLarge,
     StreamingUploadHandler,
     check_all_parts_read,
     validate_upload_form,
 )
+from .errors import MalformedMultipart, PayloadTooLarge
 
 TAGS = ["merchant onboarding"]
 REF = OpenApiParameter(
@@ -146,9 +145,7 @@ class OnboardingViewSet(_AccountHolderViewSet):
     def update(self, request: Request, refNo: str) -> Response:
         application = self.application(refNo)
         body = self.body(serializers.ApplicationSerializer, request)
-        application = services.application_update(
-            application=application, body=body, actor=f"account:{request.user.pk}"
-        )
+        application = services.application_update(application=application, body=body, actor=request.user)
         return Response(selectors.application_status(application=application))
 
     @extend_schema(
@@ -201,7 +198,7 @@ class OnboardingFilesViewSet(_AccountHolderViewSet):
         except RequestDataTooBig as exc:
             raise PayloadTooLarge("The form fields are too large") from exc
         except SuspiciousOperation as exc:
-            raise DomainError("Validation failed", errors=["Malformed multipart body"]) from exc
+            raise MalformedMultipart(errors=["Malformed multipart body"]) from exc
         oversized = getattr(request._request, StreamingUploadHandler.OVERSIZED_ATTR, [])
         stream = request._request._stream
         check_all_parts_read(
@@ -212,7 +209,7 @@ class OnboardingFilesViewSet(_AccountHolderViewSet):
         )
         uploads = validate_upload_form(files=files, text_fields=text_fields, oversized=oversized)
         documents = services.application_documents_store(
-            application=application, uploads=uploads, actor=f"account:{request.user.pk}"
+            application=application, uploads=uploads, actor=request.user
         )
         return Response(
             {"files": [selectors.document_summary(document=d) for d in documents]},

@@ -1,13 +1,14 @@
 """`manage.py seed_demo`: the demo organization and fresh demo keys, run by `make run`."""
 
-from merchants.models import ApiClient
-from merchants.services import api_client_create, api_client_disable
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from core.audit import SystemActor
 from customers.models import ApiKey, Organization, RedirectOrigin
 from customers.services import api_key_create, organization_create
+from merchants.models import ApiClient
+from merchants.services import api_client_create, api_client_disable
 
 DEMO_ORGANIZATION = "Demo Organization"
 DEMO_ORIGINS = ["http://localhost:8000", "http://127.0.0.1:8000"]
@@ -19,7 +20,7 @@ def seed_customers_demo() -> tuple[Organization, dict[str, str]]:
     organization = Organization.objects.filter(name=DEMO_ORGANIZATION).order_by("created_at").first()
     if organization is None:
         organization = organization_create(
-            name=DEMO_ORGANIZATION, redirect_origins=DEMO_ORIGINS, actor="seed_demo"
+            name=DEMO_ORGANIZATION, redirect_origins=DEMO_ORIGINS, actor=SystemActor.SEED_DEMO.value
         )
     for origin in DEMO_ORIGINS:
         RedirectOrigin.objects.get_or_create(organization=organization, origin=origin)
@@ -28,7 +29,9 @@ def seed_customers_demo() -> tuple[Organization, dict[str, str]]:
     ).update(revoked_at=timezone.now())
     keys = {}
     for kind, name in DEMO_KEY_NAMES.items():
-        _, raw = api_key_create(organization=organization, kind=kind, name=name, actor="seed_demo")
+        _, raw = api_key_create(
+            organization=organization, kind=kind, name=name, actor=SystemActor.SEED_DEMO.value
+        )
         keys[kind] = raw
     return organization, keys
 
@@ -39,7 +42,7 @@ DEMO_CLIENT_NAME = "Demo Partner"
 def seed_merchant_demo(command: BaseCommand) -> None:
     """Disable older demo partner clients and print a fresh clientId/clientSecret."""
     for client in ApiClient.objects.filter(name=DEMO_CLIENT_NAME, is_enabled=True):
-        api_client_disable(client=client, actor="seed_demo")
+        api_client_disable(client=client, actor=SystemActor.SEED_DEMO)
     client, secret = api_client_create(name=DEMO_CLIENT_NAME)
     command.stdout.write(f"Merchant clientId : {client.client_id}")
     command.stdout.write(f"Merchant secret   : {secret}")

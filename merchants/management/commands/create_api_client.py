@@ -1,7 +1,8 @@
 """`manage.py create_api_client NAME`: a merchant API client; prints its id and secret once."""
 
-from merchants.services import api_client_create
 from django.core.management.base import BaseCommand, CommandParser
+
+from merchants.services import api_client_create
 
 
 class Command(BaseCommand):
