@@ -11,8 +11,8 @@ states the reading we chose:
   U+0020; a name has at least one letter.
 - Username: "Letters, numbers" — ASCII, as the password rule spells its classes (A-Z, 0-9)
   and unlike the name rule, which says "Unicode".
-- PIN (DESIGN.md): 4 to 6 ASCII digits.
-- Phone (DESIGN.md): a Philippine mobile (+63 9xx xxx xxxx) in any common writing; which
+- PIN (README, Create Account): 4 to 6 ASCII digits.
+- Phone (README, Create Account): a Philippine mobile (+63 9xx xxx xxxx) in any common writing; which
   blocks of the 10-digit plan are mobile comes from libphonenumber, so the refusal side
   only asserts outside those blocks.
 """
