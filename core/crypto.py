@@ -46,6 +46,11 @@ def _parse_master_keys(raw: str) -> dict[int, bytes]:
     return keys
 
 
+def parse_master_keys(raw: str) -> dict[int, bytes]:
+    """MASTER_KEYS as {version: key}; ImproperlyConfigured if it does not parse or a key is short."""
+    return _parse_master_keys(raw)
+
+
 def master_keys() -> dict[int, bytes]:
     return _parse_master_keys(settings.MASTER_KEYS)
 
@@ -101,6 +106,11 @@ def _pepper_bytes(raw: str) -> bytes:
     if len(value) < 32:
         raise ImproperlyConfigured("PEPPER must be at least 32 bytes")
     return value
+
+
+def parse_pepper(raw: str) -> bytes:
+    """PEPPER's bytes; ImproperlyConfigured unless it is base64 of at least 32 bytes."""
+    return _pepper_bytes(raw)
 
 
 def peppered_hmac(data: bytes, *, purpose: str, digest: str = "sha256") -> bytes:

@@ -15,7 +15,10 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False) if (BASE_DIR / ".env").exists() else None
 
-DEBUG = env.bool("DJANGO_DEBUG", default=True)
+# Off unless DJANGO_DEBUG says otherwise. manage.py, the development entry point, turns it on
+# when it falls back to these embedded settings (so `make run` gets the debug page and the
+# demo conveniences); WSGI and ASGI default to production settings, where it is always off.
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
 
 # Development-only secrets. Production settings replace every one of them from the
 # environment and refuse to start without it.
@@ -162,6 +165,10 @@ CONTENT_SECURITY_POLICY = {
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="no-reply@onboarding-gateway.local")
+
+# The debug page and error reports (mail to ADMINS) mask every setting whose name matches
+# this filter's pattern: Django's own (KEY, SECRET, TOKEN, PASS, ...) plus PEPPER and MASTER.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "core.debug.SecretsExceptionReporterFilter"
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

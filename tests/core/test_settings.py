@@ -24,6 +24,8 @@ def production_env(**overrides: str) -> dict[str, str]:
             "JWT_SIGNING_KEY",
             "ALLOWED_HOSTS",
             "PUBLIC_BASE_URL",
+            "EMAIL_URL",
+            "DJANGO_DEBUG",
             "DJANGO_ALLOW_ASYNC_UNSAFE",
         }
     }  # set by the browser tests in this process only
@@ -36,6 +38,7 @@ def production_env(**overrides: str) -> dict[str, str]:
             "JWT_SIGNING_KEY": secrets.token_urlsafe(48),
             "ALLOWED_HOSTS": "gateway.example.com",
             "PUBLIC_BASE_URL": "https://gateway.example.com",
+            "EMAIL_URL": "smtp+tls://gateway:" + secrets.token_urlsafe(16) + "@smtp.mail.internal:587",
         }
     )
     env.update(overrides)
@@ -59,7 +62,7 @@ def test_production_settings_pass_check_deploy_with_every_secret_set():
 
 
 @pytest.mark.parametrize(
-    "name", ["SECRET_KEY", "MASTER_KEYS", "PEPPER", "JWT_SIGNING_KEY", "PUBLIC_BASE_URL"]
+    "name", ["SECRET_KEY", "MASTER_KEYS", "PEPPER", "JWT_SIGNING_KEY", "PUBLIC_BASE_URL", "EMAIL_URL"]
 )
 def test_production_settings_refuse_to_start_without_a_secret(name):
     env = production_env()
@@ -75,3 +78,135 @@ def test_production_settings_refuse_the_development_keys():
     result = check(production_env(PEPPER=base.DEV_PEPPER))
     assert result.returncode != 0
     assert "PEPPER must be set" in result.stderr
+
+
+def _example_env() -> dict[str, str]:
+    values = {}
+    for line in (ROOT / ".env.example").read_text().splitlines():
+        name, sep, value = line.partition("=")
+        if sep and not name.startswith("#"):
+            values[name.strip()] = value.strip()
+    return values
+
+
+@pytest.mark.parametrize("name", ["SECRET_KEY", "MASTER_KEYS", "PEPPER", "JWT_SIGNING_KEY", "EMAIL_URL"])
+def test_production_settings_refuse_the_env_example_values(name):
+    example = _example_env()[name]
+    result = check(production_env(**{name: example}))
+    assert result.returncode != 0
+    assert f"{name} must be set in the environment for production, not a placeholder" in result.stderr
+
+
+@pytest.mark.parametrize("name", ["SECRET_KEY", "JWT_SIGNING_KEY"])
+def test_production_settings_refuse_change_me(name):
+    result = check(production_env(**{name: "change-me-" + "x" * 60}))
+    assert result.returncode != 0
+    assert f"{name} must be set in the environment for production, not a placeholder" in result.stderr
+
+
+@pytest.mark.parametrize("name", ["SECRET_KEY", "MASTER_KEYS", "JWT_SIGNING_KEY"])
+def test_production_settings_refuse_every_development_key(name):
+    from config.settings import base
+
+    result = check(production_env(**{name: getattr(base, f"DEV_{name}")}))
+    assert result.returncode != 0
+    assert f"{name} must be set in the environment for production, not a development key" in result.stderr
+
+
+def _b64(size: int) -> str:
+    return base64.b64encode(secrets.token_bytes(size)).decode()
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "reason"),
+    [
+        ("MASTER_KEYS", "1:" + "%" * 44, "MASTER_KEYS must be 'version:base64key,...'"),
+        ("MASTER_KEYS", "one:" + _b64(32), "MASTER_KEYS must be 'version:base64key,...'"),
+        ("MASTER_KEYS", "1:" + _b64(16), "each master key must be at least 32 bytes"),
+        ("PEPPER", "not base64 at all!", "PEPPER must be base64"),
+        ("PEPPER", _b64(16), "PEPPER must be at least 32 bytes"),
+        ("JWT_SIGNING_KEY", secrets.token_urlsafe(12), "at least 32 characters"),
+    ],
+)
+def test_production_settings_refuse_keys_that_do_not_parse_or_are_too_short(name, value, reason):
+    result = check(production_env(**{name: value}))
+    assert result.returncode != 0
+    assert f"{name} is not valid" in result.stderr and reason in result.stderr
+    assert value not in result.stderr  # the refusal names the setting, never its value
+
+
+@pytest.mark.parametrize("url", ["consolemail://", "filemail:///tmp/mail", "memorymail://", "dummymail://"])
+def test_production_settings_refuse_a_mail_backend_that_would_print_recovery_codes(url):
+    result = check(production_env(EMAIL_URL=url))
+    assert result.returncode != 0
+    assert "EMAIL_URL must name a real mail server in production" in result.stderr
+
+
+def _python(code: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_wsgi_and_asgi_default_to_production_settings():
+    bare = {k: v for k, v in production_env().items() if k != "DJANGO_SETTINGS_MODULE"}
+    for module in ("config.wsgi", "config.asgi"):
+        code = f"import {module}; from django.conf import settings as s; print(s.SETTINGS_MODULE, s.DEBUG)"
+        started = _python(code, bare)
+        assert started.returncode == 0, started.stderr
+        assert started.stdout.split() == ["config.settings.production", "False"]
+        # The same entry point with no secrets in the environment refuses to start.
+        refused = _python(code, {k: v for k, v in bare.items() if k != "PEPPER"})
+        assert refused.returncode != 0 and "PEPPER must be set" in refused.stderr
+
+
+def test_debug_is_on_only_when_explicitly_set():
+    env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "DJANGO_DEBUG"}}
+    code = "from django.conf import settings; import django; django.setup(); print(settings.DEBUG)"
+    base = {**env, "DJANGO_SETTINGS_MODULE": "config.settings.base"}
+    assert _python(code, base).stdout.strip() == "False"
+    assert _python(code, {**base, "DJANGO_DEBUG": "true"}).stdout.strip() == "True"
+    # Production ignores DJANGO_DEBUG.
+    assert _python(code, production_env(DJANGO_DEBUG="true")).stdout.strip() == "False"
+    # manage.py, the development entry point, turns it on with the embedded settings only.
+    shell = [
+        sys.executable,
+        "manage.py",
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings; print(settings.DEBUG)",
+    ]
+    run = subprocess.run(shell, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert run.stdout.strip() == "True", run.stderr
+    run = subprocess.run(
+        shell, cwd=ROOT, env={**env, "DJANGO_DEBUG": "false"}, capture_output=True, text=True, timeout=120
+    )
+    assert run.stdout.strip() == "False", run.stderr
+
+
+def test_debug_page_and_error_reports_mask_the_pepper_and_master_keys(rf, settings):
+    import sys as _sys
+
+    from django.views.debug import ExceptionReporter, technical_500_response
+
+    from core.debug import SecretsExceptionReporterFilter
+
+    settings.DEBUG = True
+    settings.PEPPER = _b64(32)
+    settings.MASTER_KEYS = "1:" + _b64(32)
+    settings.REDIS_URL = "redis://:hunter-" + secrets.token_hex(8) + "@cache.internal:6379/0"
+    safe = SecretsExceptionReporterFilter().get_safe_settings()
+    for name in ("PEPPER", "MASTER_KEYS", "DEV_PEPPER", "DEV_MASTER_KEYS", "REDIS_URL", "JWT_SIGNING_KEY"):
+        assert safe[name] == SecretsExceptionReporterFilter.cleansed_substitute, name
+    request = rf.get("/boom")
+    try:
+        raise RuntimeError("boom")
+    except RuntimeError:
+        info = _sys.exc_info()
+    page = technical_500_response(request, *info).content.decode()
+    report = ExceptionReporter(request, *info).get_traceback_text()
+    for text in (page, report):
+        for secret in (settings.PEPPER, settings.MASTER_KEYS.split(":")[1], settings.REDIS_URL):
+            assert secret not in text
+        assert "PEPPER" in text  # listed, with its value masked
