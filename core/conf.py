@@ -13,7 +13,8 @@ DEFAULTS: dict[str, Any] = {
     "PASSWORD_MAX_AGE_DAYS": 90,
     # Merchant token endpoints: all attempts per IP, and failed logins per account.
     "MERCHANT_LOGIN_RATE_LIMIT": "10/60s",
-    "MERCHANT_LOGIN_FAILURE_LIMIT": "5/15m",
+    "MERCHANT_LOGIN_FAILURE_LIMIT": "5/15m",  # per account and address
+    "MERCHANT_LOGIN_ACCOUNT_FAILURE_LIMIT": "50/15m",  # per account, from every address
     "PIN_MAX_ATTEMPTS": 5,
     "PIN_LOCK_SECONDS": 30 * 60,
     # Merchant onboarding KYC files: per file, per request, and the storage folder.

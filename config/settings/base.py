@@ -32,17 +32,19 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "te
 PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "core.admin_config.StaffAdminConfig",  # django.contrib.admin with the staff sign-in of core
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework_simplejwt.token_blacklist",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
     "core",
     "customers",
     "merchants",
@@ -58,10 +60,34 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Staff sign-in (the Django admin is the only user of Django's authentication): django-axes
+# first, so a locked-out username+address pair is refused before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+AXES_FAILURE_LIMIT = env.int("STAFF_SIGNIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("STAFF_SIGNIN_LOCK_MINUTES", default=30))
+# Per user AND address: wrong passwords from one place do not lock the owner out elsewhere.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "core.net.client_ip_or_none"
+AXES_HTTP_RESPONSE_CODE = 429
+# Load balancers in front of the service, outermost first (IPs, CIDRs or prefixes); none by
+# default, so X-Forwarded-For is ignored and the TCP peer is the client (core/net.py).
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+# A staff session ends one working day after sign-in (absolute, see core/signals.py).
+STAFF_SESSION_SECONDS = env.int("STAFF_SESSION_SECONDS", default=8 * 60 * 60)
+# Every staff member must sign in with a TOTP code (django-otp) when on; off here, on in production.
+STAFF_OTP_REQUIRED = env.bool("STAFF_OTP_REQUIRED", default=False)
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -209,8 +235,8 @@ SIMPLE_JWT = {
     "AUDIENCE": env("JWT_AUDIENCE", default="onboarding-gateway-merchant-api"),
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=15),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=1),
-    "ROTATE_REFRESH_TOKENS": True,
-    "BLACKLIST_AFTER_ROTATION": True,
+    # Rotation and reuse detection are ours (merchants.services.account_token_refresh): token
+    # ids and expiries per sign-in, never whole tokens; simplejwt's blacklist app is not used.
     "UPDATE_LAST_LOGIN": False,
 }
 

@@ -93,6 +93,9 @@ if str(EMAIL_CONFIG.get("EMAIL_HOST", "")).endswith((".example.com", ".example.o
     raise ImproperlyConfigured("EMAIL_URL must be set in the environment for production, not a placeholder")
 vars().update(EMAIL_CONFIG)
 
+# Staff must sign in with a second factor unless the operator explicitly turns it off.
+STAFF_OTP_REQUIRED = env.bool("STAFF_OTP_REQUIRED", default=True)
+
 STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
