@@ -46,6 +46,18 @@ def _must_verify(user: Any) -> bool:
 class StaffAuthenticationForm(OTPAdminAuthenticationForm):
     """Password, then the TOTP code for staff who have a device (django-otp checks and throttles it)."""
 
+    def _chosen_device(self, user: Any) -> Any:
+        """The device the form names, else the user's one TOTP device (staff enrol one only)."""
+        chosen = super()._chosen_device(user)
+        if chosen is None:
+            chosen = (
+                TOTPDevice.objects.select_for_update()
+                .filter(user=user, confirmed=True)
+                .order_by("pk")
+                .first()
+            )
+        return chosen
+
     def clean(self) -> dict[str, Any]:
         self.cleaned_data = AdminAuthenticationForm.clean(self)
         user = self.get_user()
@@ -96,14 +108,18 @@ def _otp_enrol(site: StaffAdminSite, request: HttpRequest) -> HttpResponse:
     error = ""
     if request.method == "POST":
         token = (request.POST.get("otp_token") or "").strip()
-        if token.isdigit() and device.verify_token(token):
+        allowed, _why = device.verify_is_allowed()
+        if not allowed:
+            error = "Too many wrong codes in a row: wait a few seconds, then enter the current code."
+        elif token.isdigit() and device.verify_token(token):
             device.confirmed = True
             device.save(update_fields=["confirmed"])
             otp_login(request, device)
             audit_record(action=AuditAction.STAFF_OTP_ENROLLED, target=user, actor=user)
             messages.success(request, "Second factor enrolled: sign-in now asks for its code.")
             return HttpResponseRedirect(reverse(f"{site.name}:index"))
-        error = "That code is not valid. Check the clock of the device and try the current code."
+        else:
+            error = "That code is not valid. Check the clock of the device and try the current code."
     context = {
         **site.each_context(request),
         "title": "Enrol a second factor",

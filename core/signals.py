@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from .audit import AuditAction, SystemActor
+from .models import AuditEvent
 from .net import client_ip
 from .services import audit_record
 
@@ -26,6 +27,15 @@ def staff_locked_out(sender: Any, request: Any, username: str | None = None, **k
     if user is None:
         return
     address = client_ip(request) if request is not None else ""
+    # django-axes signals again for each attempt refused during the lock: one row per lock.
+    since = timezone.now() - settings.AXES_COOLOFF_TIME
+    if AuditEvent.objects.filter(
+        action=AuditAction.STAFF_SIGN_IN_LOCKED,
+        target_id=str(user.pk),
+        data__ip_address=address,
+        created_at__gte=since,
+    ).exists():
+        return
     audit_record(
         action=AuditAction.STAFF_SIGN_IN_LOCKED,
         target=user,
