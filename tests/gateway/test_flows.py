@@ -156,3 +156,15 @@ def test_the_gateway_saves_no_customer_or_challenge_itself(django_capture_on_com
     gateway_saves = [c for c in callers if c.startswith("gateway/")]
     assert callers and not gateway_saves, gateway_saves
     assert any(c.startswith("customers/services/") for c in callers)
+
+
+def test_a_reloaded_page_starts_again_at_the_unlock_its_lost_shard_needs(flow):
+    flow.set_pin()
+    assert Challenge.objects.get(pk=flow.challenge.pk).step == "recovery_setup"
+    page = flow.client.get(f"/gateway/s/{flow.challenge.id}/")
+    assert json.loads(page.context["flow_json"])["step"] == "pin_enter"
+    response = flow.post("recovery/questions/start")
+    assert response.status_code == 409 and response.json()["code"] == "pin_first"
+    assert flow.post("pin/verify", {"authKey": b64url(flow.auth_key)}).status_code == 200
+    assert flow.set_questions().status_code == 200
+    assert flow.post("complete").status_code == 200
