@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('customers', '0003_idempotency_created_at_index'),
+        ('customers', '0004_challenge_step_and_all_types'),
     ]
 
     operations = [
