@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Count, Min
 from django.utils import timezone
 
+from core.audit import AuditAction
 from core.conf import app_settings
 from core.errors import Conflict, DomainError, NotFound, RateLimited
 from core.services import audit_record
@@ -55,7 +56,7 @@ def challenge_open(
         expires_at=now + timedelta(seconds=app_settings.CHALLENGE_TTL_SECONDS),
     )
     audit_record(
-        action=f"challenge.create.{type.lower()}",
+        action=AuditAction(f"challenge.create.{type.lower()}"),
         target=challenge,
         actor=actor,
         data={"customer": str(customer.pk), "superseded": superseded},
@@ -121,7 +122,7 @@ def challenge_bind(
     challenge.step = step
     challenge.save(update_fields=["link_used_at", "session_binding", "status", "step"])
     audit_record(
-        action="gateway.link_opened",
+        action=AuditAction.GATEWAY_LINK_OPENED,
         target=challenge,
         actor=actor,
         data={"customer": str(challenge.customer_id)},
@@ -170,7 +171,7 @@ def _challenge_finish(
     challenge.save(update_fields=["status", "completed_at", "result"])
     if status == Challenge.Status.VERIFIED:
         audit_record(
-            action="gateway.challenge_verified",
+            action=AuditAction.GATEWAY_CHALLENGE_VERIFIED,
             target=challenge,
             actor=actor,
             data={"type": challenge.type, "customer": str(challenge.customer_id)},

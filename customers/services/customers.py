@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from core.audit import AuditAction, SystemActor
 from core.db import is_unique_violation
 from core.errors import Conflict
 from core.services import audit_record
@@ -17,7 +18,7 @@ from ..errors import CustomersErrorCode as Code
 from ..lockout import Attempt, attempt_apply
 from ..models import Challenge, Customer, Organization
 
-GATEWAY_ACTOR = "gateway"
+GATEWAY_ACTOR = SystemActor.GATEWAY
 
 
 @transaction.atomic
@@ -45,7 +46,10 @@ def customer_create(*, organization: Organization, ref_id: str, name: str = "", 
         raise
     Organization.objects.filter(pk=organization.pk).update(customer_count=F("customer_count") + 1)
     audit_record(
-        action="customer.create", target=customer, actor=actor, data={"organization": str(organization.pk)}
+        action=AuditAction.CUSTOMER_CREATED,
+        target=customer,
+        actor=actor,
+        data={"organization": str(organization.pk)},
     )
     return customer
 
@@ -82,7 +86,7 @@ def customer_pin_set(
     customer.pin_locked_until = None
     customer.save(update_fields=["has_pin", "pin_failed_attempts", "pin_locked_until", "updated_at"])
     audit_record(
-        action="gateway.pin_reset" if replaced else "gateway.pin_set",
+        action=AuditAction.GATEWAY_PIN_RESET if replaced else AuditAction.GATEWAY_PIN_SET,
         target=customer,
         actor=actor,
         data={"challenge": str(challenge.id), "scheme": scheme_version},
@@ -102,7 +106,7 @@ def customer_recovery_set(
     customer.has_recovery = True
     customer.save(update_fields=["recovery_methods", "has_recovery", "updated_at"])
     audit_record(
-        action="gateway.recovery_set",
+        action=AuditAction.GATEWAY_RECOVERY_SET,
         target=customer,
         actor=actor,
         data={"challenge": str(challenge.id), "method": method},
@@ -112,12 +116,12 @@ def customer_recovery_set(
 
 # The counters of failed proofs kept on the customer row: its fields, audit action, reason.
 _LOCKABLE = {
-    "pin": ("pin_failed_attempts", "pin_locked_until", None, "gateway.pin_locked", "PIN_LOCKED"),
+    "pin": ("pin_failed_attempts", "pin_locked_until", None, AuditAction.GATEWAY_PIN_LOCKED, "PIN_LOCKED"),
     "email": (
         "email_failed_attempts",
         "email_locked_until",
         "email_locked_at",
-        "gateway.recovery_locked",
+        AuditAction.GATEWAY_RECOVERY_LOCKED,
         "RECOVERY_LOCKED",
     ),
 }

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Count, Min, Q
 from django.utils import timezone
 
+from core.audit import AuditAction, SystemActor
 from core.conf import app_settings
 from core.crypto import constant_time_equal, decrypt, encrypt, peppered_hmac
 from core.errors import DomainError, RateLimited
@@ -302,9 +303,9 @@ def _questions_proof_attempt(
             challenge=challenge, status=Challenge.Status.FAILED, result={"reason": "RECOVERY_LOCKED"}
         )
         audit_record(
-            action="gateway.recovery_locked",
+            action=AuditAction.GATEWAY_RECOVERY_LOCKED,
             target=challenge.customer,
-            actor="gateway",
+            actor=SystemActor.GATEWAY,
             data={
                 "challenge": str(challenge.id),
                 "method": "SECURITY_QUESTIONS",
