@@ -114,16 +114,10 @@ def customer_recovery_set(
     return customer
 
 
-# The counters of failed proofs kept on the customer row: its fields, audit action, reason.
+# The counters of failed proofs kept on the customer row: its fields and the reason a lock gives.
 _LOCKABLE = {
-    "pin": ("pin_failed_attempts", "pin_locked_until", None, AuditAction.GATEWAY_PIN_LOCKED, "PIN_LOCKED"),
-    "email": (
-        "email_failed_attempts",
-        "email_locked_until",
-        "email_locked_at",
-        AuditAction.GATEWAY_RECOVERY_LOCKED,
-        "RECOVERY_LOCKED",
-    ),
+    "pin": ("pin_failed_attempts", "pin_locked_until", None, "PIN_LOCKED"),
+    "email": ("email_failed_attempts", "email_locked_until", "email_locked_at", "RECOVERY_LOCKED"),
 }
 
 
@@ -140,7 +134,7 @@ def customer_lock(
     challenge that hit the limit fails. Audited."""
     from .challenges import challenge_finish
 
-    failed_field, until_field, since_field, action, reason = _LOCKABLE[counter]
+    failed_field, until_field, since_field, reason = _LOCKABLE[counter]
     setattr(customer, failed_field, 0)
     setattr(customer, until_field, until)
     fields = [failed_field, until_field, "updated_at"]
@@ -149,17 +143,27 @@ def customer_lock(
         fields.append(since_field)
     customer.save(update_fields=fields)
     challenge_finish(challenge=challenge, status=Challenge.Status.FAILED, result={"reason": reason})
-    data = {"challenge": str(challenge.id), "until": until.isoformat()}
     if counter == "email":
-        data = {"challenge": str(challenge.id), "method": Customer.RecoveryMethod.EMAIL, **data}
-    audit_record(action=action, target=customer, actor=actor, data=data)
+        audit_record(
+            action=AuditAction.GATEWAY_RECOVERY_LOCKED,
+            target=customer,
+            actor=actor,
+            data={"challenge": str(challenge.id), "method": "EMAIL", "until": until.isoformat()},
+        )
+    else:
+        audit_record(
+            action=AuditAction.GATEWAY_PIN_LOCKED,
+            target=customer,
+            actor=actor,
+            data={"challenge": str(challenge.id), "until": until.isoformat()},
+        )
     return customer
 
 
 def _counted_attempt(
     *, customer: Customer, challenge: Challenge, counter: str, matches: Callable[[], bool], actor: str
 ) -> Attempt:
-    failed_field, until_field, _, _, _ = _LOCKABLE[counter]
+    failed_field, until_field, _, _ = _LOCKABLE[counter]
     counted = attempt_apply(
         failed=getattr(customer, failed_field),
         locked_until=getattr(customer, until_field),
