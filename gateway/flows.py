@@ -7,7 +7,10 @@ How a challenge moves
     follows in the table (``customers.services.challenge_transition``); ``complete`` is
     accepted only at ``ready``, the last step of every flow, and writes the row's result
     (``challenge_finish``). The browser session keeps only its binding to the challenge and
-    the pending secrets of a copy being made, never the progress. A request for an action
+    the pending secrets of a copy being made, never the progress. Loading the page again
+    puts the challenge back at its entry step: the shard lives only in the page's memory,
+    so a reloaded page must unlock it again (a flow that needs the shard enters at its
+    unlock step). A request for an action
     the current step does not serve is refused (409) with the message of the table: the
     current step's ``todo`` when the action lies ahead, the action's step ``closed``
     otherwise.
