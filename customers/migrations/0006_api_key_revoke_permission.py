@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('customers', '0004_challenge_step_and_all_types'),
+        ('customers', '0005_customer_email_recovery_lockout'),
     ]
 
     operations = [
