@@ -39,7 +39,9 @@ class OprfKeyProvider(Protocol):
         """The version new copies are made under."""
         ...
 
-    def blind_evaluate(self, *, version: int, customer_id: str, purpose: str, blinded_element: bytes) -> bytes:
+    def blind_evaluate(
+        self, *, version: int, customer_id: str, purpose: str, blinded_element: bytes
+    ) -> bytes:
         """skS(version, customer, purpose) * blinded_element; raises oprf.InvalidElement on bad input."""
         ...
 
@@ -62,7 +64,9 @@ class EnvironmentOprfKeyProvider:
         secret_key, _ = oprf.derive_key_pair(seed, b"og/v2/oprf|" + label)
         return secret_key
 
-    def blind_evaluate(self, *, version: int, customer_id: str, purpose: str, blinded_element: bytes) -> bytes:
+    def blind_evaluate(
+        self, *, version: int, customer_id: str, purpose: str, blinded_element: bytes
+    ) -> bytes:
         element = oprf.deserialize_element(blinded_element)
         secret_key = self._secret_key(version=version, customer_id=customer_id, purpose=purpose)
         return oprf.blind_evaluate(secret_key, element)
