@@ -2,9 +2,9 @@
 
 from django.core.exceptions import ImproperlyConfigured
 
-from .base import *  # noqa: F403
 from core.crypto import parse_key_ring
 
+from .base import *  # noqa: F403
 from .base import DEV_JWT_SIGNING_KEY, DEV_MASTER_KEYS, DEV_OPRF_MASTER_KEY, DEV_PEPPER, DEV_SECRET_KEY, env
 
 DEBUG = False
