@@ -16,7 +16,10 @@ from Crypto.Cipher import AES
 from Crypto.Hash import SHA256
 from Crypto.Protocol.KDF import HKDF
 
+from core import oprf
+
 SCHEME_VERSION = 1
+SCHEME_V2 = 2
 ITERATIONS = 600_000
 HKDF_SALT = b"onboarding-gateway/shard/v1"
 
@@ -26,9 +29,10 @@ def _hkdf(ikm: bytes, info: str) -> bytes:
 
 
 @cache
-def derive_keys(secret_text: str, salt: bytes) -> tuple[bytes, bytes]:
-    """(authKey, pinKey) from a PIN or joined answers."""
-    m = hashlib.pbkdf2_hmac("sha256", secret_text.encode(), salt, ITERATIONS, 32)
+def derive_keys(secret: str | bytes, salt: bytes) -> tuple[bytes, bytes]:
+    """(authKey, pinKey) from a PIN or joined answers (v1) or from the OPRF output (v2)."""
+    raw = secret.encode() if isinstance(secret, str) else secret
+    m = hashlib.pbkdf2_hmac("sha256", raw, salt, ITERATIONS, 32)
     return _hkdf(m, "og/v1/auth-key"), _hkdf(m, "og/v1/pin-key")
 
 
@@ -36,8 +40,17 @@ def wrap_key(pin_key: bytes, secret: bytes) -> bytes:
     return _hkdf(pin_key + secret, "og/v1/wrap-key")
 
 
-def shard_aad(customer_id: object, kind: str) -> bytes:
-    return f"onboarding-gateway|{customer_id}|v{SCHEME_VERSION}|{kind}".encode()
+def shard_aad(customer_id: object, kind: str, version: int = SCHEME_VERSION) -> bytes:
+    return f"onboarding-gateway|{customer_id}|v{version}|{kind}".encode()
+
+
+def oprf_blind(secret_text: str) -> tuple[bytes, bytes]:
+    """(blind, blindedElement) of the page's oprf.js, through the server's RFC 9497 code."""
+    return oprf.blind(secret_text.encode())
+
+
+def oprf_output(secret_text: str, blind: bytes, evaluated: bytes) -> bytes:
+    return oprf.finalize(secret_text.encode(), blind, evaluated)
 
 
 def wrap_shard(key: bytes, shard: bytes, aad: bytes) -> bytes:
