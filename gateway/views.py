@@ -18,7 +18,7 @@ from core.errors import Forbidden
 from customers.models import Challenge
 
 from . import scheme, selectors
-from .errors import ChallengeClosed, SessionRefused
+from .errors import ChallengeClosed, GatewayErrorCode, SessionRefused
 from .serializers import (
     CodeSerializer,
     CopySerializer,
@@ -78,8 +78,7 @@ def session_page(request: HttpRequest, challenge_id: uuid.UUID) -> HttpResponse:
         challenge = Challenge.objects.get(pk=challenge_id)
         return _ended(request, challenge, reason=challenge.effective_status)
     context = selectors.challenge_page_context(challenge=challenge)
-    template = "gateway/restore.html" if context["step"] == "restore" else "gateway/setup.html"
-    return render(request, template, context)
+    return render(request, context["template"], context)
 
 
 @require_GET
@@ -96,7 +95,8 @@ class CsrfOnly(BaseAuthentication):
         check.process_request(request)
         if check.process_view(request, None, (), {}):
             raise Forbidden(
-                "The page's security token is missing or out of date. Reload the page.", code="csrf_failed"
+                "The page's security token is missing or out of date. Reload the page.",
+                code=GatewayErrorCode.CSRF_FAILED,
             )
         return None
 
