@@ -14,7 +14,7 @@ from customers.models import Challenge, Customer
 
 SCHEME_V1 = 1  # m = PBKDF2(PIN, salt)
 SCHEME_V2 = 2  # m = PBKDF2(OPRF(k, PIN), salt), RFC 9497 ristretto255-SHA512
-SCHEME_VERSION = SCHEME_V1  # what new copies are made under (v2 once the pages speak it)
+SCHEME_VERSION = SCHEME_V2  # what new PIN and answer copies are made under
 SCHEME_CHOICES = [(SCHEME_V1, "v1 (PBKDF2)"), (SCHEME_V2, "v2 (OPRF + PBKDF2)")]
 
 

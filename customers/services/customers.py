@@ -14,7 +14,7 @@ from core.errors import Conflict
 from core.services import audit_record
 
 from ..errors import CustomersErrorCode as Code
-from ..lockout import Attempt, attempt_apply
+from ..lockout import Attempt, Counted, attempt_apply, evaluated_proof_apply, evaluation_apply
 from ..models import Challenge, Customer, Organization
 
 GATEWAY_ACTOR = "gateway"
@@ -132,23 +132,47 @@ def customer_lock(
 
 @transaction.atomic(savepoint=False)
 def customer_pin_attempt(
-    *, customer: Customer, challenge: Challenge, matches: Callable[[], bool], actor: str = GATEWAY_ACTOR
+    *,
+    customer: Customer,
+    challenge: Challenge,
+    matches: Callable[[], bool],
+    evaluated: bool = False,
+    actor: str = GATEWAY_ACTOR,
 ) -> Attempt:
     """Count one PIN proof on the customer's durable counter (the caller holds the row lock);
-    the PIN_MAX_ATTEMPTS-th failure in a row locks the PIN (customer_lock)."""
-    counted = attempt_apply(
+    the PIN_MAX_ATTEMPTS-th failure in a row locks the PIN (customer_lock). With
+    evaluated=True the proof follows an OPRF evaluation (scheme v2) that was already counted
+    (customer_pin_evaluation): a failure is not counted twice."""
+    apply = evaluated_proof_apply if evaluated else attempt_apply
+    counted = apply(
         failed=customer.pin_failed_attempts,
         locked_until=customer.pin_locked_until,
         matches=matches,
         now=timezone.now(),
     )
+    return _pin_counter_save(customer=customer, challenge=challenge, counted=counted, actor=actor)
+
+
+@transaction.atomic(savepoint=False)
+def customer_pin_evaluation(
+    *, customer: Customer, challenge: Challenge, actor: str = GATEWAY_ACTOR
+) -> Attempt:
+    """Count one OPRF evaluation of the PIN (scheme v2) as a failure until a correct proof
+    clears it (the caller holds the row lock). WRONG means counted and may be answered."""
+    counted = evaluation_apply(
+        failed=customer.pin_failed_attempts, locked_until=customer.pin_locked_until, now=timezone.now()
+    )
+    return _pin_counter_save(customer=customer, challenge=challenge, counted=counted, actor=actor)
+
+
+def _pin_counter_save(*, customer: Customer, challenge: Challenge, counted: Counted, actor: str) -> Attempt:
     if counted.attempt is Attempt.LOCKED_NOW:
         assert counted.locked_until is not None  # noqa: S101 - narrows the type for readers
         customer_lock(customer=customer, until=counted.locked_until, challenge=challenge, actor=actor)
     elif counted.attempt is Attempt.OK:
         customer.pin_failed_attempts, customer.pin_locked_until = 0, None
         customer.save(update_fields=["pin_failed_attempts", "pin_locked_until", "updated_at"])
-    elif counted.attempt is Attempt.WRONG:
+    elif counted.attempt is Attempt.WRONG and counted.failed != customer.pin_failed_attempts:
         customer.pin_failed_attempts = counted.failed
         customer.save(update_fields=["pin_failed_attempts", "updated_at"])
     return counted.attempt

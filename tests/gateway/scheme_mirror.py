@@ -74,3 +74,31 @@ def normalize_answer(text: str) -> str:
 
 def answers_secret(answers: list[str]) -> str:
     return "\n".join(normalize_answer(a) for a in answers)
+
+
+def server_oprf_output(
+    customer_id: object, purpose: str, secret_text: str, version: int | None = None
+) -> bytes:
+    """F(k, secret text) as a page gets it from the server (blind, the key provider evaluates,
+    finalise). Tests only: it needs OPRF_MASTER_KEY, which is the point of scheme v2."""
+    from core.keys import oprf_key_provider
+
+    provider = oprf_key_provider()
+    version = provider.active_version() if version is None else version
+    blind, blinded = oprf_blind(secret_text)
+    evaluated = provider.blind_evaluate(
+        version=version, customer_id=str(customer_id), purpose=purpose, blinded_element=blinded
+    )
+    return oprf_output(secret_text, blind, evaluated)
+
+
+def open_copy(*, record, customer_id: object, kind: str, secret_text: str, secret: bytes) -> bytes:
+    """The shard of a stored PIN or answers copy, v1 or v2, from its secret text and its `s`."""
+    purpose = "pin" if kind == "pin" else "questions"
+    if record.scheme_version == SCHEME_V2:
+        base: str | bytes = server_oprf_output(customer_id, purpose, secret_text, record.oprf_key_version)
+    else:
+        base = secret_text
+    _, key = derive_keys(base, bytes(record.salt))
+    aad = shard_aad(customer_id, kind, record.scheme_version)
+    return unwrap_shard(wrap_key(key, secret), bytes(record.wrapped_shard), aad)

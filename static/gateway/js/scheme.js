@@ -1,10 +1,12 @@
-// The shard scheme of DESIGN.md "Gateway", step 3, with WebCrypto only.
+// The shard scheme of DESIGN.md "Gateway", step 3, with WebCrypto (and, for v2, oprf.js).
 // Nothing in this module talks to the network: callers send authKey / wrapped copies themselves.
 // v1: m = PBKDF2(PIN, salt). v2: m = PBKDF2(OPRF output, salt), the OPRF output coming from
 // oprf.js and the server's evaluation; everything after m is the same in both.
+import { oprfFinalize } from "./oprf.js";
+
 export const SCHEME_V1 = 1;
 export const SCHEME_V2 = 2;
-export const SCHEME_VERSION = SCHEME_V1;
+export const SCHEME_VERSION = SCHEME_V2; // new PIN and answer copies; email copies stay v1 (no KDF)
 export const PBKDF2_ITERATIONS = 600000;
 const HKDF_SALT = new TextEncoder().encode("onboarding-gateway/shard/v1");
 const enc = new TextEncoder();
@@ -86,8 +88,18 @@ export async function unwrapShard(key, wrapped, aad) {
   return new Uint8Array(pt);
 }
 
-// The whole unwrap of one copy from its secret text (PIN or joined answers).
-export async function unwrapWithSecret({ secretText, salt, serverSecret, wrapped, customerId, kind }) {
+// The whole unwrap of one copy from its secret (v1: the PIN or joined answers; v2: their OPRF output).
+export async function unwrapWithSecret({ secretText, salt, serverSecret, wrapped, customerId, kind, version }) {
   const { pinKey } = await deriveKeys(secretText, salt);
-  return unwrapShard(await wrapKey(pinKey, serverSecret), wrapped, shardAad(customerId, kind));
+  return unwrapShard(await wrapKey(pinKey, serverSecret), wrapped, shardAad(customerId, kind, version));
+}
+
+// Scheme v2: the shard wrapped under a secret text, from the server's evaluation of its blinded
+// element and the pending salt and s -> { authKey, wrappedShard } (base64url) to send.
+export async function sealCopy({ input, blind, material, shard, customerId, kind }) {
+  const output = oprfFinalize(input, blind, fromB64url(material.evaluatedElement));
+  const keys = await deriveKeys(output, fromB64url(material.salt));
+  const key = await wrapKey(keys.pinKey, fromB64url(material.secret));
+  const wrapped = await wrapShard(key, shard, shardAad(customerId, kind, SCHEME_V2));
+  return { authKey: b64url(keys.authKey), wrappedShard: b64url(wrapped) };
 }
