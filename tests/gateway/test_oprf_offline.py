@@ -57,12 +57,15 @@ def capture(page) -> list[dict]:
     def on_response(response) -> None:
         if "/gateway/api/" not in response.url:
             return
-        request = response.request
+        try:
+            body = response.json()
+        except Exception:  # noqa: BLE001 - the last step's body may be gone once the page navigates
+            body = None
         seen.append(
             {
                 "step": response.url.split("/gateway/api/")[1].split("/", 1)[1],
-                "request": json.loads(request.post_data or "{}"),
-                "response": response.json(),
+                "request": json.loads(response.request.post_data or "{}"),
+                "response": body,
             }
         )
 
