@@ -19,7 +19,7 @@ SCHEME_CHOICES = [(SCHEME_V1, "v1 (PBKDF2)"), (SCHEME_V2, "v2 (OPRF + PBKDF2)")]
 
 
 class PinCredential(models.Model):
-    """The shard wrapped under the user's PIN (DESIGN.md "Gateway" step 3)."""
+    """The shard wrapped under the user's PIN (docs/architecture.md, "Key scheme, and why")."""
 
     customer = models.OneToOneField(Customer, on_delete=models.CASCADE, related_name="pin_credential")
     scheme_version = models.PositiveSmallIntegerField(default=SCHEME_V1, choices=SCHEME_CHOICES)
