@@ -29,7 +29,7 @@ from .serializers import (
     UnlockProofSerializer,
 )
 from .services import completion, pins, recovery
-from .services.sessions import challenge_for_session, challenge_link_open, return_url_with
+from .services.sessions import challenge_link_open, challenge_page_start, return_url_with
 
 
 class HttpResponseRedirect303(HttpResponseRedirect):
@@ -72,7 +72,7 @@ def open_link(request: HttpRequest, challenge_id: uuid.UUID, token: str) -> Http
 @require_GET
 def session_page(request: HttpRequest, challenge_id: uuid.UUID) -> HttpResponse:
     try:
-        challenge = challenge_for_session(challenge_id=challenge_id, session=request.session)
+        challenge = challenge_page_start(challenge_id=challenge_id, session=request.session)
     except SessionRefused:
         return render(request, "gateway/refused.html", status=403)
     except ChallengeClosed:

@@ -108,28 +108,38 @@ def challenge_bind(
     return challenge
 
 
-@transaction.atomic(savepoint=False)
+def _ensure_open(challenge: Challenge) -> None:
+    # Checked before the atomic block: a refusal must not mark the caller's transaction broken.
+    if challenge.status not in Challenge.OPEN_STATUSES:
+        raise Conflict("This challenge has ended.", code=Code.CHALLENGE_CLOSED)
+
+
 def challenge_transition(*, challenge: Challenge, step: str) -> Challenge:
     """Move an open challenge to `step`, the step its flow says follows the current one.
 
     No audit row of its own: each step's change that matters (PIN set, recovery set,
     lockout, verified) records one; the step is the progress between them.
     """
-    if challenge.status not in Challenge.OPEN_STATUSES:
-        raise Conflict("This challenge has ended.", code=Code.CHALLENGE_CLOSED)
-    challenge.step = step
-    challenge.save(update_fields=["step"])
+    _ensure_open(challenge)
+    with transaction.atomic(savepoint=False):
+        challenge.step = step
+        challenge.save(update_fields=["step"])
     return challenge
 
 
-@transaction.atomic(savepoint=False)
 def challenge_finish(
     *, challenge: Challenge, status: str, result: dict[str, Any] | None, actor: str = GATEWAY_ACTOR
 ) -> Challenge:
     """End an open challenge: `verified` (audited, with the flow's result), `failed` (with the
     reason in `result`) or `expired` (its time ran out; the stored status catches up)."""
-    if challenge.status not in Challenge.OPEN_STATUSES:
-        raise Conflict("This challenge has ended.", code=Code.CHALLENGE_CLOSED)
+    _ensure_open(challenge)
+    with transaction.atomic(savepoint=False):
+        return _challenge_finish(challenge=challenge, status=status, result=result, actor=actor)
+
+
+def _challenge_finish(
+    *, challenge: Challenge, status: str, result: dict[str, Any] | None, actor: str
+) -> Challenge:
     challenge.status = status
     if status == Challenge.Status.EXPIRED:
         challenge.save(update_fields=["status"])

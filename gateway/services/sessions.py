@@ -18,10 +18,10 @@ from django.db import transaction
 from core.crypto import constant_time_equal
 from customers.links import challenge_link_token_valid
 from customers.models import Challenge
-from customers.services import challenge_bind, challenge_finish
+from customers.services import challenge_bind, challenge_finish, challenge_transition
 
 from ..errors import ChallengeClosed, SessionRefused
-from ..flows import flow_for
+from ..flows import current_step, flow_for
 from ..selectors import return_url_with  # noqa: F401 - re-exported for views
 
 SESSION_KEY = "gateway"
@@ -103,4 +103,18 @@ def challenge_for_session(*, challenge_id: uuid.UUID, session: SessionBase, lock
             if challenge.effective_status == Challenge.Status.EXPIRED
             else "This session has already ended. Go back to the app."
         )
+    return challenge
+
+
+def challenge_page_start(*, challenge_id: uuid.UUID, session: SessionBase) -> Challenge:
+    """The session's open challenge for its page, at the entry step of its flow.
+
+    The shard lives only in the page's memory, so a page that is loaded again has lost it:
+    the flow starts again where the customer's state puts it (the PIN, or the recovery, opens
+    the shard again). A first load is already there and writes nothing.
+    """
+    challenge = challenge_for_session(challenge_id=challenge_id, session=session)
+    entry = flow_for(challenge.type).entry(challenge.customer)
+    if current_step(challenge=challenge) != entry or not challenge.step:
+        challenge_transition(challenge=challenge, step=entry)
     return challenge
