@@ -13,6 +13,7 @@ from django.contrib.sessions.backends.base import SessionBase
 from django.db import transaction
 
 from core.crypto import constant_time_equal, decrypt, encrypt, peppered_hmac
+from core.audit import AuditAction
 from core.services import audit_record
 from customers.models import Challenge, Customer
 from customers.services import customer_pin_attempt, customer_pin_evaluation, customer_pin_set
@@ -214,7 +215,7 @@ def pin_upgrade(
         customer=customer, pending=pending, auth_key=auth_key, wrapped_shard=wrapped_shard
     )
     audit_record(
-        action="gateway.pin_rekeyed",
+        action=AuditAction.GATEWAY_PIN_REKEYED,
         target=customer,
         actor="gateway",
         data={

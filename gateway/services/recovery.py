@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from core.crypto import constant_time_equal, decrypt, encrypt, peppered_hmac
 from core.errors import DomainError, RateLimited
+from core.audit import AuditAction
 from core.services import audit_record
 from customers.models import Challenge, Customer
 from customers.services import challenge_finish, customer_recovery_set
@@ -440,7 +441,7 @@ def restore_questions_upgrade(
         wrapped_shard=wrapped_shard,
     )
     audit_record(
-        action="gateway.recovery_rekeyed",
+        action=AuditAction.GATEWAY_RECOVERY_REKEYED,
         target=challenge.customer,
         actor="gateway",
         data={
