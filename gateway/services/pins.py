@@ -12,8 +12,8 @@ import uuid
 from django.contrib.sessions.backends.base import SessionBase
 from django.db import transaction
 
-from core.crypto import constant_time_equal, decrypt, encrypt, peppered_hmac
 from core.audit import AuditAction
+from core.crypto import constant_time_equal, decrypt, encrypt, peppered_hmac
 from core.services import audit_record
 from customers.models import Challenge, Customer
 from customers.services import customer_pin_attempt, customer_pin_evaluation, customer_pin_set

@@ -14,9 +14,9 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
+from core.audit import AuditAction
 from core.crypto import constant_time_equal, decrypt, encrypt, peppered_hmac
 from core.errors import DomainError, RateLimited
-from core.audit import AuditAction
 from core.services import audit_record
 from customers.models import Challenge, Customer
 from customers.services import challenge_finish, customer_recovery_set
