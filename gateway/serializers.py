@@ -24,14 +24,14 @@ class ProofSerializer(serializers.Serializer):
 
 class BlindedSerializer(serializers.Serializer):
     # Checked (and, for an unlock, counted) by the service: not a group element is a counted 400.
-    blindedElement = serializers.CharField(max_length=64, required=False, allow_blank=True)  # noqa: N815
+    blindedElement = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)  # noqa: N815
 
 
 class UnlockProofSerializer(ProofSerializer):
     """Scheme v2: the evaluation the proof follows; v1: a blinded element for the move to v2."""
 
-    evaluationId = serializers.CharField(max_length=64, required=False, allow_blank=True)  # noqa: N815
-    blindedElement = serializers.CharField(max_length=64, required=False, allow_blank=True)  # noqa: N815
+    evaluationId = serializers.CharField(required=False, allow_blank=True)  # noqa: N815
+    blindedElement = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)  # noqa: N815
 
 
 class CopySerializer(ProofSerializer):

@@ -196,3 +196,20 @@ def test_a_v1_customer_unlocks_in_the_page_and_is_moved_to_v2(live_server, new_p
     choose_pin(reset, NEW_PIN, expect_step=None)
     reset.wait_for_url(re.compile(r"status=verified"))
     assert shard_from_pin_copy(Customer.objects.get(pk=customer.id), NEW_PIN)[0] == shard
+
+
+def test_a_page_that_does_not_name_the_scheme_still_unlocks_a_v1_copy(live_server, new_page):
+    """Flows whose template does not pass data-pin-scheme (a new flow's page) fall back to v1."""
+    customer = customer_make()
+    shard = secrets.token_bytes(32)
+    seed_pin(customer, PIN, shard, scheme=1)
+    page = new_page()
+    open_link(page, live_server, challenge_make(customer=customer))
+    page.evaluate("document.getElementById('gateway').removeAttribute('data-pin-scheme')")
+    unlock_with_pin(page)
+    steps = [
+        r.split("\n")[0].split("/api/")[1].split("/", 1)[1] for r in page.recorder.requests if "/api/" in r
+    ]
+    assert steps == ["pin/evaluate", "pin/verify", "pin/upgrade"]
+    assert copies(customer.id) == ((2, 1), None)
+    assert Customer.objects.get(pk=customer.id).pin_failed_attempts == 0

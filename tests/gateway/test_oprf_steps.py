@@ -126,8 +126,8 @@ NON_CANONICAL = b64url(b"\xff" * 32)
 
 @pytest.mark.parametrize(
     "value",
-    [IDENTITY, NON_CANONICAL, b64url(bytes(31)), "!!!!", "", None],
-    ids=["identity", "non-canonical", "short", "not-base64", "empty", "missing"],
+    [IDENTITY, NON_CANONICAL, b64url(bytes(31)), "!!!!", "", None, "A" * 5000],
+    ids=["identity", "non-canonical", "short", "not-base64", "empty", "missing", "long"],
 )
 def test_an_invalid_blinded_element_is_a_counted_400_that_changes_nothing_else(value):
     customer = customer_with_pin()

@@ -29,14 +29,24 @@ async function open(key, wrapped, customerId, kind, version) {
 
 // A copy wrapped under a secret text (the PIN, or the joined answers): prove it with authKey,
 // then open the released copy with HKDF(pinKey ‖ s); move it to v2 when the server asks.
+// `scheme` is the stored copy's (data-pin-scheme / data-questions-scheme); a page that does not
+// give it is taken as v2 and falls back to v1 when the server says the copy is not v2 yet.
 async function unlockWithSecret({ challengeId, customerId, steps, kind, secretText, salt, scheme }) {
-  const version = Number(scheme) === SCHEME_V1 ? SCHEME_V1 : SCHEME_V2;
+  let version = Number(scheme) === SCHEME_V1 ? SCHEME_V1 : SCHEME_V2;
   const input = oprfInput(secretText);
   const { blind, blinded } = oprfBlind(input);
   let keys;
   let proof;
+  let evaluation = null;
   if (version === SCHEME_V2) {
-    const evaluation = await post(challengeId, steps.evaluate, { blindedElement: b64url(blinded) });
+    try {
+      evaluation = await post(challengeId, steps.evaluate, { blindedElement: b64url(blinded) });
+    } catch (error) {
+      if (scheme || !(error instanceof ApiError) || error.code !== "scheme_mismatch") throw error;
+      version = SCHEME_V1;
+    }
+  }
+  if (evaluation) {
     keys = await deriveKeys(oprfFinalize(input, blind, fromB64url(evaluation.evaluatedElement)), fromB64url(salt));
     proof = { authKey: b64url(keys.authKey), evaluationId: evaluation.evaluationId };
   } else {
