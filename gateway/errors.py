@@ -33,6 +33,7 @@ class GatewayErrorCode(enum.StrEnum):
     EVALUATION_UNKNOWN = "evaluation_unknown"
     EVALUATION_USED = "evaluation_used"
     SCHEME_MISMATCH = "scheme_mismatch"
+    OPRF_KEY_RETIRED = "oprf_key_retired"
     UPGRADE_FIRST = "upgrade_first"
     # Recovery material.
     NO_QUESTIONS = "no_questions"

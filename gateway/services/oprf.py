@@ -11,7 +11,7 @@ wrapped under a secret text (the PIN, the joined answers), and the move of a cop
 - An unlock of a v1 copy sends a blinded element with its proof; after a correct proof, as
   after a correct v2 proof under an older key version, the page gets an evaluation under the
   active key with a fresh salt and `s` (`upgrade`), and stores the shard wrapped under v2 in
-  one transaction (`copy_upgrade_take`); until then the old copy stays as it was.
+  one transaction (pin/upgrade, restore/questions/upgrade); until then the old copy stays as it was.
 Bad input (an element that is not a canonical non-identity ristretto255 encoding, an unknown,
 foreign or reused evaluation) is counted like a wrong proof, committed, then refused (4xx).
 """
@@ -29,7 +29,7 @@ from core import oprf
 from core.conf import app_settings
 from core.crypto import b64url_decode, decrypt, encrypt
 from core.errors import Conflict, DomainError, RateLimited
-from core.keys import oprf_key_provider
+from core.keys import UnknownOprfKeyVersion, oprf_key_provider
 from customers.models import Challenge
 
 from .. import scheme
@@ -187,12 +187,18 @@ def copy_evaluate(
     blinded = blinded_element_or_none(blinded_value)
     if blinded is None:
         return EvaluationOutcome(ok=False, remaining=counter.remaining(), refusal=invalid_element())
-    evaluated, _ = oprf_evaluate(
-        customer_id=challenge.customer_id,
-        purpose=purpose,
-        blinded_element=blinded,
-        version=record.oprf_key_version,
-    )
+    try:
+        evaluated, _ = oprf_evaluate(
+            customer_id=challenge.customer_id,
+            purpose=purpose,
+            blinded_element=blinded,
+            version=record.oprf_key_version,
+        )
+    except UnknownOprfKeyVersion:
+        # An operator dropped a key version some copy still needs: say so, count nothing.
+        raise Conflict(
+            "This copy can no longer be checked. Use your recovery to reset it.", code=Code.OPRF_KEY_RETIRED
+        ) from None
     evaluation = OprfEvaluation.objects.create(
         challenge=challenge, purpose=purpose, key_version=record.oprf_key_version, blinded_element=blinded
     )

@@ -293,6 +293,17 @@ def test_rotating_the_oprf_key_re_keys_a_copy_on_its_next_unlock(settings):
     assert response.status_code == 200 and "upgrade" not in response.json()["data"]
 
 
+def test_a_copy_whose_oprf_key_version_was_dropped_gets_a_clear_409(settings):
+    settings.OPRF_MASTER_KEY = KEY_1
+    customer = customer_with_pin()
+    settings.OPRF_MASTER_KEY = "2:" + KEY_1_2.split(",2:")[1]  # version 1 dropped too early
+    flow = resumed(customer)
+    before = state(customer.id)
+    response = flow.post("pin/evaluate", {"blindedElement": blinded_element()}, raw=True)
+    assert response.status_code == 409 and response.json()["code"] == "oprf_key_retired"
+    assert state(customer.id) == before  # nothing counted, nothing changed
+
+
 def test_v1_answers_unlock_and_move_to_v2():
     shard = secrets.token_bytes(32)
     customer = customer_with_pin(shard=shard)
