@@ -16,7 +16,7 @@ class _ReadOnly(admin.ModelAdmin):
 @admin.register(PinCredential)
 class PinCredentialAdmin(_ReadOnly):
     list_display = ("customer", "scheme_version", "oprf_key_version", "created_at", "updated_at")
-    list_filter = ("scheme_version",)
+    list_filter = ("scheme_version", "oprf_key_version")
     fields = ("customer", "scheme_version", "oprf_key_version", "created_at", "updated_at")
     readonly_fields = fields
 
@@ -31,7 +31,7 @@ class QuestionRecoveryAdmin(_ReadOnly):
         "locked_until",
         "created_at",
     )
-    list_filter = ("scheme_version",)
+    list_filter = ("scheme_version", "oprf_key_version")
     fields = (
         "customer",
         "scheme_version",
