@@ -12,7 +12,7 @@ import uuid
 from django.contrib.sessions.backends.base import SessionBase
 from django.db import transaction
 
-from core.audit import AuditAction
+from core.audit import AuditAction, SystemActor
 from core.crypto import constant_time_equal, decrypt, encrypt, peppered_hmac
 from core.services import audit_record
 from customers.models import Challenge, Customer
@@ -217,7 +217,7 @@ def pin_upgrade(
     audit_record(
         action=AuditAction.GATEWAY_PIN_REKEYED,
         target=customer,
-        actor="gateway",
+        actor=SystemActor.GATEWAY,
         data={
             "challenge": str(challenge.id),
             "from": before,
