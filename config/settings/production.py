@@ -12,16 +12,24 @@ import re
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
-from core.crypto import parse_master_keys, parse_pepper
+from core.crypto import parse_key_ring, parse_pepper
 
 from .base import *  # noqa: F403
-from .base import BASE_DIR, DEV_JWT_SIGNING_KEY, DEV_MASTER_KEYS, DEV_PEPPER, DEV_SECRET_KEY, env
+from .base import (
+    BASE_DIR,
+    DEV_JWT_SIGNING_KEY,
+    DEV_MASTER_KEYS,
+    DEV_OPRF_MASTER_KEY,
+    DEV_PEPPER,
+    DEV_SECRET_KEY,
+    env,
+)
 
 DEBUG = False
 
 # Words that mark a value as a placeholder someone forgot to replace.
 PLACEHOLDER_RE = re.compile(r"change[-_ ]?me|replace[-_ ]?with|dev[-_]only|insecure|placeholder", re.I)
-DEVELOPMENT_VALUES = {DEV_SECRET_KEY, DEV_MASTER_KEYS, DEV_PEPPER, DEV_JWT_SIGNING_KEY}
+DEVELOPMENT_VALUES = {DEV_SECRET_KEY, DEV_MASTER_KEYS, DEV_PEPPER, DEV_JWT_SIGNING_KEY, DEV_OPRF_MASTER_KEY}
 MIN_JWT_KEY_LENGTH = 32  # HS256: at least 256 bits of key
 UNSAFE_EMAIL_BACKENDS = {
     "django.core.mail.backends.console.EmailBackend",
@@ -70,8 +78,10 @@ def _parsed(name: str, parse) -> str:  # noqa: ANN001
 
 
 SECRET_KEY = _required("SECRET_KEY")
-MASTER_KEYS = _parsed("MASTER_KEYS", parse_master_keys)
+MASTER_KEYS = _parsed("MASTER_KEYS", lambda value: parse_key_ring(value, name="MASTER_KEYS"))
 PEPPER = _parsed("PEPPER", parse_pepper)
+# The OPRF key of PIN scheme v2: same form and rules as MASTER_KEYS.
+OPRF_MASTER_KEY = _parsed("OPRF_MASTER_KEY", lambda value: parse_key_ring(value, name="OPRF_MASTER_KEY"))
 JWT_SIGNING_KEY = _required("JWT_SIGNING_KEY")
 if len(JWT_SIGNING_KEY) < MIN_JWT_KEY_LENGTH:
     raise ImproperlyConfigured(f"JWT_SIGNING_KEY is not valid: at least {MIN_JWT_KEY_LENGTH} characters")

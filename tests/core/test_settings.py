@@ -21,6 +21,7 @@ def production_env(**overrides: str) -> dict[str, str]:
             "SECRET_KEY",
             "MASTER_KEYS",
             "PEPPER",
+            "OPRF_MASTER_KEY",
             "JWT_SIGNING_KEY",
             "ALLOWED_HOSTS",
             "PUBLIC_BASE_URL",
@@ -35,6 +36,7 @@ def production_env(**overrides: str) -> dict[str, str]:
             "SECRET_KEY": secrets.token_urlsafe(64),
             "MASTER_KEYS": "1:" + base64.b64encode(secrets.token_bytes(32)).decode(),
             "PEPPER": base64.b64encode(secrets.token_bytes(32)).decode(),
+            "OPRF_MASTER_KEY": "1:" + base64.b64encode(secrets.token_bytes(32)).decode(),
             "JWT_SIGNING_KEY": secrets.token_urlsafe(48),
             "ALLOWED_HOSTS": "gateway.example.com",
             "PUBLIC_BASE_URL": "https://gateway.example.com",
@@ -62,7 +64,16 @@ def test_production_settings_pass_check_deploy_with_every_secret_set():
 
 
 @pytest.mark.parametrize(
-    "name", ["SECRET_KEY", "MASTER_KEYS", "PEPPER", "JWT_SIGNING_KEY", "PUBLIC_BASE_URL", "EMAIL_URL"]
+    "name",
+    [
+        "SECRET_KEY",
+        "MASTER_KEYS",
+        "PEPPER",
+        "OPRF_MASTER_KEY",
+        "JWT_SIGNING_KEY",
+        "PUBLIC_BASE_URL",
+        "EMAIL_URL",
+    ],
 )
 def test_production_settings_refuse_to_start_without_a_secret(name):
     env = production_env()
@@ -89,7 +100,9 @@ def _example_env() -> dict[str, str]:
     return values
 
 
-@pytest.mark.parametrize("name", ["SECRET_KEY", "MASTER_KEYS", "PEPPER", "JWT_SIGNING_KEY", "EMAIL_URL"])
+@pytest.mark.parametrize(
+    "name", ["SECRET_KEY", "MASTER_KEYS", "PEPPER", "OPRF_MASTER_KEY", "JWT_SIGNING_KEY", "EMAIL_URL"]
+)
 def test_production_settings_refuse_the_env_example_values(name):
     example = _example_env()[name]
     result = check(production_env(**{name: example}))
@@ -104,7 +117,7 @@ def test_production_settings_refuse_change_me(name):
     assert f"{name} must be set in the environment for production, not a placeholder" in result.stderr
 
 
-@pytest.mark.parametrize("name", ["SECRET_KEY", "MASTER_KEYS", "JWT_SIGNING_KEY"])
+@pytest.mark.parametrize("name", ["SECRET_KEY", "MASTER_KEYS", "OPRF_MASTER_KEY", "JWT_SIGNING_KEY"])
 def test_production_settings_refuse_every_development_key(name):
     from config.settings import base
 
@@ -122,7 +135,8 @@ def _b64(size: int) -> str:
     [
         ("MASTER_KEYS", "1:" + "%" * 44, "MASTER_KEYS must be 'version:base64key,...'"),
         ("MASTER_KEYS", "one:" + _b64(32), "MASTER_KEYS must be 'version:base64key,...'"),
-        ("MASTER_KEYS", "1:" + _b64(16), "each master key must be at least 32 bytes"),
+        ("MASTER_KEYS", "1:" + _b64(16), "each key of MASTER_KEYS must be at least 32 bytes"),
+        ("OPRF_MASTER_KEY", "1:" + _b64(16), "each key of OPRF_MASTER_KEY must be at least 32 bytes"),
         ("PEPPER", "not base64 at all!", "PEPPER must be base64"),
         ("PEPPER", _b64(16), "PEPPER must be at least 32 bytes"),
         ("JWT_SIGNING_KEY", secrets.token_urlsafe(12), "at least 32 characters"),
@@ -210,3 +224,19 @@ def test_debug_page_and_error_reports_mask_the_pepper_and_master_keys(rf, settin
         for secret in (settings.PEPPER, settings.MASTER_KEYS.split(":")[1], settings.REDIS_URL):
             assert secret not in text
         assert "PEPPER" in text  # listed, with its value masked
+
+
+def test_production_settings_refuse_the_development_oprf_key_and_a_malformed_one():
+    from config.settings import base
+
+    result = check(production_env(OPRF_MASTER_KEY=base.DEV_OPRF_MASTER_KEY))
+    assert result.returncode != 0
+    assert (
+        "OPRF_MASTER_KEY must be set in the environment for production, not a development key"
+        in result.stderr
+    )
+    short = "1:" + base64.b64encode(secrets.token_bytes(16)).decode()
+    result = check(production_env(OPRF_MASTER_KEY=short))
+    assert result.returncode != 0
+    assert "each key of OPRF_MASTER_KEY must be at least 32 bytes" in result.stderr
+    assert short.split(":")[1] not in result.stderr
