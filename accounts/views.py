@@ -93,7 +93,7 @@ class ClientTokenViewSet(MerchantViewSet):
 
     @extend_schema(
         operation_id="auth_token_create",
-        tags=["merchant auth"],
+        tags=["merchant accounts"],
         auth=[],
         summary="Exchange client credentials for a short-lived client access token",
         request={JSON: serializers.ClientTokenRequestSerializer},
@@ -209,7 +209,7 @@ class AccountTokenViewSet(MerchantViewSet):
 
     @extend_schema(
         operation_id="account_token_obtain",
-        tags=["merchant auth"],
+        tags=["merchant accounts"],
         auth=[],
         summary="Account access and refresh tokens (sub = account id, email)",
         request={JSON: serializers.AccountTokenRequestSerializer},
@@ -226,7 +226,7 @@ class AccountTokenViewSet(MerchantViewSet):
 
     @extend_schema(
         operation_id="account_token_refresh",
-        tags=["merchant auth"],
+        tags=["merchant accounts"],
         auth=[],
         summary="Rotate a refresh token (the old one is blacklisted)",
         request={JSON: serializers.RefreshRequestSerializer},
@@ -243,7 +243,7 @@ class AccountTokenViewSet(MerchantViewSet):
 
     @extend_schema(
         operation_id="account_password_change",
-        tags=["merchant auth"],
+        tags=["merchant accounts"],
         auth=[],
         summary="Change the account password (also when expired); earlier tokens stop working",
         request={JSON: serializers.PasswordChangeRequestSerializer},

@@ -78,6 +78,7 @@ class CustomerViewSet(viewsets.ViewSet):
 
     @extend_schema(
         operation_id="customers_create",
+        tags=["customers"],
         summary="Create a customer",
         request=CustomerCreateInputSerializer,
         responses={201: CustomerEnvelope, **errors(400, 403, 409, 415)},
@@ -100,6 +101,7 @@ class CustomerViewSet(viewsets.ViewSet):
 
     @extend_schema(
         operation_id="customers_list",
+        tags=["customers"],
         summary="List customers",
         parameters=PAGE_PARAMETERS,
         responses={200: CustomerListEnvelope, **errors(400)},
@@ -113,6 +115,7 @@ class CustomerViewSet(viewsets.ViewSet):
 
     @extend_schema(
         operation_id="customers_retrieve",
+        tags=["customers"],
         summary="Get a customer",
         parameters=[ID_PARAMETER],
         responses={200: CustomerEnvelope, **errors(404)},
@@ -138,6 +141,7 @@ class CustomerViewSet(viewsets.ViewSet):
 
     @extend_schema(
         operation_id="customers_initialize",
+        tags=["challenges"],
         summary="Start the PIN and recovery setup challenge",
         parameters=[ID_PARAMETER],
         request=ChallengeCreateInputSerializer,
@@ -151,6 +155,7 @@ class CustomerViewSet(viewsets.ViewSet):
 
     @extend_schema(
         operation_id="customers_reset_pin",
+        tags=["challenges"],
         summary="Start a PIN reset challenge (needs PIN and recovery)",
         parameters=[ID_PARAMETER],
         request=ChallengeCreateInputSerializer,
@@ -162,6 +167,7 @@ class CustomerViewSet(viewsets.ViewSet):
 
     @extend_schema(
         operation_id="customers_challenges_list",
+        tags=["challenges"],
         summary="List a customer's challenges",
         parameters=[
             ID_PARAMETER,
@@ -187,6 +193,7 @@ class CustomerViewSet(viewsets.ViewSet):
 
     @extend_schema(
         operation_id="customers_challenges_retrieve",
+        tags=["challenges"],
         summary="Get one challenge",
         parameters=[ID_PARAMETER, CHALLENGE_ID_PARAMETER],
         responses={200: ChallengeEnvelope, **errors(404)},

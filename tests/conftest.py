@@ -26,11 +26,11 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgres" in item.keywords and connection.vendor != "postgresql":
             if strict:
-                raise pytest.UsageError("OG_REQUIRE_SERVICES: run the suite against PostgreSQL (DATABASE_URL)")
+                raise pytest.UsageError("OG_REQUIRE_SERVICES: run the suite on PostgreSQL (DATABASE_URL)")
             item.add_marker(pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL"))
         if "redis" in item.keywords and not os.environ.get("REDIS_URL"):
             if strict:
-                raise pytest.UsageError("OG_REQUIRE_SERVICES: run the suite against Redis (REDIS_URL)")
+                raise pytest.UsageError("OG_REQUIRE_SERVICES: run the suite with Redis (REDIS_URL)")
             item.add_marker(pytest.mark.skip(reason="needs Redis: set REDIS_URL"))
 
 

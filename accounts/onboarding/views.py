@@ -25,7 +25,7 @@ from .documents import (
     validate_upload_form,
 )
 
-TAGS = ["merchant onboarding"]
+TAGS = ["onboarding"]
 REF = OpenApiParameter(
     "refNo", OpenApiTypes.UUID, OpenApiParameter.PATH, description="the application's referenceNumber"
 )
