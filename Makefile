@@ -6,6 +6,7 @@ PYTHON ?=
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
+PORT ?= 8000
 export PYTHON VENV
 
 .PHONY: install install-dev run test lint lint-py lint-js typecheck lock lock-upgrade \
@@ -22,7 +23,7 @@ install-dev:
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
-	$(PY) manage.py runserver 127.0.0.1:8000
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # Runs on SQLite unless DATABASE_URL is set (REDIS_URL likewise adds the Redis tests).
 test: install-dev

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import models
 from django.http import HttpRequest
 
 from .models import ApiKey, Challenge, Customer, Organization, RedirectOrigin
@@ -165,6 +166,8 @@ class ChallengeAdmin(admin.ModelAdmin):
     search_fields = ["id", "customer__ref_id"]
     list_select_related = ["customer", "organization"]
     show_full_result_count = False
+    # Django 6's default for URL form fields, without 5.2's deprecation warning.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
