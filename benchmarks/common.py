@@ -141,7 +141,7 @@ def gunicorn(
     port = port or free_port()
     log_path = log_path or ROOT / "benchmarks" / "out" / "gunicorn.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    log = open(log_path, "wb")  # noqa: SIM115 (closed in finally)
+    log = open(log_path, "wb")
     proc = subprocess.Popen(
         [
             PYTHON,

@@ -35,7 +35,7 @@ class ApiKeyInline(admin.TabularInline):
     can_delete = False
     show_change_link = True
 
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:  # noqa: ANN001
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
 
 
@@ -60,12 +60,12 @@ class ApiKeyAdmin(admin.ModelAdmin):
     search_fields = ["prefix", "name", "organization__name"]
     actions = ["revoke_keys"]
 
-    def get_form(self, request, obj=None, change=False, **kwargs):  # noqa: ANN001, ANN003, ANN201
+    def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
             kwargs["form"] = ApiKeyAddForm
         return super().get_form(request, obj, change=change, **kwargs)
 
-    def get_fields(self, request, obj=None):  # noqa: ANN001, ANN201
+    def get_fields(self, request, obj=None):
         if obj is None:
             return ["organization", "name", "kind"]
         return [
@@ -79,13 +79,13 @@ class ApiKeyAdmin(admin.ModelAdmin):
             "revoked_at",
         ]
 
-    def get_readonly_fields(self, request, obj=None):  # noqa: ANN001, ANN201
+    def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return []
         # Key material and lifecycle are never edited; revoke with the action instead.
         return ["organization", "kind", "prefix", "key_hash", "created_at", "last_used_at", "revoked_at"]
 
-    def save_model(self, request, obj, form, change):  # noqa: ANN001
+    def save_model(self, request, obj, form, change):
         if change:
             ApiKey.objects.filter(pk=obj.pk).update(name=obj.name)
             return
@@ -104,11 +104,11 @@ class ApiKeyAdmin(admin.ModelAdmin):
             f"New {api_key.kind} API key (shown once, copy it now; it cannot be shown again): {raw}",
         )
 
-    def has_delete_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False  # revoke instead: the audit trail keeps pointing at the key
 
     @admin.action(description="Revoke selected API keys")
-    def revoke_keys(self, request: HttpRequest, queryset) -> None:  # noqa: ANN001
+    def revoke_keys(self, request: HttpRequest, queryset) -> None:
         count = 0
         for api_key in queryset.filter(revoked_at__isnull=True):
             api_key_revoke(api_key=api_key, actor=f"admin:{request.user}")
@@ -125,7 +125,7 @@ class ChallengeInline(admin.TabularInline):
     show_change_link = True
     ordering = ["-created_at"]
 
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:  # noqa: ANN001
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
 
 
@@ -155,7 +155,7 @@ class CustomerAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # customers come from the API, which keeps the organization's counter
 
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:  # noqa: ANN001
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
 
 
@@ -172,8 +172,8 @@ class ChallengeAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:  # noqa: ANN001
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
 
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:  # noqa: ANN001
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False

@@ -26,7 +26,7 @@ ErrorEnvelope = inline_serializer(
 )
 
 
-def envelope(name: str, data: serializers.BaseSerializer):  # noqa: ANN201
+def envelope(name: str, data: serializers.BaseSerializer):
     fields = {
         "success": serializers.BooleanField(help_text="Always true"),
         "message": serializers.CharField(),

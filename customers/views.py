@@ -66,7 +66,7 @@ class CustomerViewSet(viewsets.ViewSet):
     def actor(self) -> str:
         return str(self.request.user)
 
-    def _idempotent(self, request: Request, key: Any, handler) -> Response:  # noqa: ANN001
+    def _idempotent(self, request: Request, key: Any, handler) -> Response:
         outcome = idempotent_run(
             organization=self.organization,
             key=key,
@@ -124,7 +124,7 @@ class CustomerViewSet(viewsets.ViewSet):
         customer = selectors.customer_get(organization=self.organization, customer_id=pk)
         return Response(_ok("Customer retrieved", customer_data(customer)))
 
-    def _challenge_create(self, request: Request, pk: str, service, message: str) -> Response:  # noqa: ANN001
+    def _challenge_create(self, request: Request, pk: str, service, message: str) -> Response:
         form = ChallengeCreateInputSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data

@@ -19,15 +19,15 @@ class _B64Field(serializers.CharField):
 
 
 class ProofSerializer(serializers.Serializer):
-    authKey = _B64Field(length=scheme.AUTH_KEY_BYTES)  # noqa: N815 - wire name
+    authKey = _B64Field(length=scheme.AUTH_KEY_BYTES)
 
 
 class CopySerializer(ProofSerializer):
-    wrappedShard = _B64Field(length=scheme.WRAPPED_SHARD_BYTES)  # noqa: N815
+    wrappedShard = _B64Field(length=scheme.WRAPPED_SHARD_BYTES)
 
 
 class QuestionsCopySerializer(CopySerializer):
-    questionIds = serializers.ListField(child=serializers.CharField(max_length=64), max_length=10)  # noqa: N815
+    questionIds = serializers.ListField(child=serializers.CharField(max_length=64), max_length=10)
 
 
 class EmailStartSerializer(serializers.Serializer):
@@ -39,5 +39,5 @@ class CodeSerializer(serializers.Serializer):
 
 
 class EmailConfirmSerializer(CodeSerializer):
-    recoveryKey = _B64Field(length=scheme.RECOVERY_KEY_BYTES)  # noqa: N815
-    wrappedShard = _B64Field(length=scheme.WRAPPED_SHARD_BYTES)  # noqa: N815
+    recoveryKey = _B64Field(length=scheme.RECOVERY_KEY_BYTES)
+    wrappedShard = _B64Field(length=scheme.WRAPPED_SHARD_BYTES)

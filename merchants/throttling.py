@@ -134,14 +134,14 @@ class RateLimitMixin:
     def initial(self, request, *args, **kwargs):  # type: ignore[no-untyped-def]
         rule = self.rate_limits.get(getattr(self, "action", None) or "")
         if rule is not None:
-            request._merchant_rate_usage = hit(
+            request.merchant_rate_usage = hit(
                 request, group=rule.group, value=rule.key(request), rate=rule.rate()
             )
         return super().initial(request, *args, **kwargs)  # type: ignore[misc]
 
     def finalize_response(self, request, response, *args, **kwargs):  # type: ignore[no-untyped-def]
         response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
-        usage = getattr(request, "_merchant_rate_usage", None)
+        usage = getattr(request, "merchant_rate_usage", None)
         if usage is not None and response.status_code != 429:
             for name, value in usage.headers().items():
                 response[name] = value

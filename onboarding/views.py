@@ -131,7 +131,7 @@ class OnboardingViewSet(_AccountHolderViewSet):
         summary="The whole application, as submitted, with its status and files",
         responses={200: serializers.ApplicationDetailSerializer, 404: E404, **COMMON},
     )
-    def retrieve(self, request: Request, refNo: str) -> Response:
+    def retrieve(self, request: Request, refNo: str) -> Response:  # noqa: N803 (the URL kwarg, as in the API)
         return Response(selectors.application_detail(application=self.application(refNo)))
 
     @extend_schema(
@@ -142,7 +142,7 @@ class OnboardingViewSet(_AccountHolderViewSet):
         request={JSON: serializers.ApplicationSerializer},
         responses={200: serializers.StatusSerializer, 400: E400_VALIDATION, 404: E404, 409: E409, **COMMON},
     )
-    def update(self, request: Request, refNo: str) -> Response:
+    def update(self, request: Request, refNo: str) -> Response:  # noqa: N803 (the URL kwarg, as in the API)
         application = self.application(refNo)
         body = self.body(serializers.ApplicationSerializer, request)
         application = services.application_update(application=application, body=body, actor=request.user)
@@ -155,7 +155,7 @@ class OnboardingViewSet(_AccountHolderViewSet):
         summary="Status, decline reason and the documents still missing",
         responses={200: serializers.StatusSerializer, 404: E404, **COMMON},
     )
-    def status(self, request: Request, refNo: str) -> Response:
+    def status(self, request: Request, refNo: str) -> Response:  # noqa: N803 (the URL kwarg, as in the API)
         return Response(selectors.application_status(application=self.application(refNo)))
 
 
@@ -165,12 +165,13 @@ class OnboardingFilesViewSet(_AccountHolderViewSet):
     def initial(self, request: Request, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         # Before anything reads the body: stream each file to disk, never into memory, and
         # count the parts on the way so none is dropped unseen.
-        django_request = request._request
+        django_request = request._request  # noqa: SLF001 (DRF's documented way to the HttpRequest)
         django_request.upload_handlers = [StreamingUploadHandler(django_request)]
         _, params = parse_header_parameters(django_request.META.get("CONTENT_TYPE", ""))
         boundary = params.get("boundary", "")
         if boundary:
-            django_request._stream = PartCountingStream(django_request._stream, boundary.encode())
+            # Django keeps the body stream in _stream; wrapping it is the only way to count parts.
+            django_request._stream = PartCountingStream(django_request._stream, boundary.encode())  # noqa: SLF001
         super().initial(request, *args, **kwargs)
 
     @extend_schema(
@@ -191,7 +192,7 @@ class OnboardingFilesViewSet(_AccountHolderViewSet):
             **COMMON,
         },
     )
-    def upload(self, request: Request, refNo: str) -> Response:
+    def upload(self, request: Request, refNo: str) -> Response:  # noqa: N803 (the URL kwarg, as in the API)
         application = self.application(refNo)
         try:
             files, text_fields = request.FILES, list(request.POST)
@@ -199,8 +200,9 @@ class OnboardingFilesViewSet(_AccountHolderViewSet):
             raise PayloadTooLarge("The form fields are too large") from exc
         except SuspiciousOperation as exc:
             raise MalformedMultipart(errors=["Malformed multipart body"]) from exc
-        oversized = getattr(request._request, StreamingUploadHandler.OVERSIZED_ATTR, [])
-        stream = request._request._stream
+        django_request = request._request  # noqa: SLF001 (as in initial)
+        oversized = getattr(django_request, StreamingUploadHandler.OVERSIZED_ATTR, [])
+        stream = django_request._stream  # noqa: SLF001 (the PartCountingStream set in initial)
         check_all_parts_read(
             counter=stream if isinstance(stream, PartCountingStream) else None,
             files=files,

@@ -85,7 +85,7 @@ def test_restore_keeps_the_shard_byte_for_byte(live_server, new_page):
     assert after_args["salt"] != before_args["salt"] and after_args["secret"] != before_args["secret"]
     after = page.evaluate(UNWRAP_IN_PAGE, after_args)
     assert after == before
-    with pytest.raises(Exception, match="OperationError|decrypt"):
+    with pytest.raises(Exception, match=r"OperationError|decrypt"):
         page.evaluate(UNWRAP_IN_PAGE, {**after_args, "pin": PIN})  # the old PIN opens nothing now
     assert AuditEvent.objects.filter(action="gateway.pin_reset", target_id=str(customer.id)).exists()
     page.recorder.assert_absent(

@@ -119,7 +119,7 @@ def _forged(client_id: str, **overrides) -> str:
 
 def _alg_none(client_id: str) -> str:
     token = _forged(client_id)
-    header, payload, _sig = token.split(".")
+    _header, payload, _sig = token.split(".")
     import base64
     import json
 

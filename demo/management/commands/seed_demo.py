@@ -52,7 +52,7 @@ def seed_merchant_demo(command: BaseCommand) -> None:
 class Command(BaseCommand):
     help = "Create or refresh the demo organization and print fresh FULL and RESTRICTED API keys."
 
-    def handle(self, *args, **options) -> None:  # noqa: ANN002, ANN003
+    def handle(self, *args, **options) -> None:
         with transaction.atomic():
             organization, keys = seed_customers_demo()
         out = self.stdout
