@@ -21,7 +21,7 @@ def favicon(request: HttpRequest) -> HttpResponseRedirect:
     return HttpResponseRedirect(static("favicon.ico"))
 
 
-def _json_or_html(status: int, message: str, html_view):  # type: ignore[no-untyped-def]
+def _json_or_html(status: int, message: str, html_view):
     def view(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
         if surface_for_path(request.path) is None:
             return html_view(request, exception) if exception is not None else html_view(request)

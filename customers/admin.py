@@ -27,10 +27,13 @@ class RedirectOriginInline(admin.TabularInline):
     extra = 1
 
 
+API_KEY_FIELDS = ("prefix", "name", "kind", "created_at", "last_used_at", "revoked_at")
+
+
 class ApiKeyInline(admin.TabularInline):
     model = ApiKey
-    fields = ["prefix", "name", "kind", "created_at", "last_used_at", "revoked_at"]
-    readonly_fields = fields
+    fields = API_KEY_FIELDS
+    readonly_fields = API_KEY_FIELDS
     extra = 0
     can_delete = False
     show_change_link = True
@@ -116,10 +119,13 @@ class ApiKeyAdmin(admin.ModelAdmin):
         self.message_user(request, f"Revoked {count} API key(s).", messages.SUCCESS)
 
 
+CHALLENGE_FIELDS = ("id", "type", "status", "expires_at", "created_at", "completed_at")
+
+
 class ChallengeInline(admin.TabularInline):
     model = Challenge
-    fields = ["id", "type", "status", "expires_at", "created_at", "completed_at"]
-    readonly_fields = fields
+    fields = CHALLENGE_FIELDS
+    readonly_fields = CHALLENGE_FIELDS
     extra = 0
     can_delete = False
     show_change_link = True
@@ -129,6 +135,21 @@ class ChallengeInline(admin.TabularInline):
         return False
 
 
+CUSTOMER_FIELDS = (
+    "id",
+    "organization",
+    "ref_id",
+    "name",
+    "has_pin",
+    "has_recovery",
+    "recovery_methods",
+    "pin_failed_attempts",
+    "pin_locked_until",
+    "created_at",
+    "updated_at",
+)
+
+
 @admin.register(Customer)
 class CustomerAdmin(admin.ModelAdmin):
     list_display = ["ref_id", "name", "organization", "has_pin", "has_recovery", "created_at"]
@@ -136,20 +157,8 @@ class CustomerAdmin(admin.ModelAdmin):
     search_fields = ["ref_id", "id"]
     list_select_related = ["organization"]
     show_full_result_count = False  # no COUNT(*) over millions of rows on every page
-    fields = [
-        "id",
-        "organization",
-        "ref_id",
-        "name",
-        "has_pin",
-        "has_recovery",
-        "recovery_methods",
-        "pin_failed_attempts",
-        "pin_locked_until",
-        "created_at",
-        "updated_at",
-    ]
-    readonly_fields = [f for f in fields if f != "name"]
+    fields = CUSTOMER_FIELDS
+    readonly_fields = tuple(f for f in CUSTOMER_FIELDS if f != "name")
     inlines = [ChallengeInline]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -85,6 +85,14 @@ def touch_last_used(api_key: ApiKey) -> None:
         api_key.last_used_at = now
 
 
+def request_api_client(request: Request) -> ApiClient:
+    """The ApiClient that ApiKeyAuthentication put on request.user (typed for the views)."""
+    client = request.user
+    if not isinstance(client, ApiClient):
+        raise Unauthenticated(f"Missing API key: send the {HEADER_NAME} header")
+    return client
+
+
 class ApiKeyAuthentication(BaseAuthentication):
     def authenticate(self, request: Request) -> tuple[ApiClient, ApiKey]:
         raw = request.META.get(META_NAME, "")

@@ -114,9 +114,9 @@ class QuerySerializer(serializers.Serializer):
 
     def to_internal_value(self, data):
         if hasattr(data, "getlist"):
-            blank = {
+            blank: dict[str, list[str]] = {
                 name: ["This field may not be blank."]
-                for name in self.fields
+                for name in self.fields.keys()
                 if name in data and data.get(name) == ""
             }
             if blank:

@@ -12,7 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from . import selectors, services
-from .authentication import ApiKeyAuthentication
+from .authentication import ApiKeyAuthentication, request_api_client
 from .idempotency import idempotent_run, request_fingerprint
 from .models import Challenge, Organization
 from .openapi import (
@@ -60,17 +60,21 @@ class CustomerViewSet(viewsets.ViewSet):
 
     @property
     def organization(self) -> Organization:
-        return self.request.user.organization
+        return request_api_client(self.request).organization
 
     @property
     def actor(self) -> str:
-        return str(self.request.user)
+        return str(request_api_client(self.request))
 
     def _idempotent(self, request: Request, key: Any, handler) -> Response:
         outcome = idempotent_run(
             organization=self.organization,
             key=key,
-            fingerprint=request_fingerprint(method=request.method, path=request.path, body=request.data),
+            fingerprint=request_fingerprint(
+                method=request.method or "",
+                path=request.path,
+                body=request.data if isinstance(request.data, dict) else {},  # a validated JSON object
+            ),
             handler=handler,
         )
         headers = {"Idempotent-Replayed": "true"} if outcome.replayed else None

@@ -6,14 +6,14 @@ from . import scheme
 
 
 class _B64Field(serializers.CharField):
-    def __init__(self, *, length: int, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *, length: int, **kwargs):
         self.length = length
         super().__init__(max_length=4 * length, **kwargs)
 
-    def to_internal_value(self, data):  # type: ignore[no-untyped-def]
+    def to_internal_value(self, data):
         value = super().to_internal_value(data)
         try:
-            return scheme.decode_field(value, field=self.field_name, length=self.length)
+            return scheme.decode_field(value, field=self.field_name or "", length=self.length)
         except Exception as exc:
             raise serializers.ValidationError("must be base64url of the right length") from exc
 

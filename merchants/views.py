@@ -16,6 +16,8 @@ from .authentication import (
     ClientTokenAuthentication,
     IsAccountHolder,
     IsApiClient,
+    request_account,
+    request_api_client,
 )
 from .throttling import CREATE_ACCOUNT_RULE, RateLimitMixin, token_endpoint_rule
 from .tokens import ClientAccessToken
@@ -176,7 +178,7 @@ class AccountViewSet(MerchantViewSet):
     )
     def create(self, request: Request) -> Response:
         data = self.body(serializers.CreateAccountSerializer, request)
-        account = services.account_create(api_client=request.user, **data)
+        account = services.account_create(api_client=request_api_client(request), **data)
         return Response({"id": account.pk})
 
     @extend_schema(
@@ -186,7 +188,7 @@ class AccountViewSet(MerchantViewSet):
         responses={200: serializers.AccountStatusSerializer, 401: E401, 500: E500, 503: E503},
     )
     def me(self, request: Request) -> Response:
-        return Response(selectors.account_status(account=request.user))
+        return Response(selectors.account_status(account=request_account(request)))
 
 
 class AccountTokenViewSet(MerchantViewSet):

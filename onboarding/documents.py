@@ -134,7 +134,8 @@ class StreamingUploadHandler(TemporaryFileUploadHandler):
             setattr(self.request, self.OVERSIZED_ATTR, oversized)
             return None
         upload = super().file_complete(file_size)
-        upload.sha256 = self._digest.hexdigest()
+        if upload is not None:
+            upload.sha256 = self._digest.hexdigest()  # type: ignore[attr-defined]  # ours, read by validate_upload_form
         return upload
 
 

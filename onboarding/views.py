@@ -11,7 +11,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from merchants.authentication import AccountTokenAuthentication, IsAccountHolder
+from merchants.authentication import AccountTokenAuthentication, IsAccountHolder, request_account
 from merchants.serializers import NestErrorSerializer, NestValidationErrorSerializer
 from merchants.views import COMMON, E400_VALIDATION, JSON, MerchantViewSet, _err
 
@@ -100,8 +100,10 @@ class _AccountHolderViewSet(MerchantViewSet):
     authentication_classes = [AccountTokenAuthentication]
     permission_classes = [IsAccountHolder]
 
-    def application(self, ref_no: str):  # type: ignore[no-untyped-def]
-        return selectors.application_get_for_account(account=self.request.user, reference_number=ref_no)
+    def application(self, ref_no: str):
+        return selectors.application_get_for_account(
+            account=request_account(self.request), reference_number=ref_no
+        )
 
 
 class OnboardingViewSet(_AccountHolderViewSet):
@@ -114,7 +116,7 @@ class OnboardingViewSet(_AccountHolderViewSet):
     )
     def create(self, request: Request) -> Response:
         body = self.body(serializers.ApplicationSerializer, request)
-        application = services.application_create(account=request.user, body=body)
+        application = services.application_create(account=request_account(request), body=body)
         return Response(
             {
                 "referenceNumber": str(application.reference_number),
@@ -145,7 +147,9 @@ class OnboardingViewSet(_AccountHolderViewSet):
     def update(self, request: Request, refNo: str) -> Response:  # noqa: N803 (the URL kwarg, as in the API)
         application = self.application(refNo)
         body = self.body(serializers.ApplicationSerializer, request)
-        application = services.application_update(application=application, body=body, actor=request.user)
+        application = services.application_update(
+            application=application, body=body, actor=request_account(request)
+        )
         return Response(selectors.application_status(application=application))
 
     @extend_schema(
@@ -162,7 +166,7 @@ class OnboardingViewSet(_AccountHolderViewSet):
 class OnboardingFilesViewSet(_AccountHolderViewSet):
     parser_classes = [MultiPartParser]
 
-    def initial(self, request: Request, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def initial(self, request: Request, *args, **kwargs) -> None:
         # Before anything reads the body: stream each file to disk, never into memory, and
         # count the parts on the way so none is dropped unseen.
         django_request = request._request  # noqa: SLF001 (DRF's documented way to the HttpRequest)
@@ -171,7 +175,7 @@ class OnboardingFilesViewSet(_AccountHolderViewSet):
         boundary = params.get("boundary", "")
         if boundary:
             # Django keeps the body stream in _stream; wrapping it is the only way to count parts.
-            django_request._stream = PartCountingStream(django_request._stream, boundary.encode())  # noqa: SLF001
+            django_request._stream = PartCountingStream(django_request._stream, boundary.encode())  # type: ignore[assignment]  # noqa: SLF001
         super().initial(request, *args, **kwargs)
 
     @extend_schema(
@@ -211,7 +215,7 @@ class OnboardingFilesViewSet(_AccountHolderViewSet):
         )
         uploads = validate_upload_form(files=files, text_fields=text_fields, oversized=oversized)
         documents = services.application_documents_store(
-            application=application, uploads=uploads, actor=request.user
+            application=application, uploads=uploads, actor=request_account(request)
         )
         return Response(
             {"files": [selectors.document_summary(document=d) for d in documents]},

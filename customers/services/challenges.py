@@ -3,6 +3,7 @@ it to the browser that opened its link, moving it through its flow's steps, fini
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 from typing import Any
 
@@ -20,7 +21,7 @@ from .customers import GATEWAY_ACTOR
 
 @transaction.atomic
 def challenge_open(
-    *, organization: Organization, customer_id: object, type: str, return_url: str, actor: str = ""
+    *, organization: Organization, customer_id: uuid.UUID | str, type: str, return_url: str, actor: str = ""
 ) -> Challenge:
     """A new challenge of `type` for the customer; earlier open ones are superseded.
 
@@ -59,7 +60,7 @@ def challenge_open(
 
 
 def customer_initialize(
-    *, organization: Organization, customer_id: object, redirect_url: str, actor: str = ""
+    *, organization: Organization, customer_id: uuid.UUID | str, redirect_url: str, actor: str = ""
 ) -> Challenge:
     """An INITIALIZE challenge (PIN, then recovery); 409 once the customer has both."""
     return challenge_open(
@@ -72,7 +73,7 @@ def customer_initialize(
 
 
 def customer_reset_pin(
-    *, organization: Organization, customer_id: object, redirect_url: str, actor: str = ""
+    *, organization: Organization, customer_id: uuid.UUID | str, redirect_url: str, actor: str = ""
 ) -> Challenge:
     """A RESET_PIN challenge; 409 unless the customer has a PIN and recovery."""
     return challenge_open(

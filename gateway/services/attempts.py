@@ -50,7 +50,7 @@ def proof_attempt_count(
 
 
 def tries_left(failed_attempts: int) -> int:
-    return app_settings.PIN_MAX_ATTEMPTS - failed_attempts
+    return int(app_settings.PIN_MAX_ATTEMPTS) - failed_attempts
 
 
 def tries_phrase(remaining: int) -> str:

@@ -272,7 +272,7 @@ def _questions_proof_attempt(
             data={
                 "challenge": str(challenge.id),
                 "method": "SECURITY_QUESTIONS",
-                "until": record.locked_until.isoformat(),
+                "until": record.locked_until.isoformat() if record.locked_until else None,
             },
         )
     if attempt in (Attempt.LOCKED_NOW, Attempt.ALREADY_LOCKED):

@@ -27,7 +27,7 @@ def seed_customers_demo() -> tuple[Organization, dict[str, str]]:
     ApiKey.objects.filter(
         organization=organization, name__in=DEMO_KEY_NAMES.values(), revoked_at__isnull=True
     ).update(revoked_at=timezone.now())
-    keys = {}
+    keys: dict[str, str] = {}
     for kind, name in DEMO_KEY_NAMES.items():
         _, raw = api_key_create(
             organization=organization, kind=kind, name=name, actor=SystemActor.SEED_DEMO.value
