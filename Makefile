@@ -9,15 +9,17 @@ PYTEST_ARGS ?=
 PORT ?= 8000
 export PYTHON VENV
 
-.PHONY: install install-dev run test lint lint-py lint-js typecheck lock lock-upgrade \
+.PHONY: install install-dev run test lint lint-py lint-js typecheck lock lock-upgrade vendor \
 	bench bench-quick fuzz load faults screenshots clean
 
 # Runtime dependencies only (what `make run` and production need).
 install:
+	@scripts/ensure-system-libs
 	@scripts/venv runtime
 
 # Runtime + tests, linters and type checker.
 install-dev:
+	@scripts/ensure-system-libs
 	@scripts/venv dev
 
 run: install
@@ -30,9 +32,10 @@ test: install-dev
 	scripts/ensure-browser
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-# Every static check CI runs: ruff (lint and format), mypy, the locks, migrations, and
-# Biome on static/.
+# Every static check CI runs: ruff (lint and format), mypy, the locks, migrations, ESLint
+# on static/, and static/vendor/ rebuilt from its pinned packages.
 lint: lint-py typecheck lint-js
+	scripts/check-vendor
 
 lint-py: install-dev
 	$(VENV)/bin/ruff check .
@@ -43,9 +46,13 @@ lint-py: install-dev
 typecheck: install-dev
 	$(VENV)/bin/mypy
 
-# Biome (pinned in package.json / package-lock.json, installed with `npm ci`) on static/.
+# ESLint (pinned in package.json / package-lock.json, installed with `npm ci`) on static/.
 lint-js:
 	scripts/lint-js
+
+# Rebuild static/vendor/ (the audited @noble browser crypto) from the pinned npm packages.
+vendor:
+	scripts/vendor-build
 
 # Regenerate requirements/runtime.txt and requirements/dev.txt from pyproject.toml (keeps
 # existing pins where they still fit); `make lock-upgrade` also moves indirect ones to

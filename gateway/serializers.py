@@ -22,6 +22,18 @@ class ProofSerializer(serializers.Serializer):
     authKey = _B64Field(length=scheme.AUTH_KEY_BYTES)
 
 
+class BlindedSerializer(serializers.Serializer):
+    # Checked (and, for an unlock, counted) by the service: not a group element is a counted 400.
+    blindedElement = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+
+
+class UnlockProofSerializer(ProofSerializer):
+    """Scheme v2: the evaluation the proof follows; v1: a blinded element for the move to v2."""
+
+    evaluationId = serializers.CharField(required=False, allow_blank=True)
+    blindedElement = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+
+
 class CopySerializer(ProofSerializer):
     wrappedShard = _B64Field(length=scheme.WRAPPED_SHARD_BYTES)
 

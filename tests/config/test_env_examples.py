@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 import shutil
@@ -24,12 +25,13 @@ print(json.dumps({
     "PUBLIC_BASE_URL": s.PUBLIC_BASE_URL, "EMAIL_BACKEND": s.EMAIL_BACKEND, "ONBOARDING": s.ONBOARDING,
     "MEDIA_ROOT": str(s.MEDIA_ROOT), "LOGGING": s.LOGGING,
     "SIMPLE_JWT": {**s.SIMPLE_JWT, "SIGNING_KEY": None},
-    "keys": [digest(s.SECRET_KEY), digest(s.MASTER_KEYS), digest(s.PEPPER), digest(s.JWT_SIGNING_KEY)],
+    "keys": [digest(s.SECRET_KEY), digest(s.MASTER_KEYS), digest(s.PEPPER), digest(s.OPRF_MASTER_KEY),
+             digest(s.JWT_SIGNING_KEY)],
 }, default=str, sort_keys=True))
 """
 # Variables of ours that change a setting; anything set by the test runner is dropped.
 OURS = re.compile(
-    r"^(DJANGO_|DATABASE_URL|REDIS_URL|SECRET_KEY|MASTER_KEYS|PEPPER|JWT_|EMAIL_URL|LOG_LEVEL|MEDIA_ROOT)"
+    r"^(DJANGO_|DATABASE_URL|REDIS_URL|SECRET_KEY|MASTER_KEYS|PEPPER|OPRF_|JWT_|EMAIL_URL|LOG_LEVEL|MEDIA_ROOT)"
 )
 
 
@@ -105,6 +107,7 @@ def test_production_example_filled_passes_the_deployment_checks():
         SECRET_KEY="x" * 30 + os.urandom(24).hex(),
         MASTER_KEYS="1:" + "QUFB" * 10 + "QUFBQQ==",
         PEPPER="UGVwcGVyLXBlcHBlci1wZXBwZXItcGVwcGVyLXBlcHBlcg==",
+        OPRF_MASTER_KEY="1:" + base64.b64encode(os.urandom(32)).decode(),
         JWT_SIGNING_KEY=os.urandom(32).hex(),
     )
     result = _run(ROOT, "check", "--deploy", "--fail-level", "WARNING", env=_clean_env(**values))
