@@ -4,15 +4,20 @@ import re
 
 from django.contrib.staticfiles import finders
 
+from tests.gateway.factories import challenge_make, link_path
+
 
 def _icons(html: str) -> list[str]:
     return re.findall(r'<link rel="icon" href="([^"]+)"', html)
 
 
-def test_gateway_pages_link_our_icons(client):
-    page = client.get("/gateway/demo/return?challengeId=x&status=verified")
-    assert page.status_code == 200
-    assert _icons(page.content.decode()) == ["/static/favicon.ico", "/static/favicon.svg"]
+def test_gateway_pages_link_our_icons(client, db):
+    opened = client.get(link_path(challenge_make()), follow=True)  # the PIN page of a fresh link
+    assert opened.status_code == 200
+    assert _icons(opened.content.decode()) == ["/static/favicon.ico", "/static/favicon.svg"]
+    refused = client.get("/gateway/c/00000000-0000-4000-8000-000000000000/not-a-token")
+    assert refused.status_code == 404
+    assert _icons(refused.content.decode()) == ["/static/favicon.ico", "/static/favicon.svg"]
 
 
 def test_api_docs_link_our_icon(client):
