@@ -104,6 +104,7 @@ class Challenge(models.Model):
     class Type(models.TextChoices):
         INITIALIZE = "INITIALIZE"
         RESET_PIN = "RESET_PIN"
+        CREATE_WALLET = "CREATE_WALLET"
 
     class Status(models.TextChoices):
         PENDING = "pending"

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "customers",
     "accounts",
     "gateway",
+    "wallets",
 ]
 
 MIDDLEWARE = [
