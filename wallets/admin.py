@@ -19,7 +19,15 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(Wallet)
 class WalletAdmin(ReadOnlyAdmin):
-    list_display = ["address", "blockchain", "customer", "organization", "key_index", "exported", "created_at"]
+    list_display = [
+        "address",
+        "blockchain",
+        "customer",
+        "organization",
+        "key_index",
+        "exported",
+        "created_at",
+    ]
     list_filter = ["blockchain", "exported", "state"]
     search_fields = ["address", "ref_id", "name", "customer__ref_id", "id"]
     list_select_related = ["customer", "organization"]

@@ -151,7 +151,9 @@ def wallet_keys_release(
     key = CustomerKey.objects.select_for_update().filter(customer=customer).first()
     created = False
     if key is None:
-        key = customer_key_create(challenge=challenge, customer=customer, user_public=user_public, proof=proof)
+        key = customer_key_create(
+            challenge=challenge, customer=customer, user_public=user_public, proof=proof
+        )
         created = True
     if request.key_index is None:
         request.key_index = key.next_index
@@ -228,5 +230,7 @@ def wallet_update(*, wallet: Wallet, changes: dict[str, Any], actor: str = "") -
             setattr(wallet, attr, value)
         wallet.updated_at = timezone.now()
         wallet.save(update_fields=[*update, "updated_at"])
-        audit_record(action="wallets.wallet_updated", target=wallet, actor=actor, data={"fields": sorted(update)})
+        audit_record(
+            action="wallets.wallet_updated", target=wallet, actor=actor, data={"fields": sorted(update)}
+        )
     return wallet

@@ -70,7 +70,9 @@ class CustomerWalletViewSet(CustomerViewSet):
         responses={200: PublicKeyEnvelope, **errors(404, 409)},
     )
     def public_key(self, request: Request, pk: str) -> Response:
-        customer, public_key = selectors.customer_public_key_get(organization=self.organization, customer_id=pk)
+        customer, public_key = selectors.customer_public_key_get(
+            organization=self.organization, customer_id=pk
+        )
         data = {"customerId": str(customer.id), "publicKey": "0x" + public_key.hex(), "curve": "secp256k1"}
         return Response(_ok("Public key retrieved", data))
 
@@ -137,4 +139,3 @@ class WalletViewSet(CustomerViewSet):
         wallet = selectors.wallet_get(organization=self.organization, wallet_id=pk)
         wallet = services.wallet_update(wallet=wallet, changes=dict(form.validated_data), actor=self.actor)
         return Response(_ok("Wallet updated", wallet_data(wallet)))
-

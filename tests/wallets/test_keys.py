@@ -24,7 +24,10 @@ VECTORS = {
 
 def test_a_well_known_key_gives_its_well_known_address():
     # Private key 1 is G itself; its address is published in every Ethereum tool's tests.
-    assert keys.evm_address(keys.public_of((1).to_bytes(32, "big"))) == "0x7E5F4552091A69125d5DfCb7b8C2659029395Bdf"
+    assert (
+        keys.evm_address(keys.public_of((1).to_bytes(32, "big")))
+        == "0x7E5F4552091A69125d5DfCb7b8C2659029395Bdf"
+    )
 
 
 def test_user_share_is_in_range_and_deterministic():
@@ -80,12 +83,21 @@ def test_proof_of_knowledge_is_bound_to_challenge_customer_and_key():
     # the negated point has the same x: its proof must not pass for U (parity is in the message)
     negated = bytes([public[0] ^ 1]) + public[1:]
     assert not keys.pok_valid(proof=proof, challenge_id="c1", customer_id="k1", user_public=negated)
-    assert not keys.pok_valid(proof=proof[:-1] + bytes([proof[-1] ^ 1]), challenge_id="c1", customer_id="k1", user_public=public)
+    assert not keys.pok_valid(
+        proof=proof[:-1] + bytes([proof[-1] ^ 1]), challenge_id="c1", customer_id="k1", user_public=public
+    )
 
 
 @pytest.mark.parametrize(
     "raw",
-    [b"", b"\x00", bytes(33), b"\x02" + b"\xff" * 32, b"\x04" + bytes(32), b"\x02" + bytes(31) + b"\x07" + b"\x00"],
+    [
+        b"",
+        b"\x00",
+        bytes(33),
+        b"\x02" + b"\xff" * 32,
+        b"\x04" + bytes(32),
+        b"\x02" + bytes(31) + b"\x07" + b"\x00",
+    ],
 )
 def test_points_that_are_not_points_are_refused(raw):
     with pytest.raises(keys.InvalidPoint):
