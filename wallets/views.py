@@ -27,6 +27,8 @@ from .serializers import (
 )
 
 WALLET_ID_PARAMETER = OpenApiParameter("id", str, OpenApiParameter.PATH, description="Wallet id (UUID)")
+_UUID = "[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
+CUSTOMER_IDS_PATTERN = f"^ *{_UUID} *(, *{_UUID} *){{0,99}}$"
 PublicKeyEnvelope = envelope("PublicKeyEnvelope", PublicKeySerializer())
 
 
@@ -87,8 +89,8 @@ class WalletViewSet(CustomerViewSet):
             *PAGE_PARAMETERS,
             OpenApiParameter(
                 "customerIds",
-                str,
-                description="Customer ids (UUIDs), comma-separated or the parameter repeated; at most 100",
+                {"type": "string", "pattern": CUSTOMER_IDS_PATTERN},
+                description="Customer ids (UUIDs), comma-separated (or the parameter repeated); at most 100",
             ),
             OpenApiParameter("blockchain", str, enum=Blockchain.values),
             OpenApiParameter(
@@ -96,7 +98,11 @@ class WalletViewSet(CustomerViewSet):
                 {"type": "string", "pattern": "^0x[0-9a-fA-F]{40}$"},
                 description="Wallet address in any letter case",
             ),
-            OpenApiParameter("refId", {"type": "string", "maxLength": 255}, description="Exact refId"),
+            OpenApiParameter(
+                "refId",
+                {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[^\\u0000]+$"},
+                description="Exact refId",
+            ),
         ],
         responses={200: WalletListEnvelope, **errors(400)},
     )

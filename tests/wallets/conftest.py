@@ -44,14 +44,21 @@ def customer(organization):  # noqa: F811 - the imported fixture
 _SHARDS: dict = {}  # one shard per customer, as the gateway keeps one
 
 
-def provision(customer: Customer, blockchains: list[str], *, shard: bytes | None = None, metadata=None):
+def provision(
+    customer: Customer,
+    blockchains: list[str],
+    *,
+    shard: bytes | None = None,
+    metadata=None,
+    redirect_url: str = f"{ORIGIN}/done",
+):
     """Open a CREATE_WALLET challenge and complete it as the page would; returns (challenge, wallets)."""
     shard = shard if shard is not None else _SHARDS.setdefault(customer.pk, secrets.token_bytes(32))
     challenge = services.wallet_challenge_create(
         organization=customer.organization,
         customer_id=customer.pk,
         blockchains=blockchains,
-        redirect_url=f"{ORIGIN}/done",
+        redirect_url=redirect_url,
         metadata=metadata,
     )
     u = km.user_share(shard)
