@@ -17,7 +17,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from core.crypto import decrypt, encrypt
-from core.errors import DomainError, NotFound
+from core.errors import Conflict, DomainError, NotFound
 from core.services import audit_record
 from customers.models import Challenge, Customer, Organization
 from customers.services import _challenge_open
@@ -180,6 +180,10 @@ def wallets_confirm(*, challenge: Challenge, confirmations: dict[str, bytes]) ->
     request = WalletRequest.objects.select_for_update().get(challenge=challenge)
     if request.key_index is None:
         raise DomainError("Unlock the key first.", code="keys_first", status_code=409)
+    if Wallet.objects.filter(challenge=challenge).exists():
+        raise Conflict("This challenge's wallets already exist.", code="wallets_exist")
+    # Same lock order as wallet_keys_release (request, customer, key): no deadlock between them.
+    Customer.objects.select_for_update().filter(pk=challenge.customer_id).first()
     key = CustomerKey.objects.select_for_update().get(customer_id=challenge.customer_id)
     address = keys.wallet_address(bytes(key.public_key), _server_share(key), request.key_index)
     signature = next((sig for addr, sig in confirmations.items() if addr.lower() == address.lower()), None)
