@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint bench bench-quick fuzz load faults screenshots clean
+.PHONY: install run test lint bench bench-quick fuzz load faults screenshots vendor vendor-check clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,14 @@ faults: install
 screenshots: install
 	scripts/ensure-browser
 	$(PY) scripts/screenshots.py
+
+# Browser crypto (@noble/curves, @noble/hashes) from the pinned npm packages into static/vendor/
+# (needs node and npm); vendor-check rebuilds it elsewhere and fails on any difference (CI).
+vendor:
+	scripts/vendor-build
+
+vendor-check:
+	scripts/check-vendor
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

@@ -185,6 +185,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "OnboardingStatusEnum": "accounts.models.OnboardingApplication.Status",
         "OnboardingDocumentFieldEnum": "accounts.onboarding.documents.DOCUMENT_FIELDS",
+        "BlockchainEnum": "wallets.models.Blockchain",
     },
 }
 
