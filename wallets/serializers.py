@@ -176,3 +176,46 @@ class PublicKeySerializer(serializers.Serializer):
     customerId = serializers.UUIDField()  # noqa: N815
     publicKey = serializers.CharField(help_text="The joint key P = U + v·G, SEC1 compressed, 0x hex")  # noqa: N815
     curve = serializers.ChoiceField(choices=["secp256k1"])
+
+
+class HexBytesField(serializers.Field):
+    """Exactly `length` bytes as hex (an optional 0x prefix), for the gateway page's curve values."""
+
+    default_error_messages = {"invalid": "Must be {length} bytes of hex."}
+
+    def __init__(self, *, length: int, **kwargs):  # noqa: ANN003
+        self.length = length
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):  # noqa: ANN001, ANN201
+        if not isinstance(data, str) or len(data) > 2 * self.length + 2:
+            self.fail("invalid", length=self.length)
+        text = data[2:] if data[:2] in ("0x", "0X") else data
+        try:
+            raw = bytes.fromhex(text)
+        except ValueError:
+            self.fail("invalid", length=self.length)
+        if len(raw) != self.length or len(text) != 2 * self.length:
+            self.fail("invalid", length=self.length)
+        return raw
+
+
+class WalletKeysStepSerializer(serializers.Serializer):
+    """The first wallet's U and its proof; absent once the customer has a wallet key."""
+
+    userPublicKey = HexBytesField(length=33, required=False)  # noqa: N815
+    proof = HexBytesField(length=64, required=False)
+
+    def validate(self, attrs: dict) -> dict:
+        if ("userPublicKey" in attrs) != ("proof" in attrs):
+            raise serializers.ValidationError("Send userPublicKey and proof together.")
+        return attrs
+
+
+class ConfirmationSerializer(serializers.Serializer):
+    address = AddressField(max_length=42)
+    signature = HexBytesField(length=65)
+
+
+class WalletConfirmStepSerializer(serializers.Serializer):
+    confirmations = serializers.ListField(child=ConfirmationSerializer(), min_length=1, max_length=4)
