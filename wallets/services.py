@@ -20,7 +20,7 @@ from core.crypto import decrypt, encrypt
 from core.errors import Conflict, DomainError, NotFound
 from core.services import audit_record
 from customers.models import Challenge, Customer, Organization
-from customers.services import _challenge_open
+from customers.services import challenge_open
 
 from . import keys
 from .errors import KeyProofRefused, PinLocked, RecoveryRequired
@@ -61,7 +61,7 @@ def wallet_challenge_create(
     if customer is None:
         raise NotFound("Customer not found")
     customer_wallet_gate(customer=customer)
-    challenge = _challenge_open(
+    challenge = challenge_open(
         organization=organization,
         customer_id=customer.pk,
         type=Challenge.Type.CREATE_WALLET,

@@ -45,3 +45,15 @@ def wallet_challenge_result(challenge: Challenge) -> dict[str, Any]:
     """The CREATE_WALLET row's completion result: the wallets the challenge created."""
     wallets = Wallet.objects.filter(challenge=challenge).order_by("created_at", "blockchain")
     return {"wallets": [wallet_data(wallet) for wallet in wallets]}
+
+
+def wallet_page_context(challenge: Challenge) -> dict[str, Any]:
+    """The wallet page names the app and the chains, and knows whether U must be sent."""
+    from .models import CustomerKey, WalletRequest
+
+    request = WalletRequest.objects.filter(challenge=challenge).first()
+    return {
+        "app_name": challenge.organization.name,
+        "blockchains": list(request.blockchains) if request else [],
+        "has_wallet_key": CustomerKey.objects.filter(customer_id=challenge.customer_id).exists(),
+    }

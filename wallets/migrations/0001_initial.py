@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('customers', '0004_wallets_challenge_types'),
+        ('customers', '0004_challenge_step_and_all_types'),
     ]
 
     operations = [

@@ -1,4 +1,4 @@
-"""Writes of the customers app: organizations, API keys, customers and their challenges."""
+"""Organizations, their redirect allowlist and API keys; the idempotency replay window."""
 
 from __future__ import annotations
 
@@ -10,17 +10,15 @@ from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 
-from core.conf import app_settings
 from core.crypto import sha256_hex
-from core.db import is_unique_violation
-from core.errors import Conflict, DomainError, NotFound
+from core.errors import Conflict, DomainError
 from core.services import audit_record
 
-from .authentication import KEY_PREFIX, PREFIX_LENGTH
-from .models import ApiKey, Challenge, Customer, IdempotencyRecord, Organization, RedirectOrigin
+from ..authentication import KEY_PREFIX, PREFIX_LENGTH
+from ..errors import CustomersErrorCode as Code
+from ..models import ApiKey, IdempotencyRecord, Organization, RedirectOrigin
 
 REDIRECT_URL_MAX_LENGTH = 2048
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1"})
@@ -61,7 +59,9 @@ def redirect_url_validate(*, organization: Organization, url: str) -> str:
     """The integrator's return URL, if absolute, https (http for local hosts in DEBUG) and allowlisted."""
 
     def invalid(message: str) -> DomainError:
-        return DomainError("Validation failed", errors={"redirectUrl": [message]})
+        return DomainError(
+            "Validation failed", code=Code.REDIRECT_URL_INVALID, errors={"redirectUrl": [message]}
+        )
 
     if len(url) > REDIRECT_URL_MAX_LENGTH:
         raise invalid(f"Ensure this field has no more than {REDIRECT_URL_MAX_LENGTH} characters.")
@@ -113,7 +113,7 @@ def api_key_create(
 ) -> tuple[ApiKey, str]:
     """A new key and its raw value, which is shown once and never stored."""
     if kind not in ApiKey.Kind.values:
-        raise DomainError(f"Unknown key kind {kind!r}")
+        raise DomainError(f"Unknown key kind {kind!r}", code=Code.KEY_KIND_UNKNOWN)
     for _ in range(5):  # a prefix collision is astronomically rare; retry rather than fail
         raw, prefix, key_hash = api_key_generate()
         try:
@@ -125,7 +125,7 @@ def api_key_create(
         except IntegrityError:
             continue
     else:  # pragma: no cover
-        raise Conflict("Could not allocate a unique key prefix")
+        raise Conflict("Could not allocate a unique key prefix", code=Code.KEY_PREFIX_EXHAUSTED)
     audit_record(
         action="api_key.create",
         target=api_key,
@@ -143,108 +143,6 @@ def api_key_revoke(*, api_key: ApiKey, actor: str = "") -> ApiKey:
     if updated:
         audit_record(action="api_key.revoke", target=api_key, actor=actor, data={"prefix": api_key.prefix})
     return api_key
-
-
-@transaction.atomic
-def customer_create(*, organization: Organization, ref_id: str, name: str = "", actor: str = "") -> Customer:
-    """Insert, then bump the organization's counter; a duplicate refId is a 409.
-
-    Two concurrent inserts of one refId: the second blocks on the unique index until the
-    first commits, then fails on it; this function's own atomic block (a savepoint when
-    nested) rolls back, so a caller's transaction stays usable.
-    """
-    try:
-        customer = Customer.objects.create(organization=organization, ref_id=ref_id, name=name)
-    except IntegrityError as exc:
-        if is_unique_violation(
-            exc,
-            constraint="uniq_customer_ref_id",
-            table="customers_customer",
-            columns=("organization_id", "ref_id"),
-        ):
-            raise Conflict(
-                "A customer with this refId already exists", errors={"refId": ["Already exists."]}
-            ) from None
-        raise
-    Organization.objects.filter(pk=organization.pk).update(customer_count=F("customer_count") + 1)
-    audit_record(
-        action="customer.create", target=customer, actor=actor, data={"organization": str(organization.pk)}
-    )
-    return customer
-
-
-@transaction.atomic
-def customers_recount(*, organization: Organization) -> int:
-    """Repair the counter after rows were written outside customer_create (bulk loads)."""
-    Organization.objects.select_for_update().filter(pk=organization.pk).first()
-    count = Customer.objects.filter(organization=organization).count()
-    Organization.objects.filter(pk=organization.pk).update(customer_count=count)
-    # Rows loaded out of order move positions: drop the deep-page anchors with the counter.
-    from django.core.cache import cache
-
-    from .selectors import anchors_cache_key
-
-    transaction.on_commit(lambda: cache.delete(anchors_cache_key(organization.pk)))
-    return count
-
-
-def _challenge_open(
-    *, organization: Organization, customer_id: object, type: str, return_url: str, actor: str
-) -> Challenge:
-    customer = Customer.objects.select_for_update().filter(pk=customer_id, organization=organization).first()
-    if customer is None:
-        raise NotFound("Customer not found")
-    if type == Challenge.Type.INITIALIZE and customer.has_pin and customer.has_recovery:
-        raise Conflict("Customer is already initialized")
-    if type == Challenge.Type.RESET_PIN and not (customer.has_pin and customer.has_recovery):
-        raise Conflict("Customer has no PIN and recovery to reset yet; initialize it first")
-    now = timezone.now()
-    # Only one open challenge per customer: the newest wins, earlier links stop working.
-    superseded = Challenge.objects.filter(
-        customer=customer, status__in=Challenge.OPEN_STATUSES, expires_at__gt=now
-    ).update(status=Challenge.Status.FAILED, completed_at=now, result={"reason": "superseded"})
-    challenge = Challenge.objects.create(
-        organization=organization,
-        customer=customer,
-        type=type,
-        return_url=return_url,
-        expires_at=now + timedelta(seconds=app_settings.CHALLENGE_TTL_SECONDS),
-    )
-    audit_record(
-        action=f"challenge.create.{type.lower()}",
-        target=challenge,
-        actor=actor,
-        data={"customer": str(customer.pk), "superseded": superseded},
-    )
-    return challenge
-
-
-@transaction.atomic
-def customer_initialize(
-    *, organization: Organization, customer_id: object, redirect_url: str, actor: str = ""
-) -> Challenge:
-    """An INITIALIZE challenge (PIN, then recovery); 409 once the customer has both."""
-    return _challenge_open(
-        organization=organization,
-        customer_id=customer_id,
-        type=Challenge.Type.INITIALIZE,
-        return_url=redirect_url,
-        actor=actor,
-    )
-
-
-@transaction.atomic
-def customer_reset_pin(
-    *, organization: Organization, customer_id: object, redirect_url: str, actor: str = ""
-) -> Challenge:
-    """A RESET_PIN challenge; 409 unless the customer has a PIN and recovery."""
-    return _challenge_open(
-        organization=organization,
-        customer_id=customer_id,
-        type=Challenge.Type.RESET_PIN,
-        return_url=redirect_url,
-        actor=actor,
-    )
 
 
 def idempotency_records_purge(*, older_than_hours: int) -> int:
