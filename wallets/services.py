@@ -155,6 +155,13 @@ def wallet_keys_release(
             challenge=challenge, customer=customer, user_public=user_public, proof=proof
         )
         created = True
+    elif user_public is not None and bytes(key.user_public_key) != user_public:
+        # Two first-wallet pages raced and another user key won, or this page opened another
+        # shard: it would derive keys of no wallet of this customer.
+        raise KeyProofRefused(
+            "This customer's wallet key was set up with another user key.",
+            errors={"userPublicKey": ["does not match the customer's key"]},
+        )
     if request.key_index is None:
         request.key_index = key.next_index
         request.save(update_fields=["key_index"])
