@@ -42,9 +42,11 @@ INSTALLED_APPS = [
     "csp",
     "core",
     "customers",
-    "accounts",
+    "merchants",
+    "onboarding",
     "gateway",
     "wallets",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -183,8 +185,8 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # One name for each choice set used by several onboarding fields.
     "ENUM_NAME_OVERRIDES": {
-        "OnboardingStatusEnum": "accounts.models.OnboardingApplication.Status",
-        "OnboardingDocumentFieldEnum": "accounts.onboarding.documents.DOCUMENT_FIELDS",
+        "OnboardingStatusEnum": "onboarding.models.OnboardingApplication.Status",
+        "OnboardingDocumentFieldEnum": "onboarding.documents.DOCUMENT_FIELDS",
         "BlockchainEnum": "wallets.models.Blockchain",
     },
 }
