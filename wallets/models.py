@@ -59,8 +59,11 @@ class Wallet(models.Model):
         LIVE = "LIVE"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="wallets")
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="wallets")
+    # No single-column indexes: the composite indexes below start with these columns.
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="wallets", db_index=False
+    )
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="wallets", db_index=False)
     challenge = models.ForeignKey(
         Challenge, on_delete=models.SET_NULL, null=True, blank=True, related_name="wallets"
     )

@@ -10,7 +10,7 @@ from core.errors import NotFound
 from customers.models import Customer, Organization
 from customers.selectors import Page, _page_of, customer_get, parse_uuid
 
-from .errors import RecoveryRequired
+from .errors import Code, RecoveryRequired
 from .models import CustomerKey, Wallet, WalletTally
 
 
@@ -57,7 +57,7 @@ def wallet_get(*, organization: Organization, wallet_id: object) -> Wallet:
     pk = parse_uuid(wallet_id)
     wallet = Wallet.objects.filter(pk=pk, organization=organization).first() if pk is not None else None
     if wallet is None:
-        raise NotFound("Wallet not found")
+        raise NotFound("Wallet not found", code=Code.NOT_FOUND)
     return wallet
 
 
@@ -68,5 +68,5 @@ def customer_public_key_get(*, organization: Organization, customer_id: object) 
         raise RecoveryRequired()
     key = CustomerKey.objects.filter(customer=customer).only("public_key").first()
     if key is None:
-        raise NotFound("This customer has no wallet key yet: create a wallet first")
+        raise NotFound("This customer has no wallet key yet: create a wallet first", code=Code.NOT_FOUND)
     return customer, bytes(key.public_key)

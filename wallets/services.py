@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from core.audit import AuditAction, SystemActor
 from core.crypto import decrypt, encrypt
 from core.errors import Conflict, DomainError, NotFound
 from core.services import audit_record
@@ -23,7 +24,7 @@ from customers.models import Challenge, Customer, Organization
 from customers.services import challenge_open
 
 from . import keys
-from .errors import KeyProofRefused, PinLocked, RecoveryRequired
+from .errors import Code, KeyProofRefused, PinLocked, RecoveryRequired
 from .models import CustomerKey, Wallet, WalletRequest, WalletTally
 
 SERVER_SHARE_PURPOSE = "wallets-server-share"
@@ -59,7 +60,7 @@ def wallet_challenge_create(
     """A CREATE_WALLET challenge; 409 without recovery, 423 while the PIN is locked."""
     customer = Customer.objects.select_for_update().filter(pk=customer_id, organization=organization).first()
     if customer is None:
-        raise NotFound("Customer not found")
+        raise NotFound("Customer not found", code=Code.NOT_FOUND)
     customer_wallet_gate(customer=customer)
     challenge = challenge_open(
         organization=organization,
@@ -89,7 +90,9 @@ class KeyRelease:
 def _request_of(challenge: Challenge) -> WalletRequest:
     request = WalletRequest.objects.filter(challenge=challenge).first()
     if request is None:
-        raise DomainError("This is not a wallet challenge.", code="not_a_wallet_challenge", status_code=409)
+        raise DomainError(
+            "This is not a wallet challenge.", code=Code.NOT_A_WALLET_CHALLENGE, status_code=409
+        )
     return request
 
 
@@ -106,7 +109,7 @@ def customer_key_create(
     if user_public is None or proof is None:
         raise DomainError(
             "The first wallet needs the user key and its proof.",
-            code="user_key_required",
+            code=Code.USER_KEY_REQUIRED,
             errors={"userPublicKey": ["required"], "proof": ["required"]},
         )
     try:
@@ -131,9 +134,9 @@ def customer_key_create(
         server_share_enc=encrypt(v, purpose=SERVER_SHARE_PURPOSE, aad=server_share_aad(customer.id)),
     )
     audit_record(
-        action="wallets.key_created",
+        action=AuditAction.WALLET_KEY_CREATED,
         target=customer,
-        actor="gateway",
+        actor=SystemActor.GATEWAY,
         data={"challenge": str(challenge.id), "publicKey": joint.hex()},
     )
     return key
@@ -186,9 +189,9 @@ def wallets_confirm(*, challenge: Challenge, confirmations: dict[str, bytes]) ->
     """
     request = WalletRequest.objects.select_for_update().get(challenge=challenge)
     if request.key_index is None:
-        raise DomainError("Unlock the key first.", code="keys_first", status_code=409)
+        raise DomainError("Unlock the key first.", code=Code.KEYS_FIRST, status_code=409)
     if Wallet.objects.filter(challenge=challenge).exists():
-        raise Conflict("This challenge's wallets already exist.", code="wallets_exist")
+        raise Conflict("This challenge's wallets already exist.", code=Code.WALLETS_EXIST)
     # Same lock order as wallet_keys_release (request, customer, key): no deadlock between them.
     Customer.objects.select_for_update().filter(pk=challenge.customer_id).first()
     key = CustomerKey.objects.select_for_update().get(customer_id=challenge.customer_id)
@@ -224,9 +227,9 @@ def wallets_confirm(*, challenge: Challenge, confirmations: dict[str, bytes]) ->
     WalletTally.objects.filter(pk=tally.pk).update(wallet_count=F("wallet_count") + len(wallets))
     for wallet in wallets:
         audit_record(
-            action="wallets.wallet_created",
+            action=AuditAction.WALLET_CREATED,
             target=wallet,
-            actor="gateway",
+            actor=SystemActor.GATEWAY,
             data={"challenge": str(challenge.id), "blockchain": wallet.blockchain, "index": wallet.key_index},
         )
     return wallets
@@ -242,6 +245,6 @@ def wallet_update(*, wallet: Wallet, changes: dict[str, Any], actor: str = "") -
         wallet.updated_at = timezone.now()
         wallet.save(update_fields=[*update, "updated_at"])
         audit_record(
-            action="wallets.wallet_updated", target=wallet, actor=actor, data={"fields": sorted(update)}
+            action=AuditAction.WALLET_UPDATED, target=wallet, actor=actor, data={"fields": sorted(update)}
         )
     return wallet

@@ -16,10 +16,10 @@ partner = merchant_fixtures.partner
 account = merchant_fixtures.account
 
 ROOT = Path(__file__).resolve().parents[2]
-PROJECT_APPS = {"accounts", "customers", "gateway", "merchants", "onboarding", "demo"}
+PROJECT_APPS = {"accounts", "customers", "gateway", "merchants", "onboarding", "demo", "wallets"}
 # Apps whose audit calls name their event with an AuditAction member (gateway and customers
 # are being converted by the gateway refactor; add them here when they are).
-CONVERTED = ("core", "merchants", "onboarding", "demo")
+CONVERTED = ("core", "merchants", "onboarding", "demo", "wallets")
 
 
 def _python_files(package: str) -> list[Path]:
