@@ -13,7 +13,6 @@ from playwright.sync_api import expect
 
 from core.crypto import decrypt
 from customers.models import Challenge, Customer
-from tests.gateway.conftest import browser, new_page  # noqa: F401 - shared browser fixtures
 from tests.gateway.factories import challenge_make
 from tests.gateway.test_browser_onboarding import (
     ANSWERS,
@@ -24,10 +23,9 @@ from tests.gateway.test_browser_onboarding import (
     shard_from_pin_copy,
     wire_forms,
 )
+from tests.wallets import key_mirror as km
 from wallets import services
 from wallets.models import CustomerKey, Wallet
-
-from . import key_mirror as km
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -54,7 +52,7 @@ walletKey = function (u, v, t) {
 """
 
 
-def hooked_page(new_page):  # noqa: F811
+def hooked_page(new_page):
     page = new_page(width=360)
     page.add_init_script(f"globalThis.__ogTestSignatures = []; globalThis.__ogTestMessage = {MESSAGE!r};")
 
@@ -112,7 +110,7 @@ def secrets_of(customer: Customer, pin: str) -> dict[str, str]:
     return forms
 
 
-def test_wallets_whose_keys_the_page_derives_before_and_after_a_pin_reset(live_server, new_page):  # noqa: F811
+def test_wallets_whose_keys_the_page_derives_before_and_after_a_pin_reset(live_server, new_page):
     # Onboarding through the page: PIN and security questions.
     setup = challenge_make(return_url=f"{live_server.url}/gateway/demo/return")
     page = hooked_page(new_page)
@@ -167,7 +165,7 @@ def test_wallets_whose_keys_the_page_derives_before_and_after_a_pin_reset(live_s
 
 
 @pytest.mark.parametrize("width", [360, 1280])
-def test_the_wallet_page_passes_axe(live_server, new_page, width):  # noqa: F811
+def test_the_wallet_page_passes_axe(live_server, new_page, width):
     import secrets
 
     from tests.gateway.factories import customer_make
