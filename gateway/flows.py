@@ -212,13 +212,10 @@ class Flow:
     # The completion rule: `complete` at READY marks the challenge verified with this result.
     result: Callable[[Challenge], dict[str, Any]] = _customer_result
     template: str = "gateway/setup.html"
-<<<<<<< HEAD
     # What the row's template needs beyond the shared context (no secret in it).
     page_context: Callable[[Challenge], dict[str, Any]] = _no_page_context
-=======
     # The app setting (core.conf) capping how many of these one customer may start per hour.
     starts_per_hour_setting: str = ""
->>>>>>> main
 
     def steps(self) -> list[str]:
         """The flow's steps, entry steps first, in the order they can be reached."""
