@@ -39,8 +39,12 @@ class WalletFlow(Flow):
         self.u = km.user_share(shard)
 
     def unlock(self, pin=PIN):
-        salt = bytes(self.customer.pin_credential.salt)
-        auth_key, _ = sm.derive_keys(pin, salt)
+        """The PIN proof as the page makes it (scheme v2: F(k, PIN) first, then PBKDF2)."""
+        credential = self.customer.pin_credential
+        base = pin
+        if credential.scheme_version == sm.SCHEME_V2:
+            base = sm.server_oprf_output(self.customer.id, "pin", pin, credential.oprf_key_version)
+        auth_key, _ = sm.derive_keys(base, bytes(credential.salt))
         return self.post("pin/verify", {"authKey": b64url(auth_key)})
 
     def keys(self, *, send_u=True, u=None, proof=None):
