@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 PORT ?= 8000
 export PYTHON VENV
 
-.PHONY: install install-dev run test lint lint-py lint-js typecheck lock lock-upgrade vendor \
+.PHONY: install install-dev run test lint lint-py lint-js typecheck lock lock-upgrade vendor vendor-check \
 	bench bench-quick fuzz load faults screenshots clean
 
 # Runtime dependencies only (what `make run` and production need).
@@ -90,6 +90,10 @@ faults: install-dev
 screenshots: install-dev
 	scripts/ensure-browser
 	$(PY) scripts/screenshots.py
+
+# static/vendor/ rebuilt elsewhere from the pinned packages; fails on any difference (CI).
+vendor-check:
+	scripts/check-vendor
 
 clean:
 	rm -rf $(VENV) node_modules db.sqlite3 staticfiles .pytest_cache .mypy_cache

@@ -41,6 +41,7 @@ from common import (
     manage,
     recreate_database,
 )
+from wallet_rows import seed_wallets, wallet_rows  # noqa: E402
 
 LUA = str(Path(__file__).resolve().parent / "wrk" / "request.lua")
 OUT = Path(__file__).resolve().parent / "out"
@@ -215,6 +216,7 @@ def main() -> int:
     seed_customers(database_url, org_id, args.customers)
     # The list's total is the organization's transactional counter: repair it after bulk SQL.
     manage(env, "recount_customers", org_id)
+    seed_wallets(database_url, org_id, args.customers)
     print(f"seeded in {time.monotonic() - t0:.1f}s", flush=True)
     client_lines = manage(env, "create_api_client", "Bench Partner").strip().splitlines()
     creds = dict(line.split("=", 1) for line in client_lines if "=" in line)
@@ -324,6 +326,7 @@ def main() -> int:
                 target="p50<=1.2x bcrypt",
             ),
         ]
+        rows += wallet_rows(Row, key_headers, ids)
         for row in rows:
             print(f"  {row.name} ...", flush=True)
             row.result = wrk(wrk_bin, base, row, args.duration, args.connections)

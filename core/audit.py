@@ -35,6 +35,7 @@ class AuditAction(StrEnum):
     CUSTOMER_CREATED = "customer.create"
     CHALLENGE_CREATED_INITIALIZE = "challenge.create.initialize"
     CHALLENGE_CREATED_RESET_PIN = "challenge.create.reset_pin"
+    CHALLENGE_CREATED_CREATE_WALLET = "challenge.create.create_wallet"
     # gateway: what the customer did on the hosted pages
     GATEWAY_LINK_OPENED = "gateway.link_opened"
     GATEWAY_PIN_SET = "gateway.pin_set"
@@ -45,6 +46,10 @@ class AuditAction(StrEnum):
     GATEWAY_PIN_REKEYED = "gateway.pin_rekeyed"  # a PIN copy moved to scheme v2 or a newer OPRF key
     GATEWAY_RECOVERY_REKEYED = "gateway.recovery_rekeyed"  # the same for the answers copy
     GATEWAY_CHALLENGE_VERIFIED = "gateway.challenge_verified"
+    # wallets: the customer's joint key and its wallets
+    WALLET_KEY_CREATED = "wallets.key_created"
+    WALLET_CREATED = "wallets.wallet_created"
+    WALLET_UPDATED = "wallets.wallet_updated"
     # merchants: partner API clients and merchant accounts
     MERCHANT_API_CLIENT_CREATED = "merchant_api_client.created"
     MERCHANT_API_CLIENT_DISABLED = "merchant_api_client.disabled"

@@ -58,4 +58,5 @@ def challenge_page_context(*, challenge: Challenge) -> dict[str, Any]:
         "restore_email": mask_email(email.email) if email else "",
         "return_failed": return_url_with(challenge=challenge, status=Challenge.Status.FAILED),
         "pin_locked": customer.pin_status == customer.PinStatus.LOCKED,
+        **flow.page_context(challenge),
     }

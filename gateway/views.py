@@ -274,6 +274,39 @@ class GatewayApiViewSet(viewsets.ViewSet):
             }
         )
 
+    def wallet_keys(self, request: Request, challenge_id: uuid.UUID) -> Response:
+        from wallets.serializers import WalletKeysStepSerializer
+        from wallets.steps import wallet_keys_step
+
+        data = self._valid(WalletKeysStepSerializer, request)
+        release = wallet_keys_step(
+            challenge_id=challenge_id,
+            session=request.session,
+            user_public=data.get("userPublicKey"),
+            proof=data.get("proof"),
+        )
+        return _ok(
+            {
+                "publicKey": release.public_key.hex(),
+                "serverShare": release.server_share.hex(),
+                "tweak": release.tweak.hex(),
+                "index": release.index,
+                "address": release.address,
+            }
+        )
+
+    def wallet_confirm(self, request: Request, challenge_id: uuid.UUID) -> Response:
+        from wallets.serializers import WalletConfirmStepSerializer, wallet_data
+        from wallets.steps import wallet_confirm_step
+
+        data = self._valid(WalletConfirmStepSerializer, request)
+        wallets = wallet_confirm_step(
+            challenge_id=challenge_id,
+            session=request.session,
+            confirmations={item["address"]: item["signature"] for item in data["confirmations"]},
+        )
+        return _ok({"wallets": [wallet_data(wallet) for wallet in wallets]})
+
     def complete(self, request: Request, challenge_id: uuid.UUID) -> Response:
         url = completion.challenge_complete(challenge_id=challenge_id, session=request.session)
         return _ok({"returnUrl": url})

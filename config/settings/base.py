@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "merchants",
     "onboarding",
     "gateway",
+    "wallets",
     "demo",
 ]
 
@@ -195,6 +196,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "OnboardingStatusEnum": "onboarding.models.OnboardingApplication.Status",
         "OnboardingDocumentFieldEnum": "onboarding.documents.DOCUMENT_FIELDS",
+        "BlockchainEnum": "wallets.models.Blockchain",
     },
 }
 
