@@ -18,9 +18,12 @@ from core.crypto import sha256_hex
 from core.db import is_unique_violation
 from core.errors import Conflict, DomainError, NotFound
 from core.services import audit_record
+from webhooks.events import WebhookEvent
+from webhooks.services import event_emit
 
 from .authentication import KEY_PREFIX, PREFIX_LENGTH
 from .models import ApiKey, Challenge, Customer, IdempotencyRecord, Organization, RedirectOrigin
+from .serializers import challenge_data, customer_data
 
 REDIRECT_URL_MAX_LENGTH = 2048
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1"})
@@ -170,6 +173,7 @@ def customer_create(*, organization: Organization, ref_id: str, name: str = "", 
     audit_record(
         action="customer.create", target=customer, actor=actor, data={"organization": str(organization.pk)}
     )
+    event_emit(organization=organization, event=WebhookEvent.CUSTOMER_CREATED, data=customer_data(customer))
     return customer
 
 
@@ -245,6 +249,40 @@ def customer_reset_pin(
         return_url=redirect_url,
         actor=actor,
     )
+
+
+def challenges_expire_due(*, batch: int = 500) -> int:
+    """Mark open challenges past their expiry `expired`, each with its challenge.expired event.
+
+    Run periodically by the worker (webhooks_sweep), so integrators hear of an expiry even
+    when nobody opens the challenge again. Rows another transaction holds are skipped
+    (SKIP LOCKED on PostgreSQL) and picked up by the next sweep. Returns how many expired.
+    """
+    expired = 0
+    while True:
+        with transaction.atomic():
+            rows = list(
+                Challenge.objects.select_for_update(skip_locked=True)
+                .filter(status__in=Challenge.OPEN_STATUSES, expires_at__lte=timezone.now())
+                .order_by("expires_at")[:batch]
+            )
+            for challenge in rows:
+                challenge_expire(challenge=challenge)
+        expired += len(rows)
+        if len(rows) < batch:
+            return expired
+
+
+def challenge_expire(*, challenge: Challenge) -> Challenge:
+    """Store `expired` on an open challenge past its time (the caller holds its row lock)."""
+    challenge.status = Challenge.Status.EXPIRED
+    challenge.save(update_fields=["status"])
+    event_emit(
+        organization=challenge.organization_id,
+        event=WebhookEvent.CHALLENGE_EXPIRED,
+        data=challenge_data(challenge),
+    )
+    return challenge
 
 
 def idempotency_records_purge(*, older_than_hours: int) -> int:
