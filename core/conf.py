@@ -20,7 +20,7 @@ DEFAULTS: dict[str, Any] = {
     "ONBOARDING_FILE_MAX_BYTES": 10 * 1024 * 1024,
     "ONBOARDING_UPLOAD_MAX_REQUEST_BYTES": 100 * 1024 * 1024,
     "ONBOARDING_UPLOAD_DIR": "onboarding",
-    # Webhooks (docs/readme/webhooks.md): delivery timeout, retry window and backoff, the
+    # Webhooks (README, "Webhooks"): delivery timeout, retry window and backoff, the
     # lease a worker holds on an endpoint while it sends, the rotation overlap, auto-disable.
     "WEBHOOK_TIMEOUT_SECONDS": 10,
     "WEBHOOK_RETRY_WINDOW_SECONDS": 24 * 3600,
