@@ -75,7 +75,9 @@ def test_during_a_rotation_both_signatures_verify(api, organization, receiver, s
     (request,) = receiver.requests
     assert request["headers"]["X-Webhook-Event"] == "webhook.test"
     assert len(request["headers"]["X-Webhook-Signature"].split(",")) == 2
-    assert verify(new, request["headers"], request["body"]) and verify(old, request["headers"], request["body"])
+    assert verify(new, request["headers"], request["body"]) and verify(
+        old, request["headers"], request["body"]
+    )
 
 
 def test_a_receiver_down_for_a_while_gets_every_event_once(organization, secret_registry):
@@ -95,7 +97,9 @@ def test_a_receiver_down_for_a_while_gets_every_event_once(organization, secret_
     received = [json.loads(b) for b in receiver.bodies()]
     assert [r["data"]["refId"] for r in received] == refs  # each once, in order, none made up
     assert len({r["id"] for r in received}) == len(refs)
-    assert set(Event.objects.values_list("id", flat=True)) == {__import__("uuid").UUID(r["id"]) for r in received}
+    assert set(Event.objects.values_list("id", flat=True)) == {
+        __import__("uuid").UUID(r["id"]) for r in received
+    }
 
 
 @pytest.mark.parametrize("mode", ["error", "hang", "redirect", "reset"])
@@ -107,7 +111,9 @@ def test_failures_are_recorded_and_retried_until_delivered(organization, receive
     run_worker()
     first = Attempt.objects.get()
     assert not first.succeeded
-    expected = {"error": (500, ""), "hang": (None, "timeout"), "redirect": (302, ""), "reset": (None, None)}[mode]
+    expected = {"error": (500, ""), "hang": (None, "timeout"), "redirect": (302, ""), "reset": (None, None)}[
+        mode
+    ]
     assert first.status_code == expected[0]
     if expected[1] is not None:
         assert first.error == expected[1]
@@ -161,7 +167,9 @@ def test_a_url_that_turns_private_is_refused_at_delivery(organization, receiver,
     assert receiver.requests == []
 
 
-def test_after_the_retry_window_the_delivery_fails_and_can_be_resent(api, organization, receiver, settings, secret_registry):
+def test_after_the_retry_window_the_delivery_fails_and_can_be_resent(
+    api, organization, receiver, settings, secret_registry
+):
     endpoint, _ = subscribe(organization, receiver, secret_registry)
     receiver.mode = "error"
     settings.ONBOARDING = {**settings.ONBOARDING, "WEBHOOK_RETRY_WINDOW_SECONDS": 0.3}
