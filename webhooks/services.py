@@ -350,34 +350,50 @@ def _endpoint_trouble(outcome: transport.Outcome) -> bool:
     return outcome.status_code is None or outcome.status_code >= 500 or outcome.status_code == 429
 
 
+DRAIN_BATCH = 50
+
+
 def _drain_leased(endpoint_id: uuid.UUID, owner: str) -> int:
     succeeded = 0
+    renew_at = 0.0
+    endpoint: Endpoint | None = None
+    signing: list[str] = []
     while True:
-        endpoint = Endpoint.objects.filter(pk=endpoint_id).first()
-        if endpoint is None or not endpoint.enabled or not _lease_renew(endpoint_id, owner):
+        batch = list(_due(endpoint_id, timezone.now()).select_related("event")[:DRAIN_BATCH])
+        if not batch:
             return succeeded
-        delivery = _due(endpoint_id, timezone.now()).select_related("event").first()
-        if delivery is None:
-            return succeeded
-        outcome = _send(endpoint=endpoint, event=delivery.event)
-        delivery = attempt_record(delivery=delivery, endpoint=endpoint, outcome=outcome)
-        if outcome.succeeded:
-            succeeded += 1
-        elif _endpoint_trouble(outcome):
-            # Keep the endpoint's order: the events behind this one wait for its retry.
-            until = delivery.next_attempt_at or timezone.now() + timedelta(
-                seconds=app_settings.WEBHOOK_BACKOFF_BASE_SECONDS
-            )
-            Delivery.objects.filter(
-                endpoint_id=endpoint_id, status=Delivery.Status.PENDING, next_attempt_at__lt=until
-            ).update(next_attempt_at=until)
-            _drains_enqueue([endpoint_id], run_after=until)
-            return succeeded
-        elif delivery.next_attempt_at is not None:
-            _drains_enqueue([endpoint_id], run_after=delivery.next_attempt_at)
+        for delivery in batch:
+            # Renew the lease (and re-read the endpoint: disabled? new secret?) a few times
+            # per lease period, not per delivery.
+            if time.monotonic() >= renew_at:
+                if not _lease_renew(endpoint_id, owner):
+                    return succeeded
+                endpoint = Endpoint.objects.filter(pk=endpoint_id).first()
+                if endpoint is None or not endpoint.enabled:
+                    return succeeded
+                signing = endpoint_signing_secrets(endpoint=endpoint)
+                renew_at = time.monotonic() + min(5.0, app_settings.WEBHOOK_LEASE_SECONDS / 3)
+            outcome = _send(endpoint=endpoint, signing=signing, event=delivery.event)
+            delivery = attempt_record(delivery=delivery, endpoint=endpoint, outcome=outcome)
+            if outcome.succeeded:
+                succeeded += 1
+            elif _endpoint_trouble(outcome):
+                # Keep the endpoint's order: the events behind this one wait for its retry.
+                until = delivery.next_attempt_at or timezone.now() + timedelta(
+                    seconds=app_settings.WEBHOOK_BACKOFF_BASE_SECONDS
+                )
+                Delivery.objects.filter(
+                    endpoint_id=endpoint_id, status=Delivery.Status.PENDING, next_attempt_at__lt=until
+                ).update(next_attempt_at=until)
+                _drains_enqueue([endpoint_id], run_after=until)
+                return succeeded
+            elif delivery.next_attempt_at is not None:
+                _drains_enqueue([endpoint_id], run_after=delivery.next_attempt_at)
+            if not endpoint.enabled:  # disabled by this failure (3 days of them)
+                return succeeded
 
 
-def _send(*, endpoint: Endpoint, event: Event) -> transport.Outcome:
+def _send(*, endpoint: Endpoint, signing: list[str], event: Event) -> transport.Outcome:
     try:
         target = url_resolve(endpoint.url)  # again at send time: DNS may have changed
     except UnsafeUrl as exc:
@@ -388,9 +404,7 @@ def _send(*, endpoint: Endpoint, event: Event) -> transport.Outcome:
         "X-Webhook-Id": str(event.id),
         "X-Webhook-Event": event.name,
         "X-Webhook-Timestamp": timestamp,
-        "X-Webhook-Signature": signature_header(
-            secrets_=endpoint_signing_secrets(endpoint=endpoint), timestamp=timestamp, body=body
-        ),
+        "X-Webhook-Signature": signature_header(secrets_=signing, timestamp=timestamp, body=body),
     }
     return transport.post(
         target=target, body=body, headers=headers, timeout=app_settings.WEBHOOK_TIMEOUT_SECONDS
@@ -399,9 +413,13 @@ def _send(*, endpoint: Endpoint, event: Event) -> transport.Outcome:
 
 @transaction.atomic
 def attempt_record(*, delivery: Delivery, endpoint: Endpoint, outcome: transport.Outcome) -> Delivery:
-    """Store the attempt and its consequence: done, retry later, or failed after the window."""
+    """Store the attempt and its consequence: done, retry later, or failed after the window.
+
+    Only the worker holding the endpoint's lease attempts its deliveries, so the attempt
+    number and the endpoint's failure streak are read from the caller's copies; the
+    delivery is updated only while still pending (a concurrent manual re-send wins).
+    """
     now = timezone.now()
-    delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
     number = delivery.attempt_count + 1
     Attempt.objects.create(
         delivery=delivery,
@@ -424,13 +442,22 @@ def attempt_record(*, delivery: Delivery, endpoint: Endpoint, outcome: transport
         delivery.status, delivery.completed_at, delivery.next_attempt_at = Delivery.Status.FAILED, now, None
     else:
         delivery.next_attempt_at = now + timedelta(seconds=backoff_seconds(number))
-    delivery.save(update_fields=["attempt_count", "status", "completed_at", "next_attempt_at"])
+    Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.PENDING).update(
+        attempt_count=number,
+        status=delivery.status,
+        completed_at=delivery.completed_at,
+        next_attempt_at=delivery.next_attempt_at,
+    )
     if outcome.succeeded:
-        Endpoint.objects.filter(pk=endpoint.pk, failing_since__isnull=False).update(failing_since=None)
+        if endpoint.failing_since is not None:
+            Endpoint.objects.filter(pk=endpoint.pk).update(failing_since=None)
+            endpoint.failing_since = None
     else:
-        Endpoint.objects.filter(pk=endpoint.pk, failing_since__isnull=True).update(failing_since=now)
-        streak = Endpoint.objects.filter(pk=endpoint.pk).values_list("failing_since", flat=True).first()
-        if streak and now - streak >= timedelta(seconds=app_settings.WEBHOOK_DISABLE_AFTER_SECONDS):
+        if endpoint.failing_since is None:
+            Endpoint.objects.filter(pk=endpoint.pk, failing_since__isnull=True).update(failing_since=now)
+            endpoint.failing_since = now
+        streak = endpoint.failing_since
+        if now - streak >= timedelta(seconds=app_settings.WEBHOOK_DISABLE_AFTER_SECONDS):
             endpoint_disable(
                 endpoint=endpoint,
                 reason=f"Every delivery attempt failed since {streak.isoformat()}",

@@ -109,8 +109,8 @@ def test_failures_are_recorded_and_retried_until_delivered(organization, receive
     subscribe(organization, receiver, secret_registry)
     customer_create(organization=organization, ref_id="user-1")
     run_worker()
-    first = Attempt.objects.get()
-    assert not first.succeeded
+    first = Attempt.objects.order_by("number").first()  # (a quick retry may have followed)
+    assert not Attempt.objects.filter(succeeded=True).exists()
     expected = {"error": (500, ""), "hang": (None, "timeout"), "redirect": (302, ""), "reset": (None, None)}[
         mode
     ]
@@ -162,8 +162,8 @@ def test_a_url_that_turns_private_is_refused_at_delivery(organization, receiver,
     settings.ONBOARDING = {**settings.ONBOARDING, "WEBHOOK_ALLOW_LOOPBACK": False}
     customer_create(organization=organization, ref_id="user-1")
     run_worker()
-    attempt = Attempt.objects.get()
-    assert not attempt.succeeded and attempt.error.startswith("refused:")
+    attempts = list(Attempt.objects.all())
+    assert attempts and all(not a.succeeded and a.error.startswith("refused:") for a in attempts)
     assert receiver.requests == []
 
 
