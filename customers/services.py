@@ -255,34 +255,38 @@ def challenges_expire_due(*, batch: int = 500) -> int:
     """Mark open challenges past their expiry `expired`, each with its challenge.expired event.
 
     Run periodically by the worker (webhooks_sweep), so integrators hear of an expiry even
-    when nobody opens the challenge again. Rows another transaction holds are skipped
-    (SKIP LOCKED on PostgreSQL) and picked up by the next sweep. Returns how many expired.
+    when nobody opens the challenge again. Returns how many expired.
     """
     expired = 0
     while True:
-        with transaction.atomic():
-            rows = list(
-                Challenge.objects.select_for_update(skip_locked=True)
-                .filter(status__in=Challenge.OPEN_STATUSES, expires_at__lte=timezone.now())
-                .order_by("expires_at")[:batch]
-            )
-            for challenge in rows:
-                challenge_expire(challenge=challenge)
-        expired += len(rows)
-        if len(rows) < batch:
+        due = list(
+            Challenge.objects.filter(
+                status__in=Challenge.OPEN_STATUSES, expires_at__lte=timezone.now()
+            ).order_by("expires_at")[:batch]
+        )
+        expired += sum(challenge_expire(challenge=challenge) for challenge in due)
+        if len(due) < batch:
             return expired
 
 
-def challenge_expire(*, challenge: Challenge) -> Challenge:
-    """Store `expired` on an open challenge past its time (the caller holds its row lock)."""
+@transaction.atomic
+def challenge_expire(*, challenge: Challenge) -> bool:
+    """Store `expired` on an open challenge past its time, with its event; False if it was not
+    (any more) open and due. The conditional UPDATE makes the status change and the event
+    happen once, whoever notices first (the sweep, a page, another worker)."""
+    now = timezone.now()
+    updated = Challenge.objects.filter(
+        pk=challenge.pk, status__in=Challenge.OPEN_STATUSES, expires_at__lte=now
+    ).update(status=Challenge.Status.EXPIRED)
+    if not updated:
+        return False
     challenge.status = Challenge.Status.EXPIRED
-    challenge.save(update_fields=["status"])
     event_emit(
         organization=challenge.organization_id,
         event=WebhookEvent.CHALLENGE_EXPIRED,
         data=challenge_data(challenge),
     )
-    return challenge
+    return True
 
 
 def idempotency_records_purge(*, older_than_hours: int) -> int:
