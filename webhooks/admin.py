@@ -52,7 +52,7 @@ class EndpointAdmin(admin.ModelAdmin):
         return [*self.readonly_fields, "organization"] if obj is not None else self.readonly_fields
 
     def save_model(self, request, obj, form, change):  # noqa: ANN001
-        actor = f"admin:{request.user}"
+        actor = request.user
         data = form.cleaned_data
         if change:
             services.endpoint_update(
@@ -77,25 +77,25 @@ class EndpointAdmin(admin.ModelAdmin):
         messages.warning(request, f"Signing secret (shown once, copy it now): {secret}")
 
     def delete_model(self, request, obj):  # noqa: ANN001
-        services.endpoint_delete(endpoint=obj, actor=f"admin:{request.user}")
+        services.endpoint_delete(endpoint=obj, actor=request.user)
 
     def delete_queryset(self, request, queryset):  # noqa: ANN001
         for endpoint in queryset:
-            services.endpoint_delete(endpoint=endpoint, actor=f"admin:{request.user}")
+            services.endpoint_delete(endpoint=endpoint, actor=request.user)
 
     @admin.action(
         description="Rotate the signing secret (the old one signs for 24 h more)", permissions=["change"]
     )
     def rotate_secrets(self, request: HttpRequest, queryset) -> None:  # noqa: ANN001
         for endpoint in queryset:
-            _, secret = services.endpoint_rotate_secret(endpoint=endpoint, actor=f"admin:{request.user}")
+            _, secret = services.endpoint_rotate_secret(endpoint=endpoint, actor=request.user)
             messages.warning(request, f"New signing secret for {endpoint.url} (shown once): {secret}")
 
     @admin.action(description="Send a webhook.test event", permissions=["change"])
     def send_test_events(self, request: HttpRequest, queryset) -> None:  # noqa: ANN001
         sent = 0
         for endpoint in queryset.filter(enabled=True):
-            services.endpoint_test(endpoint=endpoint, actor=f"admin:{request.user}")
+            services.endpoint_test(endpoint=endpoint, actor=request.user)
             sent += 1
         self.message_user(request, f"Queued {sent} test event(s).", messages.SUCCESS)
 
@@ -167,7 +167,7 @@ class DeliveryAdmin(admin.ModelAdmin):
             if delivery.status == Delivery.Status.SUCCEEDED:
                 skipped += 1
                 continue
-            services.delivery_retry(delivery=delivery, actor=f"admin:{request.user}")
+            services.delivery_retry(delivery=delivery, actor=request.user)
             sent += 1
         self.message_user(
             request, f"Queued {sent} delivery(ies) again; {skipped} already succeeded.", messages.SUCCESS

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from core.audit import Actor, AuditAction, SystemActor
 from core.conf import app_settings
 from core.crypto import decrypt, encrypt
 from core.errors import Conflict, DomainError
@@ -101,7 +102,7 @@ def endpoint_create(
     events: list[str] | None = None,
     description: str = "",
     enabled: bool = True,
-    actor: str = "",
+    actor: Actor | str = None,
 ) -> tuple[Endpoint, str]:
     """A new endpoint and its signing secret, which is returned once and stored encrypted."""
     description = _description_validate(description)
@@ -114,7 +115,7 @@ def endpoint_create(
     endpoint.secret_enc = _secret_seal(endpoint, secret)
     endpoint.save()
     audit_record(
-        action="webhook_endpoint.create",
+        action=AuditAction.WEBHOOK_ENDPOINT_CREATED,
         target=endpoint,
         actor=actor,
         data={"organization": str(organization.pk), "url": url, "events": events, "enabled": enabled},
@@ -130,7 +131,7 @@ def endpoint_update(
     events: list[str] | None = None,
     description: str | None = None,
     enabled: bool | None = None,
-    actor: str = "",
+    actor: Actor | str = None,
 ) -> Endpoint:
     """Change what was given. Enabling again forgets an automatic disable and its failure streak."""
     changes: dict[str, Any] = {}
@@ -151,7 +152,7 @@ def endpoint_update(
     endpoint.save()
     if changes:
         audit_record(
-            action="webhook_endpoint.update",
+            action=AuditAction.WEBHOOK_ENDPOINT_UPDATED,
             target=endpoint,
             actor=actor,
             data={k: (str(v) if isinstance(v, datetime) else v) for k, v in changes.items()},
@@ -162,9 +163,9 @@ def endpoint_update(
 
 
 @transaction.atomic
-def endpoint_delete(*, endpoint: Endpoint, actor: str = "") -> None:
+def endpoint_delete(*, endpoint: Endpoint, actor: Actor | str = None) -> None:
     audit_record(
-        action="webhook_endpoint.delete",
+        action=AuditAction.WEBHOOK_ENDPOINT_DELETED,
         target=endpoint,
         actor=actor,
         data={"organization": str(endpoint.organization_id), "url": endpoint.url},
@@ -173,7 +174,7 @@ def endpoint_delete(*, endpoint: Endpoint, actor: str = "") -> None:
 
 
 @transaction.atomic
-def endpoint_rotate_secret(*, endpoint: Endpoint, actor: str = "") -> tuple[Endpoint, str]:
+def endpoint_rotate_secret(*, endpoint: Endpoint, actor: Actor | str = None) -> tuple[Endpoint, str]:
     """A new secret, returned once; the one it replaces keeps signing for the overlap period."""
     endpoint = Endpoint.objects.select_for_update().get(pk=endpoint.pk)
     secret = secret_generate()
@@ -186,7 +187,7 @@ def endpoint_rotate_secret(*, endpoint: Endpoint, actor: str = "") -> tuple[Endp
         update_fields=["secret_enc", "previous_secret_enc", "previous_secret_expires_at", "updated_at"]
     )
     audit_record(
-        action="webhook_endpoint.rotate_secret",
+        action=AuditAction.WEBHOOK_ENDPOINT_SECRET_ROTATED,
         target=endpoint,
         actor=actor,
         data={"previous_secret_expires_at": endpoint.previous_secret_expires_at.isoformat()},
@@ -195,17 +196,22 @@ def endpoint_rotate_secret(*, endpoint: Endpoint, actor: str = "") -> tuple[Endp
 
 
 @transaction.atomic
-def endpoint_disable(*, endpoint: Endpoint, reason: str, actor: str = "") -> Endpoint:
+def endpoint_disable(*, endpoint: Endpoint, reason: str, actor: Actor | str = None) -> Endpoint:
     updated = Endpoint.objects.filter(pk=endpoint.pk, enabled=True).update(
         enabled=False, disabled_reason=reason[:255], updated_at=timezone.now()
     )
     endpoint.refresh_from_db()
     if updated:
-        audit_record(action="webhook_endpoint.disable", target=endpoint, actor=actor, data={"reason": reason})
+        audit_record(
+            action=AuditAction.WEBHOOK_ENDPOINT_DISABLED,
+            target=endpoint,
+            actor=actor,
+            data={"reason": reason},
+        )
     return endpoint
 
 
-def endpoint_test(*, endpoint: Endpoint, actor: str = "") -> Event:
+def endpoint_test(*, endpoint: Endpoint, actor: Actor | str = None) -> Event:
     """A `webhook.test` event for this endpoint alone (even one that filters events)."""
     if not endpoint.enabled:
         raise Conflict("The webhook endpoint is disabled; enable it first")
@@ -461,13 +467,13 @@ def attempt_record(*, delivery: Delivery, endpoint: Endpoint, outcome: transport
             endpoint_disable(
                 endpoint=endpoint,
                 reason=f"Every delivery attempt failed since {streak.isoformat()}",
-                actor="webhooks",
+                actor=SystemActor.WEBHOOKS,
             )
     return delivery
 
 
 @transaction.atomic
-def delivery_retry(*, delivery: Delivery, actor: str = "") -> Delivery:
+def delivery_retry(*, delivery: Delivery, actor: Actor | str = None) -> Delivery:
     """Send again now, with a fresh retry window; a delivery that succeeded is a 409."""
     delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
     if delivery.status == Delivery.Status.SUCCEEDED:
@@ -479,7 +485,7 @@ def delivery_retry(*, delivery: Delivery, actor: str = "") -> Delivery:
     delivery.completed_at = None
     delivery.save(update_fields=["status", "next_attempt_at", "window_started_at", "completed_at"])
     audit_record(
-        action="webhook_delivery.retry",
+        action=AuditAction.WEBHOOK_DELIVERY_RETRIED,
         target=delivery,
         actor=actor,
         data={"endpoint": str(delivery.endpoint_id), "event": str(delivery.event_id)},

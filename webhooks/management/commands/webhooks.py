@@ -9,6 +9,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from core.audit import SystemActor
 from core.errors import DomainError
 from customers.models import Organization
 from customers.selectors import parse_uuid
@@ -83,7 +84,7 @@ class Command(BaseCommand):
                 url=options["url"],
                 events=options["event"],
                 description=options["description"],
-                actor="cli",
+                actor=SystemActor.CLI,
             )
             self.stderr.write(f"Created webhook endpoint {endpoint.pk}; store its signing secret now.")
             self.stdout.write(secret)
@@ -99,27 +100,29 @@ class Command(BaseCommand):
                 events=events,
                 description=options["description"],
                 enabled=options["enabled"],
-                actor="cli",
+                actor=SystemActor.CLI,
             )
             self.stdout.write(json.dumps(endpoint_data(endpoint)))
         elif action == "rotate-secret":
             endpoint, secret = services.endpoint_rotate_secret(
-                endpoint=self._endpoint(options["endpoint_id"]), actor="cli"
+                endpoint=self._endpoint(options["endpoint_id"]), actor=SystemActor.CLI
             )
             self.stderr.write(
                 f"Rotated; the previous secret signs until {endpoint.previous_secret_expires_at.isoformat()}."
             )
             self.stdout.write(secret)
         elif action == "test":
-            event = services.endpoint_test(endpoint=self._endpoint(options["endpoint_id"]), actor="cli")
+            event = services.endpoint_test(
+                endpoint=self._endpoint(options["endpoint_id"]), actor=SystemActor.CLI
+            )
             self.stdout.write(str(event.pk))
         elif action == "delete":
-            services.endpoint_delete(endpoint=self._endpoint(options["endpoint_id"]), actor="cli")
+            services.endpoint_delete(endpoint=self._endpoint(options["endpoint_id"]), actor=SystemActor.CLI)
             self.stderr.write("Deleted.")
         elif action == "retry":
             pk = parse_uuid(options["delivery_id"])
             delivery = Delivery.objects.filter(pk=pk).first() if pk else None
             if delivery is None:
                 raise CommandError(f"No delivery with id {options['delivery_id']!r}")
-            services.delivery_retry(delivery=delivery, actor="cli")
+            services.delivery_retry(delivery=delivery, actor=SystemActor.CLI)
             self.stderr.write("Queued again.")
