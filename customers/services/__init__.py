@@ -1,0 +1,58 @@
+"""Writes of the customers app: organizations and keys, customers, challenges. The customers
+app owns these rows: other apps (the gateway) change them only through these services."""
+
+from .challenges import (
+    challenge_bind,
+    challenge_expire,
+    challenge_finish,
+    challenge_open,
+    challenge_transition,
+    challenges_expire_due,
+    customer_initialize,
+    customer_reset_pin,
+)
+from .customers import (
+    customer_create,
+    customer_lock,
+    customer_locked_out_emit,
+    customer_pin_attempt,
+    customer_pin_set,
+    customer_recovery_set,
+    customers_recount,
+)
+from .organizations import (
+    InvalidOrigin,
+    api_key_create,
+    api_key_generate,
+    api_key_revoke,
+    idempotency_records_purge,
+    organization_create,
+    redirect_origin_normalize,
+    redirect_url_validate,
+)
+
+__all__ = [
+    "InvalidOrigin",
+    "api_key_create",
+    "api_key_generate",
+    "api_key_revoke",
+    "challenge_bind",
+    "challenge_expire",
+    "challenge_finish",
+    "challenge_open",
+    "challenge_transition",
+    "challenges_expire_due",
+    "customer_create",
+    "customer_initialize",
+    "customer_lock",
+    "customer_locked_out_emit",
+    "customer_pin_attempt",
+    "customer_pin_set",
+    "customer_recovery_set",
+    "customer_reset_pin",
+    "customers_recount",
+    "idempotency_records_purge",
+    "organization_create",
+    "redirect_origin_normalize",
+    "redirect_url_validate",
+]
