@@ -13,6 +13,7 @@ from .challenges import (
 )
 from .customers import (
     customer_create,
+    customer_email_code_attempt,
     customer_lock,
     customer_locked_out_emit,
     customer_pin_attempt,
@@ -43,6 +44,7 @@ __all__ = [
     "challenge_transition",
     "challenges_expire_due",
     "customer_create",
+    "customer_email_code_attempt",
     "customer_initialize",
     "customer_lock",
     "customer_locked_out_emit",
