@@ -14,6 +14,7 @@ from customers.serializers import challenge_data, customer_data
 from customers.services import challenges_expire_due, customer_create, customer_initialize, customer_reset_pin
 from tests.gateway.conftest import Flow
 from tests.gateway.factories import link_path, organization_make
+from tests.gateway.test_email_recovery_limits import _code, _opened, _wrong, victim  # noqa: F401
 from webhooks.models import Event
 from webhooks.services import endpoint_create
 
@@ -123,3 +124,22 @@ def test_expiry_noticed_on_read_emits_once_and_the_sweep_adds_nothing(org):
     assert challenges_expire_due() == 0
     assert names().count("challenge.expired") == 1
     assert last("challenge.expired")["status"] == "expired"
+
+
+def test_wrong_email_codes_lock_recovery_and_emit_locked_out(
+    victim,  # noqa: F811 - the fixture imported above
+    receiver,
+    secret_registry,
+    django_capture_on_commit_callbacks,
+):
+    secret_registry.add(endpoint_create(organization=victim.organization, url=receiver.url)[1])
+    _, flow = _opened(victim)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert flow.post("restore/email/start").status_code == 200
+    code = _code()
+    Event.objects.all().delete()
+    for _ in range(5):
+        flow.post("restore/email/confirm", {"code": _wrong(code)})
+    assert names() == ["challenge.failed", "customer.locked_out"]
+    assert last("challenge.failed")["result"] == {"reason": "RECOVERY_LOCKED"}
+    assert last("customer.locked_out")["id"] == str(victim.pk)
