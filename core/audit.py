@@ -43,6 +43,8 @@ class AuditAction(StrEnum):
     GATEWAY_PIN_LOCKED = "gateway.pin_locked"
     GATEWAY_RECOVERY_SET = "gateway.recovery_set"
     GATEWAY_RECOVERY_LOCKED = "gateway.recovery_locked"
+    GATEWAY_PIN_REKEYED = "gateway.pin_rekeyed"  # a PIN copy moved to scheme v2 or a newer OPRF key
+    GATEWAY_RECOVERY_REKEYED = "gateway.recovery_rekeyed"  # the same for the answers copy
     GATEWAY_CHALLENGE_VERIFIED = "gateway.challenge_verified"
     # merchants: partner API clients and merchant accounts
     MERCHANT_API_CLIENT_CREATED = "merchant_api_client.created"
