@@ -25,7 +25,7 @@ install-dev:
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	$(PY) manage.py serve 127.0.0.1:$(PORT)
 
 # Runs on SQLite unless DATABASE_URL is set (REDIS_URL likewise adds the Redis tests).
 test: install-dev

@@ -14,6 +14,7 @@ urlpatterns = [
     path("v2/docs", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="docs"),
     path("v2/", include("customers.urls")),
     path("v2/", include("wallets.urls")),
+    path("v2/", include("webhooks.urls")),
     path("v2/", include("merchants.urls")),
     path("v2/", include("onboarding.urls")),
     path("gateway/", include("gateway.urls")),

@@ -48,6 +48,9 @@ INSTALLED_APPS = [
     "gateway",
     "wallets",
     "demo",
+    "django_tasks",
+    "django_tasks_db",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -230,6 +233,17 @@ ONBOARDING = {
     "MERCHANT_LOGIN_RATE_LIMIT": env("MERCHANT_LOGIN_RATE_LIMIT", default="10/60s"),
     "MERCHANT_LOGIN_FAILURE_LIMIT": env("MERCHANT_LOGIN_FAILURE_LIMIT", default="5/15m"),
 }
+
+# Background work (webhook delivery) on Django's tasks API, through the django-tasks backport
+# and its database backend: the queue is a table, so the embedded default needs no extra
+# service and production scales out by running more `manage.py run_worker` processes.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+ONBOARDING["WEBHOOK_TIMEOUT_SECONDS"] = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10)
+ONBOARDING["WEBHOOK_LEASE_SECONDS"] = env.float("WEBHOOK_LEASE_SECONDS", default=60)
+ONBOARDING["WEBHOOK_BACKOFF_BASE_SECONDS"] = env.float("WEBHOOK_BACKOFF_BASE_SECONDS", default=10)
+ONBOARDING["WEBHOOK_SWEEP_SECONDS"] = env.float("WEBHOOK_SWEEP_SECONDS", default=15)
+# http:// and loopback receivers, for local development only (production forces it off).
+ONBOARDING["WEBHOOK_ALLOW_LOOPBACK"] = env.bool("WEBHOOK_ALLOW_LOOPBACK", default=DEBUG)
 
 LOGGING = {
     "version": 1,

@@ -23,7 +23,12 @@ from core.crypto import constant_time_equal, decrypt, encrypt, peppered_hmac
 from core.errors import DomainError, RateLimited
 from core.services import audit_record
 from customers.models import Challenge, Customer
-from customers.services import challenge_finish, customer_email_code_attempt, customer_recovery_set
+from customers.services import (
+    challenge_finish,
+    customer_email_code_attempt,
+    customer_locked_out_emit,
+    customer_recovery_set,
+)
 
 from .. import scheme
 from ..errors import GatewayErrorCode as Code
@@ -314,6 +319,7 @@ def _questions_locked_now(*, challenge: Challenge, record: QuestionRecovery) -> 
             "until": record.locked_until.isoformat() if record.locked_until else None,
         },
     )
+    customer_locked_out_emit(customer=challenge.customer)
 
 
 def _questions_counter(challenge: Challenge, record: QuestionRecovery) -> Counter:
