@@ -29,7 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import (  # noqa: E402
+from common import (
     PG_ADMIN_URL,
     PYTHON,
     ROOT,
@@ -41,6 +41,7 @@ from common import (  # noqa: E402
     manage,
     recreate_database,
 )
+from wallet_rows import seed_wallets, wallet_rows  # noqa: E402
 
 LUA = str(Path(__file__).resolve().parent / "wrk" / "request.lua")
 OUT = Path(__file__).resolve().parent / "out"
@@ -215,6 +216,7 @@ def main() -> int:
     seed_customers(database_url, org_id, args.customers)
     # The list's total is the organization's transactional counter: repair it after bulk SQL.
     manage(env, "recount_customers", org_id)
+    seed_wallets(database_url, org_id, args.customers)
     print(f"seeded in {time.monotonic() - t0:.1f}s", flush=True)
     client_lines = manage(env, "create_api_client", "Bench Partner").strip().splitlines()
     creds = dict(line.split("=", 1) for line in client_lines if "=" in line)
@@ -324,6 +326,7 @@ def main() -> int:
                 target="p50<=1.2x bcrypt",
             ),
         ]
+        rows += wallet_rows(Row, key_headers, ids)
         for row in rows:
             print(f"  {row.name} ...", flush=True)
             row.result = wrk(wrk_bin, base, row, args.duration, args.connections)
@@ -331,7 +334,7 @@ def main() -> int:
     counts = query_counts(env, rows, ids)
     cost = bcrypt_cost_ms(rounds)
     baseline = rows[0].result["rps"]
-    lines, verdicts = render(rows, counts, baseline, cost, rounds, args)
+    lines, _verdicts = render(rows, counts, baseline, cost, rounds, args)
     report = "\n".join(lines)
     print()
     print(report)

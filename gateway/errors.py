@@ -22,6 +22,8 @@ class GatewayErrorCode(enum.StrEnum):
     RECOVERY_ALREADY_SET = "recovery_already_set"
     RESTORE_FIRST = "restore_first"
     RESTORE_DONE = "restore_done"
+    WALLET_FIRST = "wallet_first"
+    WALLET_DONE = "wallet_done"
     # Secrets and their counters.
     WRONG_SECRET = "wrong_secret"  # noqa: S105 - an error code, not a secret
     WRONG_PIN = "wrong_pin"

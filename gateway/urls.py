@@ -9,7 +9,7 @@ app_name = "gateway"
 api = views.GatewayApiViewSet.as_view
 
 
-def _step(route: str, action: str, name: str):  # type: ignore[no-untyped-def]
+def _step(route: str, action: str, name: str):
     return path(f"api/<uuid:challenge_id>/{route}", api({"post": action}), name=f"api-{name}")
 
 
@@ -31,5 +31,7 @@ urlpatterns = [
     _step("restore/questions/upgrade", "restore_questions_upgrade", "restore-questions-upgrade"),
     _step("restore/email/start", "restore_email_start", "restore-email-start"),
     _step("restore/email/confirm", "restore_email_confirm", "restore-email-confirm"),
+    _step("wallet/keys", "wallet_keys", "wallet-keys"),
+    _step("wallet/confirm", "wallet_confirm", "wallet-confirm"),
     _step("complete", "complete", "complete"),
 ]

@@ -32,6 +32,7 @@ from .serializers import (
     UnlockProofSerializer,
 )
 from .services import completion, pins, recovery
+from .services.attempts import EvaluationOutcome, ProofOutcome
 from .services.sessions import challenge_link_open, challenge_page_start, return_url_with
 
 
@@ -107,7 +108,7 @@ class CsrfOnly(BaseAuthentication):
     def authenticate(self, request: Request) -> None:
         check = CSRFCheck(lambda req: HttpResponse())
         check.process_request(request)
-        if check.process_view(request, None, (), {}):
+        if check.process_view(request, None, (), {}):  # type: ignore[arg-type]  # no view callback to consult
             raise Forbidden(
                 "The page's security token is missing or out of date. Reload the page.",
                 code=GatewayErrorCode.CSRF_FAILED,
@@ -119,7 +120,7 @@ def _ok(data: dict | None = None) -> Response:
     return Response({"success": True, "data": data or {}})
 
 
-def _release(outcome: pins.ProofOutcome) -> dict:
+def _release(outcome: ProofOutcome) -> dict:
     body: dict = {
         "secret": scheme.encode(outcome.secret),
         "wrappedShard": scheme.encode(outcome.wrapped_shard),
@@ -129,7 +130,7 @@ def _release(outcome: pins.ProofOutcome) -> dict:
     return body
 
 
-def _evaluation(outcome: pins.EvaluationOutcome) -> dict[str, str]:
+def _evaluation(outcome: EvaluationOutcome) -> dict[str, str]:
     return {"evaluationId": outcome.evaluation_id, "evaluatedElement": scheme.encode(outcome.evaluated)}
 
 
@@ -141,7 +142,7 @@ class GatewayApiViewSet(viewsets.ViewSet):
     authentication_classes = [CsrfOnly]
     permission_classes: list = []
 
-    def _valid(self, serializer_class, request: Request) -> dict:  # type: ignore[no-untyped-def]
+    def _valid(self, serializer_class, request: Request) -> dict:
         serializer = serializer_class(data=request.data)
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
@@ -272,6 +273,39 @@ class GatewayApiViewSet(viewsets.ViewSet):
                 "wrappedShard": scheme.encode(release.wrapped_shard),
             }
         )
+
+    def wallet_keys(self, request: Request, challenge_id: uuid.UUID) -> Response:
+        from wallets.serializers import WalletKeysStepSerializer
+        from wallets.steps import wallet_keys_step
+
+        data = self._valid(WalletKeysStepSerializer, request)
+        release = wallet_keys_step(
+            challenge_id=challenge_id,
+            session=request.session,
+            user_public=data.get("userPublicKey"),
+            proof=data.get("proof"),
+        )
+        return _ok(
+            {
+                "publicKey": release.public_key.hex(),
+                "serverShare": release.server_share.hex(),
+                "tweak": release.tweak.hex(),
+                "index": release.index,
+                "address": release.address,
+            }
+        )
+
+    def wallet_confirm(self, request: Request, challenge_id: uuid.UUID) -> Response:
+        from wallets.serializers import WalletConfirmStepSerializer, wallet_data
+        from wallets.steps import wallet_confirm_step
+
+        data = self._valid(WalletConfirmStepSerializer, request)
+        wallets = wallet_confirm_step(
+            challenge_id=challenge_id,
+            session=request.session,
+            confirmations={item["address"]: item["signature"] for item in data["confirmations"]},
+        )
+        return _ok({"wallets": [wallet_data(wallet) for wallet in wallets]})
 
     def complete(self, request: Request, challenge_id: uuid.UUID) -> Response:
         url = completion.challenge_complete(challenge_id=challenge_id, session=request.session)

@@ -191,7 +191,7 @@ def account_token_refresh(*, refresh: str) -> TokenPair:
     existed) are refused: sign in again.
     """
     try:
-        token = AccountRefreshToken(refresh)
+        token = AccountRefreshToken(refresh)  # type: ignore[arg-type]  # simplejwt types the encoded token as Token
         account_id = int(token["sub"])
         version = int(token[PASSWORD_VERSION_CLAIM])
         family_id = uuid.UUID(str(token[FAMILY_CLAIM]))

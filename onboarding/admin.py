@@ -16,7 +16,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
-from core.admin_actions import decline_with_reason, for_each
+from core.admin_actions import decline_with_reason, for_each, staff_user
 from core.audit import AuditAction, audit_actor_for
 from core.errors import DomainError
 from core.services import audit_record
@@ -124,7 +124,7 @@ class OnboardingApplicationAdmin(admin.ModelAdmin):
         try:
             onboarding_services.application_approve(
                 application=application,
-                approved_by=request.user,
+                approved_by=staff_user(request),
                 reviewed_version=request.POST.get(REVIEWED_VERSION_FIELD, "").partition(":")[2],
             )
         except DomainError as exc:
@@ -176,7 +176,7 @@ class OnboardingApplicationAdmin(admin.ModelAdmin):
         audit_record(
             action=AuditAction.ONBOARDING_DOCUMENT_VIEWED,
             target=document.application,
-            actor=audit_actor_for(request.user),
+            actor=audit_actor_for(staff_user(request)),
             data={"document_id": str(document.pk)},
         )
         # Type and extension come from the file's own bytes, never from the name it was uploaded
@@ -213,7 +213,7 @@ class OnboardingApplicationAdmin(admin.ModelAdmin):
             noun="application",
             error_label=lambda a: a.merchant_name,
             run=lambda a: onboarding_services.application_approve(
-                application=a, approved_by=request.user, reviewed_version=reviewed.get(str(a.pk), "")
+                application=a, approved_by=staff_user(request), reviewed_version=reviewed.get(str(a.pk), "")
             ),
         )
 
@@ -231,7 +231,7 @@ class OnboardingApplicationAdmin(admin.ModelAdmin):
             noun="application",
             label=lambda a: f"{a.merchant_name} — {a.reference_number}",
             decline=lambda a, reason: onboarding_services.application_decline(
-                application=a, declined_by=request.user, reason=reason
+                application=a, declined_by=staff_user(request), reason=reason
             ),
             error_label=lambda a: a.merchant_name,
         )

@@ -40,15 +40,17 @@ UNSAFE_EMAIL_BACKENDS = {
 
 
 def _example_values() -> set[str]:
-    """The values of .env.example (when the file ships with the code), never valid in production."""
-    path = BASE_DIR / ".env.example"
-    if not path.exists():
-        return set()
+    """The values of .env.example and .env.production.example (when they ship with the code,
+    commented-out lines included): published, so never valid secrets in production."""
     values = set()
-    for line in path.read_text().splitlines():
-        name, sep, value = line.partition("=")
-        if sep and not name.strip().startswith("#") and value.strip():
-            values.add(value.strip())
+    for name in (".env.example", ".env.production.example"):
+        path = BASE_DIR / name
+        if not path.exists():
+            continue
+        for line in path.read_text().splitlines():
+            key, sep, value = line.lstrip("# ").partition("=")
+            if sep and key.strip().isupper() and value.strip():
+                values.add(value.strip())
     return values
 
 
@@ -68,7 +70,7 @@ def _required(name: str, *, check_placeholder: bool = True) -> str:
     return value
 
 
-def _parsed(name: str, parse) -> str:  # noqa: ANN001
+def _parsed(name: str, parse) -> str:
     value = _required(name)
     try:
         parse(value)
@@ -93,7 +95,7 @@ PUBLIC_BASE_URL = _required("PUBLIC_BASE_URL", check_placeholder=False)
 EMAIL_URL = _required("EMAIL_URL")
 try:
     EMAIL_CONFIG = environ.Env.email_url_config(EMAIL_URL)
-except Exception as exc:  # noqa: BLE001 (any parse failure is a refusal)
+except Exception as exc:
     raise ImproperlyConfigured(f"EMAIL_URL is not valid: {type(exc).__name__}") from None
 if EMAIL_CONFIG.get("EMAIL_BACKEND") in UNSAFE_EMAIL_BACKENDS:
     raise ImproperlyConfigured(
@@ -110,6 +112,9 @@ STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# Webhook receivers must be public https addresses in production, whatever the environment says.
+ONBOARDING = {**ONBOARDING, "WEBHOOK_ALLOW_LOOPBACK": False}  # noqa: F405
 
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -8,6 +8,8 @@
 export { secp256k1, schnorr } from "@noble/curves/secp256k1.js";
 import { secp256k1 } from "@noble/curves/secp256k1.js";
 export const ProjectivePoint = secp256k1.Point;
+// Hash output -> scalar in [1, n-1] ((int % (n-1)) + 1), as FIPS 186-5 A.2.1 does for key pairs.
+export { mapHashToField } from "@noble/curves/abstract/modular.js";
 
 // ristretto255 with hash-to-curve and the RFC 9497 OPRF (scheme v2 of the PIN hardening).
 export { ristretto255, ristretto255_hasher, ristretto255_oprf } from "@noble/curves/ed25519.js";

@@ -26,7 +26,7 @@ partner = merchant_fixtures.partner
 account = merchant_fixtures.account
 
 pytestmark = pytest.mark.django_db
-STAFF_PASSWORD = "Backoffice#Pass-2026"  # noqa: S105 (a test user's password)
+STAFF_PASSWORD = "Backoffice#Pass-2026"
 VIEW_PERMISSIONS = [
     ("accounts", "view_account"),
     ("accounts", "view_pendingaccount"),

@@ -91,23 +91,28 @@ def test_production_settings_refuse_the_development_keys():
     assert "PEPPER must be set" in result.stderr
 
 
-def _example_env() -> dict[str, str]:
-    values = {}
-    for line in (ROOT / ".env.example").read_text().splitlines():
-        name, sep, value = line.partition("=")
-        if sep and not name.startswith("#"):
-            values[name.strip()] = value.strip()
-    return values
+PLACEHOLDERS = {
+    "SECRET_KEY": "change-me",
+    "MASTER_KEYS": "1:REPLACE_WITH_base64_of_32_random_bytes",
+    "PEPPER": "REPLACE_WITH_base64_of_32_random_bytes",
+    "OPRF_MASTER_KEY": "1:REPLACE_WITH_base64_of_32_random_bytes",
+    "JWT_SIGNING_KEY": "REPLACE_WITH_a_long_random_string",
+}
 
 
-@pytest.mark.parametrize(
-    "name", ["SECRET_KEY", "MASTER_KEYS", "PEPPER", "OPRF_MASTER_KEY", "JWT_SIGNING_KEY", "EMAIL_URL"]
-)
-def test_production_settings_refuse_the_env_example_values(name):
-    example = _example_env()[name]
-    result = check(production_env(**{name: example}))
+@pytest.mark.parametrize("name", sorted(PLACEHOLDERS))
+def test_production_settings_refuse_placeholder_secrets(name):
+    result = check(production_env(**{name: PLACEHOLDERS[name]}))
     assert result.returncode != 0
     assert f"{name} must be set in the environment for production, not a placeholder" in result.stderr
+
+
+def test_production_settings_refuse_the_mail_url_of_the_production_example():
+    lines = (ROOT / ".env.production.example").read_text().splitlines()
+    example = next(line.partition("=")[2] for line in lines if line.startswith("EMAIL_URL="))
+    result = check(production_env(EMAIL_URL=example))
+    assert result.returncode != 0
+    assert "EMAIL_URL must be set in the environment for production, not a placeholder" in result.stderr
 
 
 @pytest.mark.parametrize("name", ["SECRET_KEY", "JWT_SIGNING_KEY"])

@@ -8,6 +8,7 @@ import { b64url, wrapShard, rawAesKey, newShard, randomBytes, shardAad, sealCopy
 import { oprfInput, oprfBlind } from "./oprf.js";
 import { unlockWithPin, unlockWithQuestions, unlockWithEmailCode } from "./unlock.js";
 import { $, root, digitsOnly, show, setFieldError, guarded } from "./ui.js";
+import { walletCreate } from "./wallet-step.js";
 
 function readQuestions(prefix, count) {
   const ids = [];
@@ -222,6 +223,7 @@ export const handlers = {
   pin_enter: showSection(pinEnter),
   recovery_setup: showSection(recoverySetup),
   recovery_open: recoveryOpen,
+  wallet_create: walletCreate,
   ready,
   done,
 };
