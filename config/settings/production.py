@@ -92,7 +92,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 PUBLIC_BASE_URL = _required("PUBLIC_BASE_URL", check_placeholder=False)
 
 # Mail: recovery codes go by email; a console or file backend would leak them to logs.
-EMAIL_URL = _required("EMAIL_URL")
+EMAIL_URL = _required("EMAIL_URL", check_placeholder=False)  # the backend is checked first, below
 try:
     EMAIL_CONFIG = environ.Env.email_url_config(EMAIL_URL)
 except Exception as exc:
@@ -101,7 +101,11 @@ if EMAIL_CONFIG.get("EMAIL_BACKEND") in UNSAFE_EMAIL_BACKENDS:
     raise ImproperlyConfigured(
         "EMAIL_URL must name a real mail server in production (not console, file or memory)"
     )
-if str(EMAIL_CONFIG.get("EMAIL_HOST", "")).endswith((".example.com", ".example.org", ".example")):
+if (
+    EMAIL_URL in EXAMPLE_VALUES
+    or PLACEHOLDER_RE.search(EMAIL_URL)
+    or str(EMAIL_CONFIG.get("EMAIL_HOST", "")).endswith((".example.com", ".example.org", ".example"))
+):
     raise ImproperlyConfigured("EMAIL_URL must be set in the environment for production, not a placeholder")
 vars().update(EMAIL_CONFIG)
 
