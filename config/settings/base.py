@@ -5,6 +5,7 @@ This module is also the embedded default: SQLite, an in-process cache and fixed
 (`config.settings.production`) take no default for any secret.
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -18,7 +19,7 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False) if (BASE_DIR / ".env").
 # Off unless DJANGO_DEBUG says otherwise. manage.py, the development entry point, turns it on
 # when it falls back to these embedded settings (so `make run` gets the debug page and the
 # demo conveniences); WSGI and ASGI default to production settings, where it is always off.
-DEBUG = env.bool("DJANGO_DEBUG", default=False)
+DEBUG = env.bool("DJANGO_DEBUG", default=os.environ.get("DJANGO_DEVELOPMENT_ENTRY_POINT") == "1")
 
 # Development-only secrets. Production settings replace every one of them from the
 # environment and refuse to start without it.

@@ -107,14 +107,6 @@ def test_production_settings_refuse_placeholder_secrets(name):
     assert f"{name} must be set in the environment for production, not a placeholder" in result.stderr
 
 
-def test_production_settings_refuse_the_mail_url_of_the_production_example():
-    lines = (ROOT / ".env.production.example").read_text().splitlines()
-    example = next(line.partition("=")[2] for line in lines if line.startswith("EMAIL_URL="))
-    result = check(production_env(EMAIL_URL=example))
-    assert result.returncode != 0
-    assert "EMAIL_URL must be set in the environment for production, not a placeholder" in result.stderr
-
-
 @pytest.mark.parametrize("name", ["SECRET_KEY", "JWT_SIGNING_KEY"])
 def test_production_settings_refuse_change_me(name):
     result = check(production_env(**{name: "change-me-" + "x" * 60}))
