@@ -57,6 +57,7 @@ def _paginated(message: str, page: Page, data: Any) -> dict[str, Any]:
     }
 
 
+@extend_schema(tags=["webhooks"])
 class WebhookViewSet(viewsets.ViewSet):
     authentication_classes = [ApiKeyAuthentication]
     permission_classes = [ApiKeyKindPermission]

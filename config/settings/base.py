@@ -198,6 +198,7 @@ SPECTACULAR_SETTINGS = {
             "name": "wallets",
             "description": "Wallets on the 2-of-2 key split: wallet/create, public-key, /v2/wallets.",
         },
+        {"name": "webhooks", "description": "Signed webhook endpoints, their deliveries and retries."},
     ],
     # One name for each choice set used by several onboarding fields.
     "ENUM_NAME_OVERRIDES": {
