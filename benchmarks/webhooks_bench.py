@@ -30,14 +30,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import PYTHON, ROOT, recreate_database  # noqa: E402
+from common import PYTHON, ROOT, recreate_database
 
 
 class _Receiver(BaseHTTPRequestHandler):
     count = 0
     lock = threading.Lock()
 
-    def do_POST(self):  # noqa: N802
+    def do_POST(self):
         self.rfile.read(int(self.headers.get("Content-Length", "0")))
         with _Receiver.lock:
             _Receiver.count += 1
@@ -132,14 +132,14 @@ def main() -> int:
     timings: dict[str, list[float]] = {"with": [], "without": [], "off": []}
     import customers.services.customers as customer_services
 
-    real_emit = customer_services.event_emit
+    real_emit = customer_services.event_emit  # type: ignore[attr-defined]
     queries: dict[str, int] = {}
     batch = 20
     counter = 0
     for _ in range(max(1, args.creations // batch)):
         for side in ("off", "without", "with"):
             client, key = clients[side]
-            customer_services.event_emit = (lambda **kwargs: None) if side == "off" else real_emit
+            customer_services.event_emit = (lambda **kwargs: None) if side == "off" else real_emit  # type: ignore[attr-defined]
             for _ in range(batch):
                 counter += 1
                 body = json.dumps({"refId": f"c-{counter}"})
@@ -158,7 +158,7 @@ def main() -> int:
                 assert response.status_code == 201, response.content
     server.shutdown()
 
-    customer_services.event_emit = real_emit
+    customer_services.event_emit = real_emit  # type: ignore[attr-defined]
     with_ms, without_ms = statistics.median(timings["with"]), statistics.median(timings["without"])
     off_ms = statistics.median(timings["off"])
     print(f"database: {connection.vendor}")

@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import secrets
 from functools import cache
+from typing import cast
 
 from Crypto.Cipher import AES
 from Crypto.Hash import SHA256
@@ -57,7 +58,8 @@ def active_key_version() -> int:
 
 @cache
 def _subkey(master: bytes, purpose: str) -> bytes:
-    return HKDF(master, 32, salt=b"onboarding-gateway/v1", hashmod=SHA256, context=purpose.encode())
+    key = HKDF(master, 32, salt=b"onboarding-gateway/v1", hashmod=SHA256, context=purpose.encode())
+    return cast(bytes, key)  # one key: bytes (the tuple is for num_keys > 1)
 
 
 def encrypt(plaintext: bytes, *, purpose: str, aad: bytes = b"") -> bytes:

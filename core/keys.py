@@ -16,7 +16,7 @@ settings.ONBOARDING["OPRF_KEY_PROVIDER"]; the key then never leaves the device.
 from __future__ import annotations
 
 from functools import cache
-from typing import Protocol
+from typing import Protocol, cast
 
 from Crypto.Hash import SHA256
 from Crypto.Protocol.KDF import HKDF
@@ -60,7 +60,7 @@ class EnvironmentOprfKeyProvider:
         if master is None:
             raise UnknownOprfKeyVersion(f"no OPRF key of version {version}")
         label = f"{purpose}|{customer_id}".encode()
-        seed = HKDF(master, 32, salt=SEED_SALT, hashmod=SHA256, context=label)
+        seed = cast(bytes, HKDF(master, 32, salt=SEED_SALT, hashmod=SHA256, context=label))  # one key: bytes
         secret_key, _ = oprf.derive_key_pair(seed, b"og/v2/oprf|" + label)
         return secret_key
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from typing import cast
 
 from coincurve import PrivateKey, PublicKey, PublicKeyXOnly
 from coincurve.utils import GROUP_ORDER_INT as N
@@ -61,7 +62,7 @@ class InvalidPoint(ValueError):
 
 def _hkdf(ikm: bytes, info: bytes, length: int) -> bytes:
     # No salt: RFC 5869 then uses HashLen zero bytes, as noble's hkdf does with salt undefined.
-    return HKDF(ikm, length, salt=b"", hashmod=SHA256, context=info)
+    return cast(bytes, HKDF(ikm, length, salt=b"", hashmod=SHA256, context=info))  # one key: bytes
 
 
 def scalar_bytes(value: int) -> bytes:

@@ -9,6 +9,7 @@ derived the key of every address.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,7 +43,8 @@ def customer_wallet_gate(*, customer: Customer) -> None:
     if not (customer.has_pin and customer.has_recovery):
         raise RecoveryRequired()
     if customer.pin_status == Customer.PinStatus.LOCKED:
-        until = customer.pin_locked_until.isoformat().replace("+00:00", "Z")
+        locked_until = customer.pin_locked_until or timezone.now()
+        until = locked_until.isoformat().replace("+00:00", "Z")
         raise PinLocked(
             f"The customer's PIN is locked until {until} after too many wrong attempts",
             errors={"lockedExpiryDate": [until]},
@@ -53,7 +55,7 @@ def customer_wallet_gate(*, customer: Customer) -> None:
 def wallet_challenge_create(
     *,
     organization: Organization,
-    customer_id: object,
+    customer_id: uuid.UUID | str,
     blockchains: list[str],
     redirect_url: str,
     account_type: str = "EOA",
@@ -236,7 +238,9 @@ def wallets_confirm(*, challenge: Challenge, confirmations: dict[str, bytes]) ->
             data={"challenge": str(challenge.id), "blockchain": wallet.blockchain, "index": wallet.key_index},
         )
         event_emit(
-            organization=challenge.organization_id, event=WebhookEvent.WALLET_CREATED, data=wallet_data(wallet)
+            organization=challenge.organization_id,
+            event=WebhookEvent.WALLET_CREATED,
+            data=wallet_data(wallet),
         )
     return wallets
 

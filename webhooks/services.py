@@ -16,10 +16,10 @@ import secrets
 import time
 import uuid
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from core.audit import Actor, AuditAction, SystemActor
@@ -84,13 +84,13 @@ def _secret_open(endpoint: Endpoint, blob: bytes) -> str:
 def endpoint_signing_secrets(*, endpoint: Endpoint, now: datetime | None = None) -> list[str]:
     """The secrets that sign right now: the current one, then the previous during a rotation."""
     now = now or timezone.now()
-    found = [_secret_open(endpoint, endpoint.secret_enc)]
+    found = [_secret_open(endpoint, bytes(endpoint.secret_enc))]
     if (
         endpoint.previous_secret_enc
         and endpoint.previous_secret_expires_at
         and endpoint.previous_secret_expires_at > now
     ):
-        found.append(_secret_open(endpoint, endpoint.previous_secret_enc))
+        found.append(_secret_open(endpoint, bytes(endpoint.previous_secret_enc)))
     return found
 
 
@@ -215,11 +215,14 @@ def endpoint_test(*, endpoint: Endpoint, actor: Actor | str = None) -> Event:
     """A `webhook.test` event for this endpoint alone (even one that filters events)."""
     if not endpoint.enabled:
         raise Conflict("The webhook endpoint is disabled; enable it first")
-    return event_emit(
-        organization=endpoint.organization,
-        event=WebhookEvent.WEBHOOK_TEST,
-        data={"endpointId": str(endpoint.pk), "message": "A test event from onboarding-gateway"},
-        only_endpoint=endpoint,
+    return cast(  # never None: only_endpoint is given, so there is a subscriber
+        Event,
+        event_emit(
+            organization=endpoint.organization,
+            event=WebhookEvent.WEBHOOK_TEST,
+            data={"endpointId": str(endpoint.pk), "message": "A test event from onboarding-gateway"},
+            only_endpoint=endpoint,
+        ),
     )
 
 
@@ -242,7 +245,7 @@ def event_emit(
     """
     if event not in WebhookEvent.values:
         raise ValueError(f"unknown webhook event {event!r}")
-    organization_id = getattr(organization, "pk", organization)
+    organization_id = organization.pk if isinstance(organization, Organization) else organization
     if only_endpoint is not None:
         endpoints = [only_endpoint]
     else:
@@ -302,7 +305,7 @@ def backoff_seconds(attempt_number: int) -> float:
         app_settings.WEBHOOK_BACKOFF_MAX_SECONDS,
         app_settings.WEBHOOK_BACKOFF_BASE_SECONDS * 2 ** min(attempt_number - 1, 32),
     )
-    half = ceiling / 2
+    half = float(ceiling) / 2
     return half + half * secrets.randbelow(1001) / 1000
 
 
@@ -325,7 +328,7 @@ def _lease_release(endpoint_id: uuid.UUID, owner: str) -> None:
     Endpoint.objects.filter(pk=endpoint_id, lease_owner=owner).update(lease_owner="", lease_until=None)
 
 
-def _due(endpoint_id: uuid.UUID, now: datetime):  # noqa: ANN202
+def _due(endpoint_id: uuid.UUID, now: datetime) -> QuerySet[Delivery]:
     return Delivery.objects.filter(
         endpoint_id=endpoint_id, status=Delivery.Status.PENDING, next_attempt_at__lte=now
     ).order_by("event__created_at", "event_id")
@@ -376,6 +379,8 @@ def _drain_leased(endpoint_id: uuid.UUID, owner: str) -> int:
                     return succeeded
                 signing = endpoint_signing_secrets(endpoint=endpoint)
                 renew_at = time.monotonic() + min(5.0, app_settings.WEBHOOK_LEASE_SECONDS / 3)
+            if endpoint is None:  # set on the first pass above (renew_at starts at 0)
+                return succeeded
             outcome = _send(endpoint=endpoint, signing=signing, event=delivery.event)
             delivery = attempt_record(delivery=delivery, endpoint=endpoint, outcome=outcome)
             if outcome.succeeded:

@@ -85,7 +85,7 @@ def url_resolve(url: str) -> Target:
     addresses = []
     for info in infos:
         try:
-            addresses.append(ipaddress.ip_address(info[4][0].split("%")[0]))
+            addresses.append(ipaddress.ip_address(str(info[4][0]).split("%")[0]))
         except ValueError:
             continue
     if not addresses:

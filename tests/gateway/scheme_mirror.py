@@ -11,6 +11,7 @@ import re
 import secrets
 import unicodedata
 from functools import cache
+from typing import cast
 
 from Crypto.Cipher import AES
 from Crypto.Hash import SHA256
@@ -25,7 +26,7 @@ HKDF_SALT = b"onboarding-gateway/shard/v1"
 
 
 def _hkdf(ikm: bytes, info: str) -> bytes:
-    return HKDF(ikm, 32, salt=HKDF_SALT, hashmod=SHA256, context=info.encode())
+    return cast(bytes, HKDF(ikm, 32, salt=HKDF_SALT, hashmod=SHA256, context=info.encode()))
 
 
 @cache

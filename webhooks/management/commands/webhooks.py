@@ -69,7 +69,7 @@ class Command(BaseCommand):
             raise CommandError(f"No organization with id {value!r}")
         return organization
 
-    def handle(self, *args, **options) -> None:  # noqa: ANN002, ANN003
+    def handle(self, *args, **options) -> None:
         try:
             self._dispatch(options)
         except DomainError as exc:
@@ -108,7 +108,7 @@ class Command(BaseCommand):
                 endpoint=self._endpoint(options["endpoint_id"]), actor=SystemActor.CLI
             )
             self.stderr.write(
-                f"Rotated; the previous secret signs until {endpoint.previous_secret_expires_at.isoformat()}."
+                f"Rotated; the previous secret signs until {endpoint.previous_secret_expires_at}."
             )
             self.stdout.write(secret)
         elif action == "test":
