@@ -37,6 +37,7 @@ class CustomerWalletViewSet(CustomerViewSet):
 
     @extend_schema(
         operation_id="customers_wallet_create",
+        tags=["wallets"],
         summary="Start a CREATE_WALLET challenge (needs PIN and recovery)",
         parameters=[ID_PARAMETER],
         request=WalletCreateInputSerializer,
@@ -67,6 +68,7 @@ class CustomerWalletViewSet(CustomerViewSet):
 
     @extend_schema(
         operation_id="customers_public_key",
+        tags=["wallets"],
         summary="Get the customer's joint public key",
         parameters=[ID_PARAMETER],
         responses={200: PublicKeyEnvelope, **errors(404, 409)},
@@ -84,6 +86,7 @@ class WalletViewSet(CustomerViewSet):
 
     @extend_schema(
         operation_id="wallets_list",
+        tags=["wallets"],
         summary="List wallets",
         parameters=[
             *PAGE_PARAMETERS,
@@ -124,6 +127,7 @@ class WalletViewSet(CustomerViewSet):
 
     @extend_schema(
         operation_id="wallets_retrieve",
+        tags=["wallets"],
         summary="Get a wallet",
         parameters=[WALLET_ID_PARAMETER],
         responses={200: WalletEnvelope, **errors(404)},
@@ -134,6 +138,7 @@ class WalletViewSet(CustomerViewSet):
 
     @extend_schema(
         operation_id="wallets_update",
+        tags=["wallets"],
         summary="Update a wallet's name or refId",
         parameters=[WALLET_ID_PARAMETER],
         request=WalletUpdateInputSerializer,

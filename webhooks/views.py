@@ -91,6 +91,7 @@ class WebhookViewSet(viewsets.ViewSet):
 
     @extend_schema(
         operation_id="webhooks_create",
+        tags=["webhooks"],
         summary="Register a webhook endpoint (its signing secret is in this response only)",
         request=EndpointInputSerializer,
         responses={201: EndpointWithSecretEnvelope, **errors(400, 403, 409, 415)},
@@ -116,6 +117,7 @@ class WebhookViewSet(viewsets.ViewSet):
 
     @extend_schema(
         operation_id="webhooks_list",
+        tags=["webhooks"],
         summary="List webhook endpoints",
         parameters=PAGE_PARAMETERS,
         responses={200: EndpointListEnvelope, **errors(400)},
@@ -130,6 +132,7 @@ class WebhookViewSet(viewsets.ViewSet):
 
     @extend_schema(
         operation_id="webhooks_retrieve",
+        tags=["webhooks"],
         summary="Get a webhook endpoint",
         parameters=[ID_PARAMETER],
         responses={200: EndpointEnvelope, **errors(404)},
@@ -140,6 +143,7 @@ class WebhookViewSet(viewsets.ViewSet):
 
     @extend_schema(
         operation_id="webhooks_update",
+        tags=["webhooks"],
         summary="Update a webhook endpoint (url, events, description, enabled)",
         parameters=[ID_PARAMETER],
         request=EndpointUpdateInputSerializer,
@@ -162,6 +166,7 @@ class WebhookViewSet(viewsets.ViewSet):
 
     @extend_schema(
         operation_id="webhooks_delete",
+        tags=["webhooks"],
         summary="Delete a webhook endpoint and its delivery log",
         parameters=[ID_PARAMETER],
         responses={200: DeletedEnvelope, **errors(403, 404)},
@@ -173,6 +178,7 @@ class WebhookViewSet(viewsets.ViewSet):
 
     @extend_schema(
         operation_id="webhooks_rotate_secret",
+        tags=["webhooks"],
         summary="Rotate the signing secret (the previous one keeps signing for 24 hours)",
         parameters=[ID_PARAMETER],
         request=IdempotentInputSerializer,
@@ -193,6 +199,7 @@ class WebhookViewSet(viewsets.ViewSet):
 
     @extend_schema(
         operation_id="webhooks_test",
+        tags=["webhooks"],
         summary="Send a webhook.test event to this endpoint",
         parameters=[ID_PARAMETER],
         request=IdempotentInputSerializer,
@@ -214,6 +221,7 @@ class WebhookViewSet(viewsets.ViewSet):
 
     @extend_schema(
         operation_id="webhooks_deliveries_list",
+        tags=["webhooks"],
         summary="List an endpoint's deliveries, each with its attempts",
         parameters=[
             ID_PARAMETER,
@@ -235,6 +243,7 @@ class WebhookViewSet(viewsets.ViewSet):
 
     @extend_schema(
         operation_id="webhooks_deliveries_retrieve",
+        tags=["webhooks"],
         summary="Get one delivery with its attempts",
         parameters=[ID_PARAMETER, DELIVERY_ID_PARAMETER],
         responses={200: DeliveryEnvelope, **errors(404)},
@@ -247,6 +256,7 @@ class WebhookViewSet(viewsets.ViewSet):
 
     @extend_schema(
         operation_id="webhooks_deliveries_retry",
+        tags=["webhooks"],
         summary="Send a delivery again now (not one that succeeded)",
         parameters=[ID_PARAMETER, DELIVERY_ID_PARAMETER],
         request=IdempotentInputSerializer,
