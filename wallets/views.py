@@ -36,8 +36,8 @@ class CustomerWalletViewSet(CustomerViewSet):
     """/v2/customers/{id}/wallet/create and /v2/customers/{id}/public-key (same auth as customers)."""
 
     @extend_schema(
-        operation_id="customers_wallet_create",
         tags=["wallets"],
+        operation_id="customers_wallet_create",
         summary="Start a CREATE_WALLET challenge (needs PIN and recovery)",
         parameters=[ID_PARAMETER],
         request=WalletCreateInputSerializer,
@@ -67,8 +67,8 @@ class CustomerWalletViewSet(CustomerViewSet):
         return self._idempotent(request, data.get("idempotencyKey"), handler)
 
     @extend_schema(
-        operation_id="customers_public_key",
         tags=["wallets"],
+        operation_id="customers_public_key",
         summary="Get the customer's joint public key",
         parameters=[ID_PARAMETER],
         responses={200: PublicKeyEnvelope, **errors(404, 409)},
@@ -85,8 +85,8 @@ class WalletViewSet(CustomerViewSet):
     """/v2/wallets: list with filters, get one, rename or re-tag one."""
 
     @extend_schema(
-        operation_id="wallets_list",
         tags=["wallets"],
+        operation_id="wallets_list",
         summary="List wallets",
         parameters=[
             *PAGE_PARAMETERS,
@@ -126,8 +126,8 @@ class WalletViewSet(CustomerViewSet):
         return Response(_paginated("Wallets retrieved", page, [wallet_data(w) for w in page.items]))
 
     @extend_schema(
-        operation_id="wallets_retrieve",
         tags=["wallets"],
+        operation_id="wallets_retrieve",
         summary="Get a wallet",
         parameters=[WALLET_ID_PARAMETER],
         responses={200: WalletEnvelope, **errors(404)},
@@ -137,8 +137,8 @@ class WalletViewSet(CustomerViewSet):
         return Response(_ok("Wallet retrieved", wallet_data(wallet)))
 
     @extend_schema(
-        operation_id="wallets_update",
         tags=["wallets"],
+        operation_id="wallets_update",
         summary="Update a wallet's name or refId",
         parameters=[WALLET_ID_PARAMETER],
         request=WalletUpdateInputSerializer,

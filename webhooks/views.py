@@ -57,6 +57,7 @@ def _paginated(message: str, page: Page, data: Any) -> dict[str, Any]:
     }
 
 
+@extend_schema(tags=["webhooks"])
 class WebhookViewSet(viewsets.ViewSet):
     authentication_classes = [ApiKeyAuthentication]
     permission_classes = [ApiKeyKindPermission]
@@ -91,7 +92,6 @@ class WebhookViewSet(viewsets.ViewSet):
 
     @extend_schema(
         operation_id="webhooks_create",
-        tags=["webhooks"],
         summary="Register a webhook endpoint (its signing secret is in this response only)",
         request=EndpointInputSerializer,
         responses={201: EndpointWithSecretEnvelope, **errors(400, 403, 409, 415)},
@@ -117,7 +117,6 @@ class WebhookViewSet(viewsets.ViewSet):
 
     @extend_schema(
         operation_id="webhooks_list",
-        tags=["webhooks"],
         summary="List webhook endpoints",
         parameters=PAGE_PARAMETERS,
         responses={200: EndpointListEnvelope, **errors(400)},
@@ -132,7 +131,6 @@ class WebhookViewSet(viewsets.ViewSet):
 
     @extend_schema(
         operation_id="webhooks_retrieve",
-        tags=["webhooks"],
         summary="Get a webhook endpoint",
         parameters=[ID_PARAMETER],
         responses={200: EndpointEnvelope, **errors(404)},
@@ -143,7 +141,6 @@ class WebhookViewSet(viewsets.ViewSet):
 
     @extend_schema(
         operation_id="webhooks_update",
-        tags=["webhooks"],
         summary="Update a webhook endpoint (url, events, description, enabled)",
         parameters=[ID_PARAMETER],
         request=EndpointUpdateInputSerializer,
@@ -166,7 +163,6 @@ class WebhookViewSet(viewsets.ViewSet):
 
     @extend_schema(
         operation_id="webhooks_delete",
-        tags=["webhooks"],
         summary="Delete a webhook endpoint and its delivery log",
         parameters=[ID_PARAMETER],
         responses={200: DeletedEnvelope, **errors(403, 404)},
@@ -178,7 +174,6 @@ class WebhookViewSet(viewsets.ViewSet):
 
     @extend_schema(
         operation_id="webhooks_rotate_secret",
-        tags=["webhooks"],
         summary="Rotate the signing secret (the previous one keeps signing for 24 hours)",
         parameters=[ID_PARAMETER],
         request=IdempotentInputSerializer,
@@ -199,7 +194,6 @@ class WebhookViewSet(viewsets.ViewSet):
 
     @extend_schema(
         operation_id="webhooks_test",
-        tags=["webhooks"],
         summary="Send a webhook.test event to this endpoint",
         parameters=[ID_PARAMETER],
         request=IdempotentInputSerializer,
@@ -221,7 +215,6 @@ class WebhookViewSet(viewsets.ViewSet):
 
     @extend_schema(
         operation_id="webhooks_deliveries_list",
-        tags=["webhooks"],
         summary="List an endpoint's deliveries, each with its attempts",
         parameters=[
             ID_PARAMETER,
@@ -243,7 +236,6 @@ class WebhookViewSet(viewsets.ViewSet):
 
     @extend_schema(
         operation_id="webhooks_deliveries_retrieve",
-        tags=["webhooks"],
         summary="Get one delivery with its attempts",
         parameters=[ID_PARAMETER, DELIVERY_ID_PARAMETER],
         responses={200: DeliveryEnvelope, **errors(404)},
@@ -256,7 +248,6 @@ class WebhookViewSet(viewsets.ViewSet):
 
     @extend_schema(
         operation_id="webhooks_deliveries_retry",
-        tags=["webhooks"],
         summary="Send a delivery again now (not one that succeeded)",
         parameters=[ID_PARAMETER, DELIVERY_ID_PARAMETER],
         request=IdempotentInputSerializer,

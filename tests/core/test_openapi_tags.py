@@ -37,8 +37,11 @@ def test_every_operation_has_exactly_one_declared_tag(operations):
         ("POST", "/v2/onboard", "onboarding"),
         ("POST", "/v2/onboard/{refNo}/files", "onboarding"),
         ("POST", "/v2/customers/{id}/wallet/create", "wallets"),
-        ("GET", "/v2/wallets", "wallets"),
+        ("GET", "/v2/customers/{id}/public-key", "wallets"),
         ("POST", "/v2/webhooks", "webhooks"),
+        ("GET", "/v2/webhooks/{id}/deliveries", "webhooks"),
+        ("GET", "/v2/wallets", "wallets"),
+        ("PUT", "/v2/wallets/{id}", "wallets"),
     ],
 )
 def test_operations_are_grouped_by_surface(operations, method, path, tag):
