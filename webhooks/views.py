@@ -70,7 +70,7 @@ class WebhookViewSet(viewsets.ViewSet):
 
     @property
     def actor(self) -> str:
-        return str(self.request.user)
+        return str(request_api_client(self.request))
 
     def _idempotent(self, request: Request, key: Any, handler, secret_box: dict | None = None) -> Response:
         outcome = idempotent_run(
