@@ -57,7 +57,10 @@ def active_key_version() -> int:
 
 @cache
 def _subkey(master: bytes, purpose: str) -> bytes:
-    return HKDF(master, 32, salt=b"onboarding-gateway/v1", hashmod=SHA256, context=purpose.encode())
+    key = HKDF(master, 32, salt=b"onboarding-gateway/v1", hashmod=SHA256, context=purpose.encode())
+    if not isinstance(key, bytes):  # a tuple only for num_keys > 1
+        raise TypeError("HKDF returned several keys")
+    return key
 
 
 def encrypt(plaintext: bytes, *, purpose: str, aad: bytes = b"") -> bytes:

@@ -10,10 +10,10 @@ class ReadOnlyAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:  # noqa: ANN001
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
 
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:  # noqa: ANN001
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
 
 
@@ -38,7 +38,7 @@ class WalletAdmin(ReadOnlyAdmin):
 @admin.register(CustomerKey)
 class CustomerKeyAdmin(ReadOnlyAdmin):
     list_display = ["customer", "public_key_hex", "next_index", "created_at"]
-    fields = ["customer", "scheme_version", "public_key_hex", "next_index", "created_at"]
+    fields = ("customer", "scheme_version", "public_key_hex", "next_index", "created_at")
     readonly_fields = fields
     list_select_related = ["customer"]
     raw_id_fields = ["customer"]

@@ -9,6 +9,7 @@ derived the key of every address.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,10 +23,13 @@ from core.errors import Conflict, DomainError, NotFound
 from core.services import audit_record
 from customers.models import Challenge, Customer, Organization
 from customers.services import challenge_open
+from webhooks.events import WebhookEvent
+from webhooks.services import event_emit
 
 from . import keys
 from .errors import Code, KeyProofRefused, PinLocked, RecoveryRequired
 from .models import CustomerKey, Wallet, WalletRequest, WalletTally
+from .serializers import wallet_data
 
 SERVER_SHARE_PURPOSE = "wallets-server-share"
 
@@ -38,7 +42,8 @@ def customer_wallet_gate(*, customer: Customer) -> None:
     """Recovery first (the seed's rule), and no key work while the PIN is locked."""
     if not (customer.has_pin and customer.has_recovery):
         raise RecoveryRequired()
-    if customer.pin_status == Customer.PinStatus.LOCKED:
+    # LOCKED means pin_locked_until is set and in the future.
+    if customer.pin_status == Customer.PinStatus.LOCKED and customer.pin_locked_until is not None:
         until = customer.pin_locked_until.isoformat().replace("+00:00", "Z")
         raise PinLocked(
             f"The customer's PIN is locked until {until} after too many wrong attempts",
@@ -50,7 +55,7 @@ def customer_wallet_gate(*, customer: Customer) -> None:
 def wallet_challenge_create(
     *,
     organization: Organization,
-    customer_id: object,
+    customer_id: uuid.UUID | str,
     blockchains: list[str],
     redirect_url: str,
     account_type: str = "EOA",
@@ -231,6 +236,11 @@ def wallets_confirm(*, challenge: Challenge, confirmations: dict[str, bytes]) ->
             target=wallet,
             actor=SystemActor.GATEWAY,
             data={"challenge": str(challenge.id), "blockchain": wallet.blockchain, "index": wallet.key_index},
+        )
+        event_emit(
+            organization=challenge.organization_id,
+            event=WebhookEvent.WALLET_CREATED,
+            data=wallet_data(wallet),
         )
     return wallets
 

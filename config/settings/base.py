@@ -228,6 +228,11 @@ SPECTACULAR_SETTINGS = {
         {"name": "challenges", "description": "A customer's challenges: gateway links for PIN and recovery."},
         {"name": "merchant accounts", "description": "Partner client token, merchant accounts, login (JWT)."},
         {"name": "onboarding", "description": "A merchant account's onboarding application and KYC files."},
+        {
+            "name": "wallets",
+            "description": "Wallets on the 2-of-2 key split: wallet/create, public-key, /v2/wallets.",
+        },
+        {"name": "webhooks", "description": "Signed webhook endpoints, their deliveries and retries."},
     ],
     # One name for each choice set used by several onboarding fields.
     "ENUM_NAME_OVERRIDES": {

@@ -240,3 +240,18 @@ def test_the_link_of_another_browser_and_csrf_are_refused(wallet_flow):
     other = Flow(wallet_flow.challenge)
     assert other.client.get(link_path(wallet_flow.challenge)).status_code == 409
     assert wallet_flow.post("wallet/keys", {}, csrf=False).status_code == 403
+
+
+def test_created_wallets_reach_the_integrator_as_wallet_created_events(wallet_flow):
+    from webhooks.models import Event
+    from webhooks.services import endpoint_create
+
+    flow = wallet_flow
+    endpoint_create(organization=flow.customer.organization, url="https://127.0.0.1:9/hook")
+    assert flow.unlock().status_code == 200
+    release = flow.keys().json()["data"]
+    wallets = flow.confirm(release).json()["data"]["wallets"]
+    events = Event.objects.filter(name="wallet.created").order_by("created_at")
+    assert sorted(e.data["id"] for e in events) == sorted(w["id"] for w in wallets)
+    assert {e.data["address"] for e in events} == {release["address"]}
+    assert all(set(e.data) == set(wallets[0]) for e in events)

@@ -69,7 +69,7 @@ class Command(BaseCommand):
             raise CommandError(f"No organization with id {value!r}")
         return organization
 
-    def handle(self, *args, **options) -> None:  # noqa: ANN002, ANN003
+    def handle(self, *args, **options) -> None:
         try:
             self._dispatch(options)
         except DomainError as exc:
@@ -107,9 +107,10 @@ class Command(BaseCommand):
             endpoint, secret = services.endpoint_rotate_secret(
                 endpoint=self._endpoint(options["endpoint_id"]), actor=SystemActor.CLI
             )
-            self.stderr.write(
-                f"Rotated; the previous secret signs until {endpoint.previous_secret_expires_at.isoformat()}."
-            )
+            until = endpoint.previous_secret_expires_at
+            if until is None:  # endpoint_rotate_secret always sets it
+                raise CommandError("The rotation did not keep the previous secret.")
+            self.stderr.write(f"Rotated; the previous secret signs until {until.isoformat()}.")
             self.stdout.write(secret)
         elif action == "test":
             event = services.endpoint_test(
