@@ -73,7 +73,8 @@ class StaffAdminSite(AdminSite):
     def has_permission(self, request: HttpRequest) -> bool:
         if not super().has_permission(request):
             return False
-        return not _must_verify(request.user) or request.user.is_verified()
+        # django-otp's middleware adds is_verified() to every request.user.
+        return not _must_verify(request.user) or request.user.is_verified()  # type: ignore[union-attr]
 
     def _needs_enrolment(self, request: HttpRequest) -> bool:
         user = request.user

@@ -26,7 +26,7 @@ def client_ip(request: Any) -> str:
     if proxies and forwarded and remote:
         chain = SimpleNamespace(META={"HTTP_X_FORWARDED_FOR": f"{forwarded}, {remote}"})
         ip, _routable = get_client_ip(
-            chain,
+            chain,  # type: ignore[arg-type]  # ipware reads only .META
             proxy_order="left-most",
             proxy_trusted_ips=proxies,
             request_header_order=["HTTP_X_FORWARDED_FOR"],

@@ -63,7 +63,9 @@ class AccountTokenAuthentication(_BearerAuthentication):
         except (TokenError, KeyError, TypeError, ValueError) as exc:
             raise exceptions.AuthenticationFailed() from exc
         account = selectors.account_get_for_token(account_id=account_id, family_id=family)
-        if account is None or account.password_version != version or account.token_family_revoked:
+        # token_family_revoked: annotated by the selector for this token's sign-in.
+        revoked = getattr(account, "token_family_revoked", True)
+        if account is None or account.password_version != version or revoked:
             raise exceptions.AuthenticationFailed()
         return account, token
 

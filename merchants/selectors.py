@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.db.models import Exists
@@ -26,7 +27,7 @@ def account_get(*, account_id: int) -> Account | None:
     return Account.objects.select_related("branch").filter(pk=account_id).first()
 
 
-def account_get_for_token(*, account_id: int, family_id: object) -> Account | None:
+def account_get_for_token(*, account_id: int, family_id: uuid.UUID) -> Account | None:
     """The account of an access token, with `token_family_revoked` for its sign-in (one query)."""
     revoked = RefreshTokenFamily.objects.filter(pk=family_id, account_id=account_id, revoked_at__isnull=True)
     return (
