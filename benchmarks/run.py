@@ -191,7 +191,7 @@ def main() -> int:
 
     ensure_services()
     wrk_bin = ensure_wrk()
-    database_url = recreate_database("og_bench")
+    database_url = recreate_database(os.environ.get("BENCH_DATABASE", "og_bench"))
     redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9")
     subprocess.run(["redis-cli", "-n", redis_url.rsplit("/", 1)[1], "flushdb"], capture_output=True)
     env = bench_env(

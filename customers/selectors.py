@@ -72,9 +72,37 @@ def _page_of(qs: QuerySet, *, total: int, page: int, limit: int, order: str) -> 
     return list(qs.model.objects.filter(pk__in=ids).order_by(*_ordering(order)))
 
 
+# The columns of the customer's API body (serializers.customer_data); a test keeps them in
+# step: a field missing here would cost a second query, not a wrong answer.
+CUSTOMER_BODY_FIELDS = (
+    "id",
+    "ref_id",
+    "name",
+    "has_pin",
+    "has_recovery",
+    "recovery_methods",
+    "pin_locked_until",
+    "created_at",
+    "updated_at",
+)
+
+
 def customer_get(*, organization: Organization, customer_id: object) -> Customer:
     pk = parse_uuid(customer_id)
     customer = Customer.objects.filter(pk=pk, organization=organization).first() if pk is not None else None
+    if customer is None:
+        raise NotFound("Customer not found")
+    return customer
+
+
+def customer_read(*, organization: Organization, customer_id: object) -> Customer:
+    """The customer for its API body: only the columns the body shows, by primary key."""
+    pk = parse_uuid(customer_id)
+    customer = None
+    if pk is not None:
+        # filter()[:1] rather than first(): no ORDER BY on a primary-key lookup.
+        rows = Customer.objects.filter(pk=pk, organization_id=organization.pk).only(*CUSTOMER_BODY_FIELDS)[:1]
+        customer = next(iter(rows), None)
     if customer is None:
         raise NotFound("Customer not found")
     return customer
@@ -149,6 +177,8 @@ def customer_list(*, organization: Organization, page: int = 1, limit: int = 10,
     index; a page deeper than ANCHOR_EVERY rows from both ends seeks from a cached anchor,
     so no page scans more than ~2 * ANCHOR_EVERY index entries, in two queries in all.
     """
+    # The organization from a cached key check defers customer_count: reading it here
+    # fetches the committed value (one indexed read), never one cached with the key.
     total = organization.customer_count
     qs = Customer.objects.filter(organization=organization)
     offset = (page - 1) * limit

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import secrets
+import uuid
 from datetime import timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import URLValidator
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -17,9 +19,10 @@ from core.conf import app_settings
 from core.crypto import sha256_hex
 from core.db import is_unique_violation
 from core.errors import Conflict, DomainError, NotFound
+from core.models import AuditEvent
 from core.services import audit_record
 
-from .authentication import KEY_PREFIX, PREFIX_LENGTH
+from .authentication import KEY_PREFIX, PREFIX_LENGTH, api_keys_changed
 from .models import ApiKey, Challenge, Customer, IdempotencyRecord, Organization, RedirectOrigin
 
 REDIRECT_URL_MAX_LENGTH = 2048
@@ -137,24 +140,39 @@ def api_key_create(
 
 @transaction.atomic
 def api_key_revoke(*, api_key: ApiKey, actor: str = "") -> ApiKey:
-    """Revoke at once: authentication reads the row on every request, nothing caches it."""
+    """Revoke at once: the revocation epoch moves, so no worker trusts its cached check."""
     updated = ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
     api_key.refresh_from_db(fields=["revoked_at"])
     if updated:
+        api_keys_changed()
         audit_record(action="api_key.revoke", target=api_key, actor=actor, data={"prefix": api_key.prefix})
     return api_key
 
 
 @transaction.atomic
 def customer_create(*, organization: Organization, ref_id: str, name: str = "", actor: str = "") -> Customer:
-    """Insert, then bump the organization's counter; a duplicate refId is a 409.
+    """Insert, bump the organization's counter, write the audit row; a duplicate refId is a 409.
 
-    Two concurrent inserts of one refId: the second blocks on the unique index until the
-    first commits, then fails on it; this function's own atomic block (a savepoint when
-    nested) rolls back, so a caller's transaction stays usable.
+    On PostgreSQL the three writes are one statement (data-modifying CTEs), inside this
+    function's transaction so that further writes of the same change (an event row) join
+    it. Two concurrent inserts of one refId: the second blocks on the unique index until
+    the first commits, then fails on it; this function's own atomic block (a savepoint
+    when nested) rolls back, so a caller's transaction stays usable.
     """
     try:
-        customer = Customer.objects.create(organization=organization, ref_id=ref_id, name=name)
+        if connection.vendor == "postgresql":
+            customer = _customer_insert_counted_audited(
+                organization=organization, ref_id=ref_id, name=name, actor=actor
+            )
+        else:
+            customer = Customer.objects.create(organization=organization, ref_id=ref_id, name=name)
+            Organization.objects.filter(pk=organization.pk).update(customer_count=F("customer_count") + 1)
+            audit_record(
+                action="customer.create",
+                target=customer,
+                actor=actor,
+                data={"organization": str(organization.pk)},
+            )
     except IntegrityError as exc:
         if is_unique_violation(
             exc,
@@ -166,10 +184,60 @@ def customer_create(*, organization: Organization, ref_id: str, name: str = "", 
                 "A customer with this refId already exists", errors={"refId": ["Already exists."]}
             ) from None
         raise
-    Organization.objects.filter(pk=organization.pk).update(customer_count=F("customer_count") + 1)
-    audit_record(
-        action="customer.create", target=customer, actor=actor, data={"organization": str(organization.pk)}
+    return customer
+
+
+def _customer_insert_counted_audited(
+    *, organization: Organization, ref_id: str, name: str, actor: str
+) -> Customer:
+    """The insert, the counter and the audit row of customer_create in one round trip.
+
+    Every sub-statement of a WITH runs exactly once and to completion (PostgreSQL docs,
+    "Data-Modifying Statements in WITH"); the counter and the audit row only happen when
+    the insert returned its row, and a unique violation aborts the whole statement.
+    """
+    now = timezone.now()
+    customer = Customer(
+        id=uuid.uuid4(), organization=organization, ref_id=ref_id, name=name, created_at=now, updated_at=now
     )
+    customers, organizations, audit = (
+        Customer._meta.db_table,
+        Organization._meta.db_table,
+        AuditEvent._meta.db_table,
+    )
+    sql = f"""
+        WITH inserted AS (
+            INSERT INTO {customers} (id, organization_id, ref_id, name, has_pin, has_recovery,
+                                     recovery_methods, pin_failed_attempts, pin_locked_until,
+                                     created_at, updated_at)
+            VALUES (%s, %s, %s, %s, false, false, '[]'::jsonb, 0, NULL, %s, %s)
+            RETURNING id
+        ), counted AS (
+            UPDATE {organizations} SET customer_count = customer_count + 1
+            WHERE id = %s AND EXISTS (SELECT 1 FROM inserted)
+        )
+        INSERT INTO {audit} (id, created_at, action, actor, target_type, target_id, data)
+        SELECT %s, %s, 'customer.create', %s, 'Customer', id::text, %s::jsonb FROM inserted
+    """  # noqa: S608 (table names from the models; every value is a parameter)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            [
+                customer.id,
+                organization.pk,
+                ref_id,
+                name,
+                now,
+                now,
+                organization.pk,
+                uuid.uuid4(),
+                now,
+                actor,
+                json.dumps({"organization": str(organization.pk)}),
+            ],
+        )
+    customer._state.adding = False
+    customer._state.db = connection.alias
     return customer
 
 

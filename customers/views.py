@@ -118,7 +118,7 @@ class CustomerViewSet(viewsets.ViewSet):
         responses={200: CustomerEnvelope, **errors(404)},
     )
     def retrieve(self, request: Request, pk: str) -> Response:
-        customer = selectors.customer_get(organization=self.organization, customer_id=pk)
+        customer = selectors.customer_read(organization=self.organization, customer_id=pk)
         return Response(_ok("Customer retrieved", customer_data(customer)))
 
     def _challenge_create(self, request: Request, pk: str, service, message: str) -> Response:  # noqa: ANN001
