@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from core.db import prepared_rows
 from core.errors import NotFound
 
 from .models import Challenge, Customer, Organization
@@ -96,16 +99,42 @@ def customer_get(*, organization: Organization, customer_id: object) -> Customer
 
 
 def customer_read(*, organization: Organization, customer_id: object) -> Customer:
-    """The customer for its API body: only the columns the body shows, by primary key."""
+    """The customer for its API body: only the columns the body shows, by primary key.
+
+    On PostgreSQL one prepared statement (no ORM query built per call); elsewhere the ORM.
+    """
     pk = parse_uuid(customer_id)
     customer = None
-    if pk is not None:
-        # filter()[:1] rather than first(): no ORDER BY on a primary-key lookup.
+    if pk is not None and connection.vendor == "postgresql":
+        rows = prepared_rows(_customer_read_sql(), [pk, organization.pk])
+        customer = _customer_from_row(rows[0]) if rows else None
+    elif pk is not None:
         rows = Customer.objects.filter(pk=pk, organization_id=organization.pk).only(*CUSTOMER_BODY_FIELDS)[:1]
         customer = next(iter(rows), None)
     if customer is None:
         raise NotFound("Customer not found")
     return customer
+
+
+@functools.cache
+def _customer_read_sql() -> str:
+    meta = Customer._meta
+    columns = ", ".join(meta.get_field(name).column for name in CUSTOMER_BODY_FIELDS)
+    return f"SELECT {columns} FROM {meta.db_table} WHERE id = %s AND organization_id = %s"  # noqa: S608
+
+
+@functools.cache
+def _customer_converters() -> tuple[tuple[int, Any], ...]:
+    """Field converters the ORM would apply (jsonb arrives as text, as Django configures it)."""
+    fields = [Customer._meta.get_field(name) for name in CUSTOMER_BODY_FIELDS]
+    return tuple((i, f.from_db_value) for i, f in enumerate(fields) if hasattr(f, "from_db_value"))
+
+
+def _customer_from_row(row: tuple) -> Customer:
+    values = list(row)
+    for index, convert in _customer_converters():
+        values[index] = convert(values[index], None, connection)
+    return Customer.from_db(connection.alias, CUSTOMER_BODY_FIELDS, values)
 
 
 def anchors_cache_key(organization_id: object) -> str:
