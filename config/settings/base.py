@@ -172,6 +172,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": [],
     "UNAUTHENTICATED_USER": None,
     "EXCEPTION_HANDLER": "core.errors.exception_handler",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "core.negotiation.ShortcutContentNegotiation",
 }
 
 SPECTACULAR_SETTINGS = {
@@ -227,6 +228,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
+        # Client errors (4xx) are answered in the documented body and need no server-side
+        # line each (one per refused request, which a misbehaving client can make at will);
+        # 5xx are still logged.
+        "django.request": {"level": "ERROR"},
     },
 }
 
