@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from core.conf import app_settings
 from core.crypto import sha256_hex
-from core.db import is_unique_violation
+from core.db import is_unique_violation, prepared_rows
 from core.errors import Conflict, DomainError, NotFound
 from core.models import AuditEvent
 from core.services import audit_record
@@ -190,7 +190,8 @@ def customer_create(*, organization: Organization, ref_id: str, name: str = "", 
 def _customer_insert_counted_audited(
     *, organization: Organization, ref_id: str, name: str, actor: str
 ) -> Customer:
-    """The insert, the counter and the audit row of customer_create in one round trip.
+    """The insert, the counter and the audit row of customer_create in one round trip (a
+    prepared statement: parsed and planned once per connection).
 
     Every sub-statement of a WITH runs exactly once and to completion (PostgreSQL docs,
     "Data-Modifying Statements in WITH"); the counter and the audit row only happen when
@@ -219,23 +220,22 @@ def _customer_insert_counted_audited(
         INSERT INTO {audit} (id, created_at, action, actor, target_type, target_id, data)
         SELECT %s, %s, 'customer.create', %s, 'Customer', id::text, %s::jsonb FROM inserted
     """  # noqa: S608 (table names from the models; every value is a parameter)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            sql,
-            [
-                customer.id,
-                organization.pk,
-                ref_id,
-                name,
-                now,
-                now,
-                organization.pk,
-                uuid.uuid4(),
-                now,
-                actor,
-                json.dumps({"organization": str(organization.pk)}),
-            ],
-        )
+    prepared_rows(
+        sql,
+        [
+            customer.id,
+            organization.pk,
+            ref_id,
+            name,
+            now,
+            now,
+            organization.pk,
+            uuid.uuid4(),
+            now,
+            actor,
+            json.dumps({"organization": str(organization.pk)}),
+        ],
+    )
     customer._state.adding = False
     customer._state.db = connection.alias
     return customer

@@ -125,7 +125,7 @@ class CustomerViewSet(viewsets.ViewSet):
         form = ChallengeCreateInputSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
-        selectors.customer_get(organization=self.organization, customer_id=pk)  # 404 before 400
+        selectors.customer_read(organization=self.organization, customer_id=pk)  # 404 before 400
         redirect_url = services.redirect_url_validate(organization=self.organization, url=data["redirectUrl"])
 
         def handler() -> tuple[int, dict[str, Any]]:
