@@ -12,7 +12,8 @@ urlpatterns = [
     path("v2/schema", SpectacularAPIView.as_view(), name="schema"),
     path("v2/docs", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="docs"),
     path("v2/", include("customers.urls")),
-    path("v2/", include("accounts.urls")),
+    path("v2/", include("merchants.urls")),
+    path("v2/", include("onboarding.urls")),
     path("gateway/", include("gateway.urls")),
 ]
 

@@ -1,8 +1,29 @@
-"""The customers API's error envelope: {"success": false, "message", "errors"?}."""
+"""The customers app's error codes and the API's error envelope: {"success": false, "message", "errors"?}.
 
+The envelope carries no code (the public contract has none); the codes name each refusal
+for services, logs and tests.
+"""
+
+import enum
 from typing import Any
 
 from core.errors import Problem
+
+
+class CustomersErrorCode(enum.StrEnum):
+    INVALID = "invalid"
+    UNAUTHENTICATED = "unauthenticated"
+    FORBIDDEN = "forbidden"
+    NOT_FOUND = "not_found"
+    RATE_LIMITED = "rate_limited"
+    REF_ID_TAKEN = "ref_id_taken"
+    IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
+    REDIRECT_URL_INVALID = "redirect_url_invalid"
+    KEY_KIND_UNKNOWN = "key_kind_unknown"
+    KEY_PREFIX_EXHAUSTED = "key_prefix_exhausted"
+    CHALLENGE_NOT_STARTABLE = "challenge_not_startable"
+    CHALLENGE_TYPE_UNAVAILABLE = "challenge_type_unavailable"
+    CHALLENGE_CLOSED = "challenge_closed"
 
 
 def _field_errors(detail: Any) -> dict[str, list[str]]:

@@ -22,6 +22,7 @@ from django.db import IntegrityError, transaction
 
 from core.errors import Conflict
 
+from .errors import CustomersErrorCode
 from .models import IdempotencyRecord, Organization
 
 BODY_KEY = "idempotencyKey"
@@ -87,6 +88,7 @@ def _keyed_run(
         if existing.fingerprint != fingerprint:
             raise Conflict(
                 "This idempotencyKey was already used for a different request",
+                code=CustomersErrorCode.IDEMPOTENCY_KEY_REUSED,
                 errors={BODY_KEY: ["Already used with a different request."]},
             ) from None
         # json.loads keeps the key order, so the replay renders to the first response's bytes.

@@ -102,8 +102,18 @@ class Customer(models.Model):
 
 class Challenge(models.Model):
     class Type(models.TextChoices):
+        """Every challenge type the product has or will have. Which ones the API serves, and
+        the steps of each, are the gateway's flows table (gateway/flows.py)."""
+
         INITIALIZE = "INITIALIZE"
         RESET_PIN = "RESET_PIN"
+        CHANGE_PIN = "CHANGE_PIN"
+        SET_RECOVERY = "SET_RECOVERY"
+        CREATE_WALLET = "CREATE_WALLET"
+        SIGN_MESSAGE = "SIGN_MESSAGE"
+        SIGN_TYPED_DATA = "SIGN_TYPED_DATA"
+        SIGN_TRANSACTION = "SIGN_TRANSACTION"
+        EXPORT_PRIVATE_KEYS = "EXPORT_PRIVATE_KEYS"
 
     class Status(models.TextChoices):
         PENDING = "pending"
@@ -117,8 +127,11 @@ class Challenge(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="challenges")
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="challenges")
-    type = models.CharField(max_length=16, choices=Type.choices, default=Type.INITIALIZE)
+    type = models.CharField(max_length=32, choices=Type.choices, default=Type.INITIALIZE)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    # The step of the challenge's flow the user is at (gateway/flows.py); "" until the link is
+    # opened. Written only by customers.services.challenge_transition and challenge_bind.
+    step = models.CharField(max_length=32, blank=True, default="")
     return_url = models.URLField(max_length=2048)
     expires_at = models.DateTimeField()
     created_at = models.DateTimeField(auto_now_add=True)

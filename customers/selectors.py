@@ -16,6 +16,7 @@ from django.utils import timezone
 from core.db import prepared_rows
 from core.errors import NotFound
 
+from .errors import CustomersErrorCode as Code
 from .models import Challenge, Customer, Organization
 
 logger = logging.getLogger("onboarding.customers.selectors")
@@ -94,7 +95,7 @@ def customer_get(*, organization: Organization, customer_id: object) -> Customer
     pk = parse_uuid(customer_id)
     customer = Customer.objects.filter(pk=pk, organization=organization).first() if pk is not None else None
     if customer is None:
-        raise NotFound("Customer not found")
+        raise NotFound("Customer not found", code=Code.NOT_FOUND)
     return customer
 
 
@@ -259,5 +260,5 @@ def challenge_get(*, organization: Organization, customer_id: object, challenge_
             pk=challenge_pk, customer_id=customer_pk, organization=organization
         ).first()
     if challenge is None:
-        raise NotFound("Challenge not found")
+        raise NotFound("Challenge not found", code=Code.NOT_FOUND)
     return challenge

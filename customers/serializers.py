@@ -161,8 +161,16 @@ class CustomerSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+def _served_types() -> list[tuple[str, str]]:
+    """The challenge types the API serves: those whose flow is built (gateway/flows.py)."""
+    from gateway.flows import built_types
+
+    return [(value, Challenge.Type(value).label) for value in built_types()]
+
+
 class ChallengeSerializer(serializers.ModelSerializer):
     challengeId = serializers.UUIDField(source="id")  # noqa: N815
+    type = serializers.ChoiceField(choices=_served_types(), read_only=True)
     status = serializers.ChoiceField(source="effective_status", choices=Challenge.Status.values)
     redirectUrl = serializers.SerializerMethodField()  # noqa: N815
     returnUrl = serializers.CharField(source="return_url")  # noqa: N815

@@ -13,7 +13,7 @@ SCHEME_VERSION = 1
 
 
 class PinCredential(models.Model):
-    """The shard wrapped under the user's PIN (DESIGN.md "Gateway" step 3)."""
+    """The shard wrapped under the user's PIN (docs/architecture.md, "Key scheme, and why")."""
 
     customer = models.OneToOneField(Customer, on_delete=models.CASCADE, related_name="pin_credential")
     scheme_version = models.PositiveSmallIntegerField(default=SCHEME_VERSION)

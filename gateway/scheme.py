@@ -5,6 +5,7 @@ import secrets
 from core.crypto import b64url, b64url_decode
 from core.errors import DomainError
 
+from .errors import GatewayErrorCode
 from .models import SCHEME_VERSION
 
 SALT_BYTES = 16
@@ -31,13 +32,17 @@ def secret_aad(*, customer_id: object, kind: str) -> bytes:
 def decode_field(value: object, *, field: str, length: int) -> bytes:
     """Decode a base64url field of an exact length, or raise a 400 naming the field."""
     if not isinstance(value, str) or len(value) > 4 * length:
-        raise DomainError(f"{field} is missing or malformed.", code="invalid", errors={field: ["invalid"]})
+        raise DomainError(
+            f"{field} is missing or malformed.", code=GatewayErrorCode.INVALID, errors={field: ["invalid"]}
+        )
     try:
         raw = b64url_decode(value)
     except ValueError:
         raw = b""
     if len(raw) != length:
-        raise DomainError(f"{field} is missing or malformed.", code="invalid", errors={field: ["invalid"]})
+        raise DomainError(
+            f"{field} is missing or malformed.", code=GatewayErrorCode.INVALID, errors={field: ["invalid"]}
+        )
     return raw
 
 

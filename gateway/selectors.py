@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from customers.models import Challenge
 
 from . import scheme
+from .flows import current_step, flow_for
 from .models import SCHEME_VERSION, EmailRecovery, PinCredential, QuestionRecovery
 from .questions import QUESTIONS, REQUIRED_QUESTIONS
 
@@ -30,23 +32,20 @@ def mask_email(email: str) -> str:
 
 
 def challenge_page_context(*, challenge: Challenge) -> dict[str, Any]:
-    """The initial step and public parameters (salts, question ids) for a session page."""
+    """The flow's template, its steps and the current one, and the public parameters (salts,
+    question ids) for a session page."""
     customer = challenge.customer
+    flow = flow_for(challenge.type)
     pin = PinCredential.objects.filter(customer=customer).first()
     questions = QuestionRecovery.objects.filter(customer=customer).first()
     email = EmailRecovery.objects.filter(customer=customer).first()
-    if challenge.type == Challenge.Type.RESET_PIN:
-        step = "restore"
-    elif not customer.has_pin:
-        step = "pin"
-    elif not customer.has_recovery:
-        step = "unlock"
-    else:
-        step = "done"
+    step = current_step(challenge=challenge)
     return {
+        "template": flow.template,
         "challenge": challenge,
         "customer": customer,
         "step": step,
+        "flow_json": json.dumps({"type": challenge.type, "step": step, "steps": flow.page_steps()}),
         "scheme_version": SCHEME_VERSION,
         "pin_salt": scheme.encode(pin.salt) if pin and customer.has_pin else "",
         "question_choices": list(QUESTIONS.items()),

@@ -18,7 +18,7 @@ from core.errors import Forbidden
 from customers.models import Challenge
 
 from . import scheme, selectors
-from .errors import ChallengeClosed, SessionRefused
+from .errors import ChallengeClosed, GatewayErrorCode, SessionRefused
 from .serializers import (
     CodeSerializer,
     CopySerializer,
@@ -28,7 +28,7 @@ from .serializers import (
     QuestionsCopySerializer,
 )
 from .services import completion, pins, recovery
-from .services.sessions import challenge_for_session, challenge_link_open, return_url_with
+from .services.sessions import challenge_link_open, challenge_page_start, return_url_with
 
 
 class HttpResponseRedirect303(HttpResponseRedirect):
@@ -71,15 +71,14 @@ def open_link(request: HttpRequest, challenge_id: uuid.UUID, token: str) -> Http
 @require_GET
 def session_page(request: HttpRequest, challenge_id: uuid.UUID) -> HttpResponse:
     try:
-        challenge = challenge_for_session(challenge_id=challenge_id, session=request.session)
+        challenge = challenge_page_start(challenge_id=challenge_id, session=request.session)
     except SessionRefused:
         return render(request, "gateway/refused.html", status=403)
     except ChallengeClosed:
         challenge = Challenge.objects.get(pk=challenge_id)
         return _ended(request, challenge, reason=challenge.effective_status)
     context = selectors.challenge_page_context(challenge=challenge)
-    template = "gateway/restore.html" if context["step"] == "restore" else "gateway/setup.html"
-    return render(request, template, context)
+    return render(request, context["template"], context)
 
 
 @require_GET
@@ -96,7 +95,8 @@ class CsrfOnly(BaseAuthentication):
         check.process_request(request)
         if check.process_view(request, None, (), {}):
             raise Forbidden(
-                "The page's security token is missing or out of date. Reload the page.", code="csrf_failed"
+                "The page's security token is missing or out of date. Reload the page.",
+                code=GatewayErrorCode.CSRF_FAILED,
             )
         return None
 

@@ -42,8 +42,10 @@ INSTALLED_APPS = [
     "csp",
     "core",
     "customers",
-    "accounts",
+    "merchants",
+    "onboarding",
     "gateway",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -186,8 +188,8 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # One name for each choice set used by several onboarding fields.
     "ENUM_NAME_OVERRIDES": {
-        "OnboardingStatusEnum": "accounts.models.OnboardingApplication.Status",
-        "OnboardingDocumentFieldEnum": "accounts.onboarding.documents.DOCUMENT_FIELDS",
+        "OnboardingStatusEnum": "onboarding.models.OnboardingApplication.Status",
+        "OnboardingDocumentFieldEnum": "onboarding.documents.DOCUMENT_FIELDS",
     },
 }
 

@@ -1,15 +1,17 @@
-"""Durable failure counters for secret proofs: N wrong in a row lock the secret for a while."""
+"""Failure counters of the gateway's own secrets (recovery copies), and what a proof released."""
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db import models
 
 from core.conf import app_settings
+from customers.lockout import Attempt, attempt_apply
+
+__all__ = ["Attempt", "ProofOutcome", "proof_attempt_count", "tries_left", "tries_phrase"]
 
 
 @dataclass
@@ -22,13 +24,6 @@ class ProofOutcome:
     wrapped_shard: bytes = b""
 
 
-class Attempt(enum.Enum):
-    OK = "ok"
-    WRONG = "wrong"
-    LOCKED_NOW = "locked_now"
-    ALREADY_LOCKED = "already_locked"
-
-
 def proof_attempt_count(
     *,
     holder: models.Model,
@@ -36,30 +31,22 @@ def proof_attempt_count(
     locked_field: str,
     matches: Callable[[], bool],
     now: datetime,
-    also_save: tuple[str, ...] = (),
 ) -> Attempt:
-    """Apply one proof to `holder`'s counter (the caller holds its row lock) and save it.
-
-    A success resets the counter; the PIN_MAX_ATTEMPTS-th failure in a row locks for
-    PIN_LOCK_SECONDS. `matches` is only called while the secret is not locked.
-    """
-    locked_until = getattr(holder, locked_field)
-    if locked_until and locked_until > now:
-        return Attempt.ALREADY_LOCKED
-    if matches():
-        setattr(holder, failed_field, 0)
-        setattr(holder, locked_field, None)
-        holder.save(update_fields=[failed_field, locked_field, *also_save])
-        return Attempt.OK
-    failures = getattr(holder, failed_field) + 1
-    if failures >= app_settings.PIN_MAX_ATTEMPTS:
-        setattr(holder, failed_field, 0)
-        setattr(holder, locked_field, now + timedelta(seconds=app_settings.PIN_LOCK_SECONDS))
-        holder.save(update_fields=[failed_field, locked_field, *also_save])
-        return Attempt.LOCKED_NOW
-    setattr(holder, failed_field, failures)
-    holder.save(update_fields=[failed_field, *also_save])
-    return Attempt.WRONG
+    """Apply one proof to the counter on `holder`, a gateway row the caller holds locked, and
+    save it. (The PIN's counter is on the customer: customers.services.customer_pin_attempt.)"""
+    counted = attempt_apply(
+        failed=getattr(holder, failed_field),
+        locked_until=getattr(holder, locked_field),
+        matches=matches,
+        now=now,
+    )
+    if counted.attempt is Attempt.ALREADY_LOCKED:
+        return counted.attempt
+    setattr(holder, failed_field, counted.failed)
+    setattr(holder, locked_field, counted.locked_until)
+    changed = [failed_field] if counted.attempt is Attempt.WRONG else [failed_field, locked_field]
+    holder.save(update_fields=changed)
+    return counted.attempt
 
 
 def tries_left(failed_attempts: int) -> int:

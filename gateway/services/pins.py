@@ -1,4 +1,4 @@
-"""PIN setup, PIN proof (durable failure counter and lockout) and PIN replacement after a restore."""
+"""The PIN steps: choosing a PIN (pin_choose) and entering it to unlock the shard (pin_enter)."""
 
 from __future__ import annotations
 
@@ -6,17 +6,18 @@ import uuid
 
 from django.contrib.sessions.backends.base import SessionBase
 from django.db import transaction
-from django.utils import timezone
 
 from core.crypto import constant_time_equal, decrypt, encrypt, peppered_hmac
-from core.services import audit_record
 from customers.models import Challenge, Customer
+from customers.services import customer_pin_attempt, customer_pin_set
 
 from .. import scheme
+from ..errors import GatewayErrorCode as Code
 from ..errors import Locked, StepOutOfOrder, WrongSecret
 from ..models import SCHEME_VERSION, PinCredential
-from .attempts import Attempt, ProofOutcome, proof_attempt_count, tries_left, tries_phrase
-from .sessions import challenge_for_session, challenge_mark_failed, session_state, session_state_update
+from .attempts import Attempt, ProofOutcome, tries_left, tries_phrase
+from .sessions import session_state, session_state_update
+from .steps import step_challenge, step_done
 
 PIN_SECRET_PURPOSE = "gateway-pin-secret"  # noqa: S105 - a key-purpose label, not a secret
 PENDING_PURPOSE = "gateway-pending-secret"
@@ -60,17 +61,8 @@ def pending_material_clear(*, session: SessionBase, challenge: Challenge, kind: 
     session_state_update(session=session, challenge_id=challenge.id, pending=pending)
 
 
-def _may_set_pin(*, challenge: Challenge, session: SessionBase) -> None:
-    if challenge.type == Challenge.Type.INITIALIZE:
-        if challenge.customer.has_pin:
-            raise StepOutOfOrder("A PIN is already set. Enter it to continue.", code="pin_already_set")
-    elif not session_state(session=session, challenge_id=challenge.id).get("restored"):
-        raise StepOutOfOrder("Unlock your recovery copy before choosing a new PIN.", code="restore_first")
-
-
 def pin_setup_start(*, challenge_id: uuid.UUID, session: SessionBase) -> dict[str, str]:
-    challenge = challenge_for_session(challenge_id=challenge_id, session=session)
-    _may_set_pin(challenge=challenge, session=session)
+    challenge = step_challenge(challenge_id=challenge_id, session=session, action="pin_start")
     return pending_material_create(session=session, challenge=challenge, kind="pin")
 
 
@@ -78,11 +70,10 @@ def pin_setup_start(*, challenge_id: uuid.UUID, session: SessionBase) -> dict[st
 def pin_setup(
     *, challenge_id: uuid.UUID, session: SessionBase, auth_key: bytes, wrapped_shard: bytes
 ) -> Customer:
-    """Store the PIN copy (new salt, new `s`); on a RESET_PIN challenge this replaces the old one."""
-    challenge = challenge_for_session(challenge_id=challenge_id, session=session, lock=True)
-    _may_set_pin(challenge=challenge, session=session)
+    """Store the PIN copy (new salt, new `s`); after a restore this replaces the old one."""
+    challenge = step_challenge(challenge_id=challenge_id, session=session, action="pin_setup", lock=True)
     salt, secret = pending_material_take(session=session, challenge=challenge, kind="pin")
-    customer = Customer.objects.select_for_update().get(pk=challenge.customer_id)
+    customer = challenge.customer  # row-locked with the challenge
     aad = scheme.secret_aad(customer_id=customer.id, kind="pin")
     PinCredential.objects.update_or_create(
         customer=customer,
@@ -94,41 +85,26 @@ def pin_setup(
             "wrapped_shard": wrapped_shard,
         },
     )
-    replaced = customer.has_pin
-    customer.has_pin = True
-    customer.pin_failed_attempts = 0
-    customer.pin_locked_until = None
-    customer.save(update_fields=["has_pin", "pin_failed_attempts", "pin_locked_until", "updated_at"])
+    customer_pin_set(customer=customer, challenge=challenge, scheme_version=SCHEME_VERSION)
     pending_material_clear(session=session, challenge=challenge, kind="pin")
-    session_state_update(session=session, challenge_id=challenge.id, pin_ok=True, pin_set_here=True)
-    audit_record(
-        action="gateway.pin_reset" if replaced else "gateway.pin_set",
-        target=customer,
-        actor="gateway",
-        data={"challenge": str(challenge.id), "scheme": SCHEME_VERSION},
-    )
+    step_done(challenge=challenge)
     return customer
 
 
 @transaction.atomic
 def _pin_proof_attempt(*, challenge_id: uuid.UUID, session: SessionBase, auth_key: bytes) -> ProofOutcome:
-    challenge = challenge_for_session(challenge_id=challenge_id, session=session, lock=True)
-    if challenge.type != Challenge.Type.INITIALIZE:
-        raise StepOutOfOrder("This step is not part of a PIN reset.")
-    customer = Customer.objects.select_for_update().get(pk=challenge.customer_id)
+    challenge = step_challenge(challenge_id=challenge_id, session=session, action="pin_verify", lock=True)
+    customer = challenge.customer  # row-locked with the challenge
     credential = PinCredential.objects.filter(customer=customer).first()
     if not customer.has_pin or credential is None:
-        raise StepOutOfOrder("No PIN is set yet. Choose one first.", code="pin_not_set")
-    attempt = proof_attempt_count(
-        holder=customer,
-        failed_field="pin_failed_attempts",
-        locked_field="pin_locked_until",
+        raise StepOutOfOrder("No PIN is set yet. Choose one first.", code=Code.PIN_NOT_NEEDED)
+    attempt = customer_pin_attempt(
+        customer=customer,
+        challenge=challenge,
         matches=lambda: constant_time_equal(auth_hmac(auth_key), bytes(credential.auth_hmac)),
-        now=timezone.now(),
-        also_save=("updated_at",),
     )
     if attempt is Attempt.OK:
-        session_state_update(session=session, challenge_id=challenge.id, pin_ok=True)
+        step_done(challenge=challenge)
         secret = decrypt(
             bytes(credential.secret_enc),
             purpose=PIN_SECRET_PURPOSE,
@@ -136,14 +112,6 @@ def _pin_proof_attempt(*, challenge_id: uuid.UUID, session: SessionBase, auth_ke
         )
         return ProofOutcome(
             ok=True, salt=bytes(credential.salt), secret=secret, wrapped_shard=bytes(credential.wrapped_shard)
-        )
-    if attempt is Attempt.LOCKED_NOW:
-        challenge_mark_failed(challenge=challenge, reason="PIN_LOCKED")
-        audit_record(
-            action="gateway.pin_locked",
-            target=customer,
-            actor="gateway",
-            data={"challenge": str(challenge.id), "until": customer.pin_locked_until.isoformat()},
         )
     if attempt in (Attempt.LOCKED_NOW, Attempt.ALREADY_LOCKED):
         return ProofOutcome(ok=False, locked=True)
@@ -158,6 +126,6 @@ def pin_verify(*, challenge_id: uuid.UUID, session: SessionBase, auth_key: bytes
     if not outcome.ok:
         raise WrongSecret(
             f"That PIN is not correct. {tries_phrase(outcome.remaining)} before it locks for 30 minutes.",
-            code="wrong_pin",
+            code=Code.WRONG_PIN,
         )
     return outcome

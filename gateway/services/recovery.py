@@ -1,4 +1,5 @@
-"""Recovery copies of the shard: security questions and server-assisted email; and the restore path."""
+"""The recovery steps: making recovery copies of the shard (recovery_setup: security questions or
+server-assisted email) and opening one to unlock the shard (recovery_open, in a PIN reset)."""
 
 from __future__ import annotations
 
@@ -17,8 +18,10 @@ from core.crypto import constant_time_equal, decrypt, encrypt, peppered_hmac
 from core.errors import DomainError, RateLimited
 from core.services import audit_record
 from customers.models import Challenge, Customer
+from customers.services import challenge_finish, customer_recovery_set
 
 from .. import scheme
+from ..errors import GatewayErrorCode as Code
 from ..errors import Locked, StepOutOfOrder, WrongSecret
 from ..models import SCHEME_VERSION, EmailCode, EmailRecovery, QuestionRecovery
 from ..questions import QUESTIONS, REQUIRED_QUESTIONS
@@ -29,7 +32,7 @@ from .pins import (
     pending_material_create,
     pending_material_take,
 )
-from .sessions import challenge_for_session, challenge_mark_failed, session_state, session_state_update
+from .steps import step_challenge, step_done
 
 QUESTIONS_SECRET_PURPOSE = "gateway-questions-secret"  # noqa: S105 - a purpose label
 QUESTIONS_AUTH_PURPOSE = "gateway-questions-auth"
@@ -38,26 +41,6 @@ EMAIL_CODE_PURPOSE = "gateway-email-code"
 EMAIL_CODE_TTL = timedelta(minutes=10)
 EMAIL_CODE_TRIES = 5
 EMAIL_CODES_PER_CHALLENGE = 5
-
-
-def _may_set_recovery(*, challenge: Challenge, session: SessionBase) -> None:
-    if challenge.type != Challenge.Type.INITIALIZE:
-        raise StepOutOfOrder("Recovery is set up during onboarding, not during a PIN reset.")
-    if not challenge.customer.has_pin or not session_state(session=session, challenge_id=challenge.id).get(
-        "pin_ok"
-    ):
-        raise StepOutOfOrder("Set or enter your PIN before setting up recovery.", code="pin_first")
-    if challenge.customer.has_recovery:
-        raise StepOutOfOrder("Recovery is already set up.", code="recovery_already_set")
-
-
-def _add_method(customer: Customer, method: str) -> None:
-    methods = list(customer.recovery_methods or [])
-    if method not in methods:
-        methods.append(method)
-    customer.recovery_methods = methods
-    customer.has_recovery = True
-    customer.save(update_fields=["recovery_methods", "has_recovery", "updated_at"])
 
 
 def validate_question_ids(question_ids: object) -> list[str]:
@@ -78,8 +61,7 @@ def validate_question_ids(question_ids: object) -> list[str]:
 
 
 def questions_setup_start(*, challenge_id: uuid.UUID, session: SessionBase) -> dict[str, str]:
-    challenge = challenge_for_session(challenge_id=challenge_id, session=session)
-    _may_set_recovery(challenge=challenge, session=session)
+    challenge = step_challenge(challenge_id=challenge_id, session=session, action="questions_start")
     return pending_material_create(session=session, challenge=challenge, kind="questions")
 
 
@@ -92,11 +74,12 @@ def questions_setup(
     auth_key: bytes,
     wrapped_shard: bytes,
 ) -> Customer:
-    challenge = challenge_for_session(challenge_id=challenge_id, session=session, lock=True)
-    _may_set_recovery(challenge=challenge, session=session)
+    challenge = step_challenge(
+        challenge_id=challenge_id, session=session, action="questions_setup", lock=True
+    )
     question_ids = validate_question_ids(question_ids)
     salt, secret = pending_material_take(session=session, challenge=challenge, kind="questions")
-    customer = Customer.objects.select_for_update().get(pk=challenge.customer_id)
+    customer = challenge.customer  # row-locked with the challenge
     QuestionRecovery.objects.update_or_create(
         customer=customer,
         defaults={
@@ -114,14 +97,11 @@ def questions_setup(
             "locked_until": None,
         },
     )
-    _add_method(customer, Customer.RecoveryMethod.SECURITY_QUESTIONS)
-    pending_material_clear(session=session, challenge=challenge, kind="questions")
-    audit_record(
-        action="gateway.recovery_set",
-        target=customer,
-        actor="gateway",
-        data={"challenge": str(challenge.id), "method": "SECURITY_QUESTIONS"},
+    customer_recovery_set(
+        customer=customer, challenge=challenge, method=Customer.RecoveryMethod.SECURITY_QUESTIONS
     )
+    pending_material_clear(session=session, challenge=challenge, kind="questions")
+    step_done(challenge=challenge)
     return customer
 
 
@@ -162,8 +142,7 @@ def _issue_code(*, challenge: Challenge, email: str) -> EmailCode:
 
 @transaction.atomic
 def email_setup_start(*, challenge_id: uuid.UUID, session: SessionBase, email: str) -> EmailCode:
-    challenge = challenge_for_session(challenge_id=challenge_id, session=session, lock=True)
-    _may_set_recovery(challenge=challenge, session=session)
+    challenge = step_challenge(challenge_id=challenge_id, session=session, action="email_start", lock=True)
     return _issue_code(challenge=challenge, email=email)
 
 
@@ -184,11 +163,11 @@ def _check_code(*, challenge: Challenge, code: str) -> CodeOutcome:
         .first()
     )
     if record is None:
-        return CodeOutcome(False, "Ask for a code first.", "no_code")
+        return CodeOutcome(False, "Ask for a code first.", Code.NO_CODE)
     if record.expires_at <= timezone.now():
-        return CodeOutcome(False, "That code has expired. Ask for a new one.", "code_expired")
+        return CodeOutcome(False, "That code has expired. Ask for a new one.", Code.CODE_EXPIRED)
     if record.attempts >= EMAIL_CODE_TRIES:
-        return CodeOutcome(False, "Too many wrong codes. Ask for a new one.", "code_exhausted")
+        return CodeOutcome(False, "Too many wrong codes. Ask for a new one.", Code.CODE_EXHAUSTED)
     if constant_time_equal(_code_hmac(challenge=challenge, code=code), record.code_hmac):
         record.used_at = timezone.now()
         record.save(update_fields=["used_at"])
@@ -197,14 +176,14 @@ def _check_code(*, challenge: Challenge, code: str) -> CodeOutcome:
     record.save(update_fields=["attempts"])
     left = EMAIL_CODE_TRIES - record.attempts
     if left == 0:
-        return CodeOutcome(False, "Too many wrong codes. Ask for a new one.", "code_exhausted")
+        return CodeOutcome(False, "Too many wrong codes. Ask for a new one.", Code.CODE_EXHAUSTED)
     return CodeOutcome(
-        False, f"That code is not correct. {left} {'try' if left == 1 else 'tries'} left.", "wrong_code"
+        False, f"That code is not correct. {left} {'try' if left == 1 else 'tries'} left.", Code.WRONG_CODE
     )
 
 
 def _raise_for_code(outcome: CodeOutcome) -> None:
-    if outcome.code == "wrong_code":
+    if outcome.code == Code.WRONG_CODE:
         raise WrongSecret(outcome.message, code=outcome.code)
     raise DomainError(outcome.message, code=outcome.code)
 
@@ -213,12 +192,11 @@ def _raise_for_code(outcome: CodeOutcome) -> None:
 def _email_setup_attempt(
     *, challenge_id: uuid.UUID, session: SessionBase, code: str, recovery_key: bytes, wrapped_shard: bytes
 ) -> CodeOutcome:
-    challenge = challenge_for_session(challenge_id=challenge_id, session=session, lock=True)
-    _may_set_recovery(challenge=challenge, session=session)
+    challenge = step_challenge(challenge_id=challenge_id, session=session, action="email_confirm", lock=True)
     outcome = _check_code(challenge=challenge, code=code)
     if not outcome.ok:
         return outcome
-    customer = Customer.objects.select_for_update().get(pk=challenge.customer_id)
+    customer = challenge.customer  # row-locked with the challenge
     EmailRecovery.objects.update_or_create(
         customer=customer,
         defaults={
@@ -232,13 +210,8 @@ def _email_setup_attempt(
             "wrapped_shard": wrapped_shard,
         },
     )
-    _add_method(customer, Customer.RecoveryMethod.EMAIL)
-    audit_record(
-        action="gateway.recovery_set",
-        target=customer,
-        actor="gateway",
-        data={"challenge": str(challenge.id), "method": "EMAIL"},
-    )
+    customer_recovery_set(customer=customer, challenge=challenge, method=Customer.RecoveryMethod.EMAIL)
+    step_done(challenge=challenge)
     return outcome
 
 
@@ -259,21 +232,16 @@ def email_setup_confirm(
 # --- Restore (RESET_PIN challenges) -------------------------------------------------------
 
 
-def _restore_challenge(*, challenge_id: uuid.UUID, session: SessionBase, lock: bool = False) -> Challenge:
-    challenge = challenge_for_session(challenge_id=challenge_id, session=session, lock=lock)
-    if challenge.type != Challenge.Type.RESET_PIN:
-        raise StepOutOfOrder("This step is only part of a PIN reset.")
-    return challenge
-
-
 @transaction.atomic
 def _questions_proof_attempt(
     *, challenge_id: uuid.UUID, session: SessionBase, auth_key: bytes
 ) -> ProofOutcome:
-    challenge = _restore_challenge(challenge_id=challenge_id, session=session, lock=True)
+    challenge = step_challenge(
+        challenge_id=challenge_id, session=session, action="restore_questions", lock=True
+    )
     record = QuestionRecovery.objects.select_for_update().filter(customer_id=challenge.customer_id).first()
     if record is None:
-        raise StepOutOfOrder("No security questions are set up for this account.", code="no_questions")
+        raise StepOutOfOrder("No security questions are set up for this account.", code=Code.NO_QUESTIONS)
     attempt = proof_attempt_count(
         holder=record,
         failed_field="failed_attempts",
@@ -284,7 +252,7 @@ def _questions_proof_attempt(
         now=timezone.now(),
     )
     if attempt is Attempt.OK:
-        session_state_update(session=session, challenge_id=challenge.id, restored=True)
+        step_done(challenge=challenge)
         secret = decrypt(
             bytes(record.secret_enc),
             purpose=QUESTIONS_SECRET_PURPOSE,
@@ -294,7 +262,9 @@ def _questions_proof_attempt(
             ok=True, salt=bytes(record.salt), secret=secret, wrapped_shard=bytes(record.wrapped_shard)
         )
     if attempt is Attempt.LOCKED_NOW:
-        challenge_mark_failed(challenge=challenge, reason="RECOVERY_LOCKED")
+        challenge_finish(
+            challenge=challenge, status=Challenge.Status.FAILED, result={"reason": "RECOVERY_LOCKED"}
+        )
         audit_record(
             action="gateway.recovery_locked",
             target=challenge.customer,
@@ -320,17 +290,19 @@ def restore_questions_verify(
         raise WrongSecret(
             f"At least one answer is not correct. {tries_phrase(outcome.remaining)} "
             "before recovery locks for 30 minutes.",
-            code="wrong_answers",
+            code=Code.WRONG_ANSWERS,
         )
     return outcome
 
 
 @transaction.atomic
 def restore_email_start(*, challenge_id: uuid.UUID, session: SessionBase) -> EmailCode:
-    challenge = _restore_challenge(challenge_id=challenge_id, session=session, lock=True)
+    challenge = step_challenge(
+        challenge_id=challenge_id, session=session, action="restore_email_start", lock=True
+    )
     record = EmailRecovery.objects.filter(customer_id=challenge.customer_id).first()
     if record is None:
-        raise StepOutOfOrder("No recovery email is set up for this account.", code="no_email")
+        raise StepOutOfOrder("No recovery email is set up for this account.", code=Code.NO_EMAIL)
     return _issue_code(challenge=challenge, email=record.email)
 
 
@@ -344,14 +316,16 @@ class EmailRelease:
 def _restore_email_attempt(
     *, challenge_id: uuid.UUID, session: SessionBase, code: str
 ) -> CodeOutcome | EmailRelease:
-    challenge = _restore_challenge(challenge_id=challenge_id, session=session, lock=True)
+    challenge = step_challenge(
+        challenge_id=challenge_id, session=session, action="restore_email_confirm", lock=True
+    )
     record = EmailRecovery.objects.filter(customer_id=challenge.customer_id).first()
     if record is None:
-        raise StepOutOfOrder("No recovery email is set up for this account.", code="no_email")
+        raise StepOutOfOrder("No recovery email is set up for this account.", code=Code.NO_EMAIL)
     outcome = _check_code(challenge=challenge, code=code)
     if not outcome.ok:
         return outcome
-    session_state_update(session=session, challenge_id=challenge.id, restored=True)
+    step_done(challenge=challenge)
     key = decrypt(
         bytes(record.key_enc),
         purpose=EMAIL_KEY_PURPOSE,

@@ -1,4 +1,8 @@
-"""Opening a challenge link: spend the token, bind the challenge to this browser session."""
+"""Opening a challenge link: spend the token, bind the challenge to this browser session.
+
+The session keeps, per challenge, only the browser's binding secret and the pending
+(encrypted) secrets of a copy being made; the challenge's progress is its `step`.
+"""
 
 from __future__ import annotations
 
@@ -10,14 +14,14 @@ from typing import Any
 
 from django.contrib.sessions.backends.base import SessionBase
 from django.db import transaction
-from django.utils import timezone
 
 from core.crypto import constant_time_equal
-from core.services import audit_record
 from customers.links import challenge_link_token_valid
 from customers.models import Challenge
+from customers.services import challenge_bind, challenge_finish, challenge_transition
 
 from ..errors import ChallengeClosed, SessionRefused
+from ..flows import current_step, flow_for
 from ..selectors import return_url_with  # noqa: F401 - re-exported for views
 
 SESSION_KEY = "gateway"
@@ -55,8 +59,7 @@ class LinkOutcome:
 
 def _expire_if_due(challenge: Challenge) -> None:
     if challenge.status in Challenge.OPEN_STATUSES and challenge.effective_status == Challenge.Status.EXPIRED:
-        challenge.status = Challenge.Status.EXPIRED
-        challenge.save(update_fields=["status"])
+        challenge_finish(challenge=challenge, status=Challenge.Status.EXPIRED, result=None)
 
 
 @transaction.atomic
@@ -76,22 +79,18 @@ def challenge_link_open(*, challenge_id: uuid.UUID, token: str, session: Session
         # The same browser reopening its own link just continues; anyone else is refused.
         return LinkOutcome("ok" if session_owns(session=session, challenge=challenge) else "used", challenge)
     binding = secrets.token_urlsafe(32)
-    challenge.link_used_at = timezone.now()
-    challenge.session_binding = _binding_hash(binding)
-    challenge.status = Challenge.Status.IN_PROGRESS
-    challenge.save(update_fields=["link_used_at", "session_binding", "status"])
-    session_state_update(session=session, challenge_id=challenge.id, binding=binding)
-    audit_record(
-        action="gateway.link_opened",
-        target=challenge,
-        actor="gateway",
-        data={"customer": str(challenge.customer_id)},
+    challenge_bind(
+        challenge=challenge,
+        session_binding=_binding_hash(binding),
+        step=flow_for(challenge.type).entry(challenge.customer),
     )
+    session_state_update(session=session, challenge_id=challenge.id, binding=binding)
     return LinkOutcome("ok", challenge)
 
 
 def challenge_for_session(*, challenge_id: uuid.UUID, session: SessionBase, lock: bool = False) -> Challenge:
-    """The open challenge this session owns, or a refusal. With lock=True, row-locked (in a transaction)."""
+    """The open challenge this session owns, or a refusal. With lock=True, row-locked (in a
+    transaction) with its customer."""
     qs = Challenge.objects.select_related("customer")
     if lock:
         qs = qs.select_for_update()
@@ -107,8 +106,15 @@ def challenge_for_session(*, challenge_id: uuid.UUID, session: SessionBase, lock
     return challenge
 
 
-def challenge_mark_failed(*, challenge: Challenge, reason: str) -> None:
-    challenge.status = Challenge.Status.FAILED
-    challenge.completed_at = timezone.now()
-    challenge.result = {"reason": reason}
-    challenge.save(update_fields=["status", "completed_at", "result"])
+def challenge_page_start(*, challenge_id: uuid.UUID, session: SessionBase) -> Challenge:
+    """The session's open challenge for its page, at the entry step of its flow.
+
+    The shard lives only in the page's memory, so a page that is loaded again has lost it:
+    the flow starts again where the customer's state puts it (the PIN, or the recovery, opens
+    the shard again). A first load is already there and writes nothing.
+    """
+    challenge = challenge_for_session(challenge_id=challenge_id, session=session)
+    entry = flow_for(challenge.type).entry(challenge.customer)
+    if current_step(challenge=challenge) != entry or not challenge.step:
+        challenge_transition(challenge=challenge, step=entry)
+    return challenge

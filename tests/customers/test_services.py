@@ -125,3 +125,57 @@ def test_initialize_audits_and_counts_superseded(organization, customer):
     )
     event = AuditEvent.objects.get(action="challenge.create.initialize", target_id=str(second.pk))
     assert event.data["superseded"] == 1
+
+
+def _opened_challenge(organization, **customer_fields):
+    from customers.services import challenge_bind
+
+    customer = customer_create(organization=organization, ref_id="owner")
+    Customer.objects.filter(pk=customer.pk).update(**customer_fields)
+    challenge = customer_initialize(
+        organization=organization, customer_id=customer.id, redirect_url="https://app.example.com/x"
+    )
+    challenge = Challenge.objects.select_related("customer").get(pk=challenge.pk)
+    return challenge_bind(challenge=challenge, session_binding="0" * 64, step="pin_enter")
+
+
+def test_pin_attempts_count_on_the_customer_and_the_fifth_locks_with_an_audit_row(organization):
+    from customers.lockout import Attempt
+    from customers.services import customer_pin_attempt
+
+    challenge = _opened_challenge(organization, has_pin=True)
+    customer = challenge.customer
+    outcomes = [
+        customer_pin_attempt(customer=customer, challenge=challenge, matches=lambda: False) for _ in range(5)
+    ]
+    assert outcomes == [Attempt.WRONG] * 4 + [Attempt.LOCKED_NOW]
+    customer.refresh_from_db()
+    challenge.refresh_from_db()
+    assert customer.pin_status == "LOCKED" and customer.pin_failed_attempts == 0
+    assert challenge.status == "failed" and challenge.result == {"reason": "PIN_LOCKED"}
+    lock = AuditEvent.objects.get(action="gateway.pin_locked")
+    assert lock.target_id == str(customer.id) and lock.data["challenge"] == str(challenge.id)
+    # Locked: even a right proof is not looked at.
+    assert customer_pin_attempt(customer=customer, challenge=challenge, matches=lambda: True) is (
+        Attempt.ALREADY_LOCKED
+    )
+
+
+def test_pin_and_recovery_set_write_the_customer_and_their_audit_rows(organization):
+    from customers.services import customer_pin_set, customer_recovery_set
+
+    challenge = _opened_challenge(organization)
+    customer = challenge.customer
+    assert customer_pin_set(customer=customer, challenge=challenge, scheme_version=1) is False
+    customer_recovery_set(customer=customer, challenge=challenge, method="EMAIL")
+    customer_recovery_set(customer=customer, challenge=challenge, method="EMAIL")
+    customer.refresh_from_db()
+    assert customer.has_pin and customer.has_recovery and customer.recovery_methods == ["EMAIL"]
+    assert customer_pin_set(customer=customer, challenge=challenge, scheme_version=1) is True
+    actions = list(AuditEvent.objects.order_by("created_at").values_list("action", flat=True))
+    assert actions[-4:] == [
+        "gateway.pin_set",
+        "gateway.recovery_set",
+        "gateway.recovery_set",
+        "gateway.pin_reset",
+    ]

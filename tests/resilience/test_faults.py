@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from tests.accounts.factories import VALID_PASSWORD, VALID_PIN, valid_body
+from tests.merchants.factories import VALID_PASSWORD, VALID_PIN, valid_body
 
 from .servers import BASE_DIR, PrivatePostgres, PrivateRedis, gunicorn, wait_until
 

@@ -27,12 +27,12 @@ from hypothesis import HealthCheck, settings
 from schemathesis.core.parameters import ParameterLocation
 from schemathesis.specs.openapi import checks as openapi_checks
 
-from accounts import services as account_services
-from accounts.tokens import ClientAccessToken, account_token_pair
 from customers.models import ApiKey
 from customers.services import api_key_create, customer_create, organization_create
-from tests.accounts.factories import VALID_PASSWORD, VALID_PIN
-from tests.accounts.onboarding.factories import application
+from merchants import services as account_services
+from merchants.tokens import ClientAccessToken, account_token_pair
+from tests.merchants.factories import VALID_PASSWORD, VALID_PIN
+from tests.onboarding.factories import application
 
 pytestmark = [pytest.mark.slow]
 

@@ -15,12 +15,12 @@ import requests
 from django.db import connection
 from django_ratelimit.core import _get_window
 
-from accounts import services as account_services
-from accounts.models import Account
-from accounts.tokens import ClientAccessToken
 from customers.models import ApiKey, Customer, Organization
 from customers.services import api_key_create, organization_create
-from tests.accounts.factories import VALID_PASSWORD, VALID_PIN, valid_body
+from merchants import services as account_services
+from merchants.models import Account
+from merchants.tokens import ClientAccessToken
+from tests.merchants.factories import VALID_PASSWORD, VALID_PIN, valid_body
 
 from .servers import database_url, gunicorn
 

@@ -1,1 +1,0 @@
-"""Merchant onboarding: the KYC application (/v2/onboard) and its documents."""

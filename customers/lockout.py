@@ -1,0 +1,41 @@
+"""Durable failure counters for secret proofs: N wrong in a row lock the secret for a while."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from core.conf import app_settings
+
+
+class Attempt(enum.Enum):
+    OK = "ok"
+    WRONG = "wrong"
+    LOCKED_NOW = "locked_now"
+    ALREADY_LOCKED = "already_locked"
+
+
+@dataclass(frozen=True)
+class Counted:
+    """One proof applied to a counter: its outcome and the counter's new values."""
+
+    attempt: Attempt
+    failed: int
+    locked_until: datetime | None
+
+
+def attempt_apply(
+    *, failed: int, locked_until: datetime | None, matches: Callable[[], bool], now: datetime
+) -> Counted:
+    """A success resets the counter; the PIN_MAX_ATTEMPTS-th failure in a row locks for
+    PIN_LOCK_SECONDS. `matches` is only called while the secret is not locked."""
+    if locked_until and locked_until > now:
+        return Counted(Attempt.ALREADY_LOCKED, failed, locked_until)
+    if matches():
+        return Counted(Attempt.OK, 0, None)
+    failures = failed + 1
+    if failures >= app_settings.PIN_MAX_ATTEMPTS:
+        return Counted(Attempt.LOCKED_NOW, 0, now + timedelta(seconds=app_settings.PIN_LOCK_SECONDS))
+    return Counted(Attempt.WRONG, failures, locked_until)

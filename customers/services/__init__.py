@@ -1,0 +1,52 @@
+"""Writes of the customers app: organizations and keys, customers, challenges. The customers
+app owns these rows: other apps (the gateway) change them only through these services."""
+
+from .challenges import (
+    challenge_bind,
+    challenge_finish,
+    challenge_open,
+    challenge_transition,
+    customer_initialize,
+    customer_reset_pin,
+)
+from .customers import (
+    customer_create,
+    customer_lock,
+    customer_pin_attempt,
+    customer_pin_set,
+    customer_recovery_set,
+    customers_recount,
+)
+from .organizations import (
+    InvalidOrigin,
+    api_key_create,
+    api_key_generate,
+    api_key_revoke,
+    idempotency_records_purge,
+    organization_create,
+    redirect_origin_normalize,
+    redirect_url_validate,
+)
+
+__all__ = [
+    "InvalidOrigin",
+    "api_key_create",
+    "api_key_generate",
+    "api_key_revoke",
+    "challenge_bind",
+    "challenge_finish",
+    "challenge_open",
+    "challenge_transition",
+    "customer_create",
+    "customer_initialize",
+    "customer_lock",
+    "customer_pin_attempt",
+    "customer_pin_set",
+    "customer_recovery_set",
+    "customer_reset_pin",
+    "customers_recount",
+    "idempotency_records_purge",
+    "organization_create",
+    "redirect_origin_normalize",
+    "redirect_url_validate",
+]

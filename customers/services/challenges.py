@@ -1,0 +1,157 @@
+"""Challenges: opening one (its type's row in the gateway's flows table decides who may), binding
+it to the browser that opened its link, moving it through its flow's steps, finishing it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from core.conf import app_settings
+from core.errors import Conflict, DomainError, NotFound
+from core.services import audit_record
+
+from ..errors import CustomersErrorCode as Code
+from ..models import Challenge, Customer, Organization
+from .customers import GATEWAY_ACTOR
+
+
+@transaction.atomic
+def challenge_open(
+    *, organization: Organization, customer_id: object, type: str, return_url: str, actor: str = ""
+) -> Challenge:
+    """A new challenge of `type` for the customer; earlier open ones are superseded.
+
+    Refused unless the type's flow is built and its row lets this customer start it (409).
+    """
+    from gateway.flows import flow_for
+
+    flow = flow_for(type)
+    if not flow.built:
+        raise DomainError("This challenge type is not available yet.", code=Code.CHALLENGE_TYPE_UNAVAILABLE)
+    customer = Customer.objects.select_for_update().filter(pk=customer_id, organization=organization).first()
+    if customer is None:
+        raise NotFound("Customer not found", code=Code.NOT_FOUND)
+    refusal = flow.start_refusal(customer)
+    if refusal:
+        raise Conflict(refusal, code=Code.CHALLENGE_NOT_STARTABLE)
+    now = timezone.now()
+    # Only one open challenge per customer: the newest wins, earlier links stop working.
+    superseded = Challenge.objects.filter(
+        customer=customer, status__in=Challenge.OPEN_STATUSES, expires_at__gt=now
+    ).update(status=Challenge.Status.FAILED, completed_at=now, result={"reason": "superseded"})
+    challenge = Challenge.objects.create(
+        organization=organization,
+        customer=customer,
+        type=type,
+        return_url=return_url,
+        expires_at=now + timedelta(seconds=app_settings.CHALLENGE_TTL_SECONDS),
+    )
+    audit_record(
+        action=f"challenge.create.{type.lower()}",
+        target=challenge,
+        actor=actor,
+        data={"customer": str(customer.pk), "superseded": superseded},
+    )
+    return challenge
+
+
+def customer_initialize(
+    *, organization: Organization, customer_id: object, redirect_url: str, actor: str = ""
+) -> Challenge:
+    """An INITIALIZE challenge (PIN, then recovery); 409 once the customer has both."""
+    return challenge_open(
+        organization=organization,
+        customer_id=customer_id,
+        type=Challenge.Type.INITIALIZE,
+        return_url=redirect_url,
+        actor=actor,
+    )
+
+
+def customer_reset_pin(
+    *, organization: Organization, customer_id: object, redirect_url: str, actor: str = ""
+) -> Challenge:
+    """A RESET_PIN challenge; 409 unless the customer has a PIN and recovery."""
+    return challenge_open(
+        organization=organization,
+        customer_id=customer_id,
+        type=Challenge.Type.RESET_PIN,
+        return_url=redirect_url,
+        actor=actor,
+    )
+
+
+# The services below run inside the gateway step that calls them, on the challenge row that
+# step has locked (see customers.py on `savepoint=False`).
+
+
+@transaction.atomic(savepoint=False)
+def challenge_bind(
+    *, challenge: Challenge, session_binding: str, step: str, actor: str = GATEWAY_ACTOR
+) -> Challenge:
+    """The single-use link was opened: spend it, bind the challenge to the browser session
+    (`session_binding` is the hash of the session's secret) and start the flow at `step`."""
+    challenge.link_used_at = timezone.now()
+    challenge.session_binding = session_binding
+    challenge.status = Challenge.Status.IN_PROGRESS
+    challenge.step = step
+    challenge.save(update_fields=["link_used_at", "session_binding", "status", "step"])
+    audit_record(
+        action="gateway.link_opened",
+        target=challenge,
+        actor=actor,
+        data={"customer": str(challenge.customer_id)},
+    )
+    return challenge
+
+
+def _ensure_open(challenge: Challenge) -> None:
+    # Checked before the atomic block: a refusal must not mark the caller's transaction broken.
+    if challenge.status not in Challenge.OPEN_STATUSES:
+        raise Conflict("This challenge has ended.", code=Code.CHALLENGE_CLOSED)
+
+
+def challenge_transition(*, challenge: Challenge, step: str) -> Challenge:
+    """Move an open challenge to `step`, the step its flow says follows the current one.
+
+    No audit row of its own: each step's change that matters (PIN set, recovery set,
+    lockout, verified) records one; the step is the progress between them.
+    """
+    _ensure_open(challenge)
+    with transaction.atomic(savepoint=False):
+        challenge.step = step
+        challenge.save(update_fields=["step"])
+    return challenge
+
+
+def challenge_finish(
+    *, challenge: Challenge, status: str, result: dict[str, Any] | None, actor: str = GATEWAY_ACTOR
+) -> Challenge:
+    """End an open challenge: `verified` (audited, with the flow's result), `failed` (with the
+    reason in `result`) or `expired` (its time ran out; the stored status catches up)."""
+    _ensure_open(challenge)
+    with transaction.atomic(savepoint=False):
+        return _challenge_finish(challenge=challenge, status=status, result=result, actor=actor)
+
+
+def _challenge_finish(
+    *, challenge: Challenge, status: str, result: dict[str, Any] | None, actor: str
+) -> Challenge:
+    challenge.status = status
+    if status == Challenge.Status.EXPIRED:
+        challenge.save(update_fields=["status"])
+        return challenge
+    challenge.completed_at = timezone.now()
+    challenge.result = result
+    challenge.save(update_fields=["status", "completed_at", "result"])
+    if status == Challenge.Status.VERIFIED:
+        audit_record(
+            action="gateway.challenge_verified",
+            target=challenge,
+            actor=actor,
+            data={"type": challenge.type, "customer": str(challenge.customer_id)},
+        )
+    return challenge

@@ -1,0 +1,223 @@
+"""Customers: creation, the organization's counter, and the PIN and recovery state the gateway reports."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from core.audit import AuditAction, audit_actor_for
+from core.db import is_unique_violation, prepared_rows
+from core.errors import Conflict
+from core.models import AuditEvent
+from core.services import audit_record
+
+from ..errors import CustomersErrorCode as Code
+from ..lockout import Attempt, attempt_apply
+from ..models import Challenge, Customer, Organization
+
+GATEWAY_ACTOR = "gateway"
+
+
+@transaction.atomic
+def customer_create(*, organization: Organization, ref_id: str, name: str = "", actor: str = "") -> Customer:
+    """Insert, bump the organization's counter, write the audit row; a duplicate refId is a 409.
+
+    On PostgreSQL the three writes are one statement (data-modifying CTEs), inside this
+    function's transaction so that further writes of the same change (an event row) join
+    it. Two concurrent inserts of one refId: the second blocks on the unique index until
+    the first commits, then fails on it; this function's own atomic block (a savepoint
+    when nested) rolls back, so a caller's transaction stays usable.
+    """
+    try:
+        if connection.vendor == "postgresql":
+            customer = _customer_insert_counted_audited(
+                organization=organization, ref_id=ref_id, name=name, actor=actor
+            )
+        else:
+            customer = Customer.objects.create(organization=organization, ref_id=ref_id, name=name)
+            Organization.objects.filter(pk=organization.pk).update(customer_count=F("customer_count") + 1)
+            audit_record(
+                action=AuditAction.CUSTOMER_CREATED,
+                target=customer,
+                actor=actor,
+                data={"organization": str(organization.pk)},
+            )
+    except IntegrityError as exc:
+        if is_unique_violation(
+            exc,
+            constraint="uniq_customer_ref_id",
+            table="customers_customer",
+            columns=("organization_id", "ref_id"),
+        ):
+            raise Conflict(
+                "A customer with this refId already exists",
+                code=Code.REF_ID_TAKEN,
+                errors={"refId": ["Already exists."]},
+            ) from None
+        raise
+    return customer
+
+
+def _customer_insert_counted_audited(
+    *, organization: Organization, ref_id: str, name: str, actor: str
+) -> Customer:
+    """The insert, the counter and the audit row of customer_create in one round trip (a
+    prepared statement: parsed and planned once per connection).
+
+    Every sub-statement of a WITH runs exactly once and to completion (PostgreSQL docs,
+    "Data-Modifying Statements in WITH"); the counter and the audit row only happen when
+    the insert returned its row, and a unique violation aborts the whole statement.
+    """
+    now = timezone.now()
+    customer = Customer(
+        id=uuid.uuid4(), organization=organization, ref_id=ref_id, name=name, created_at=now, updated_at=now
+    )
+    customers, organizations, audit = (
+        Customer._meta.db_table,
+        Organization._meta.db_table,
+        AuditEvent._meta.db_table,
+    )
+    sql = f"""
+        WITH inserted AS (
+            INSERT INTO {customers} (id, organization_id, ref_id, name, has_pin, has_recovery,
+                                     recovery_methods, pin_failed_attempts, pin_locked_until,
+                                     created_at, updated_at)
+            VALUES (%s, %s, %s, %s, false, false, '[]'::jsonb, 0, NULL, %s, %s)
+            RETURNING id
+        ), counted AS (
+            UPDATE {organizations} SET customer_count = customer_count + 1
+            WHERE id = %s AND EXISTS (SELECT 1 FROM inserted)
+        )
+        INSERT INTO {audit} (id, created_at, action, actor, target_type, target_id, data)
+        SELECT %s, %s, %s, %s, 'Customer', id::text, %s::jsonb FROM inserted
+    """  # noqa: S608 (table names from the models; every value is a parameter)
+    prepared_rows(
+        sql,
+        [
+            customer.id,
+            organization.pk,
+            ref_id,
+            name,
+            now,
+            now,
+            organization.pk,
+            uuid.uuid4(),
+            now,
+            str(AuditAction.CUSTOMER_CREATED),
+            actor if isinstance(actor, str) else audit_actor_for(actor),
+            json.dumps({"organization": str(organization.pk)}),
+        ],
+    )
+    customer._state.adding = False
+    customer._state.db = connection.alias
+    return customer
+
+
+@transaction.atomic
+def customers_recount(*, organization: Organization) -> int:
+    """Repair the counter after rows were written outside customer_create (bulk loads)."""
+    Organization.objects.select_for_update().filter(pk=organization.pk).first()
+    count = Customer.objects.filter(organization=organization).count()
+    Organization.objects.filter(pk=organization.pk).update(customer_count=count)
+    # Rows loaded out of order move positions: drop the deep-page anchors with the counter.
+    from django.core.cache import cache
+
+    from ..selectors import anchors_cache_key
+
+    transaction.on_commit(lambda: cache.delete(anchors_cache_key(organization.pk)))
+    return count
+
+
+# The services below run inside the gateway step that calls them, on rows that step has
+# locked; `savepoint=False` keeps them from adding a SAVEPOINT pair to every step (a
+# failure aborts the whole step, which is what the step wants).
+
+
+@transaction.atomic(savepoint=False)
+def customer_pin_set(
+    *, customer: Customer, challenge: Challenge, scheme_version: int, actor: str = GATEWAY_ACTOR
+) -> bool:
+    """The customer has a (new) PIN copy: PIN enabled, its failure counter cleared. True if it
+    replaced an earlier PIN (a reset)."""
+    replaced = customer.has_pin
+    customer.has_pin = True
+    customer.pin_failed_attempts = 0
+    customer.pin_locked_until = None
+    customer.save(update_fields=["has_pin", "pin_failed_attempts", "pin_locked_until", "updated_at"])
+    audit_record(
+        action="gateway.pin_reset" if replaced else "gateway.pin_set",
+        target=customer,
+        actor=actor,
+        data={"challenge": str(challenge.id), "scheme": scheme_version},
+    )
+    return replaced
+
+
+@transaction.atomic(savepoint=False)
+def customer_recovery_set(
+    *, customer: Customer, challenge: Challenge, method: str, actor: str = GATEWAY_ACTOR
+) -> Customer:
+    """The customer has a recovery copy made with `method` (a Customer.RecoveryMethod)."""
+    methods = list(customer.recovery_methods or [])
+    if method not in methods:
+        methods.append(method)
+    customer.recovery_methods = methods
+    customer.has_recovery = True
+    customer.save(update_fields=["recovery_methods", "has_recovery", "updated_at"])
+    audit_record(
+        action="gateway.recovery_set",
+        target=customer,
+        actor=actor,
+        data={"challenge": str(challenge.id), "method": method},
+    )
+    return customer
+
+
+@transaction.atomic(savepoint=False)
+def customer_lock(
+    *, customer: Customer, until: datetime, challenge: Challenge, actor: str = GATEWAY_ACTOR
+) -> Customer:
+    """Lock the PIN until `until` (pinStatus LOCKED); the challenge that hit the limit fails."""
+    from .challenges import challenge_finish
+
+    customer.pin_failed_attempts = 0
+    customer.pin_locked_until = until
+    customer.save(update_fields=["pin_failed_attempts", "pin_locked_until", "updated_at"])
+    challenge_finish(challenge=challenge, status=Challenge.Status.FAILED, result={"reason": "PIN_LOCKED"})
+    audit_record(
+        action="gateway.pin_locked",
+        target=customer,
+        actor=actor,
+        data={"challenge": str(challenge.id), "until": until.isoformat()},
+    )
+    return customer
+
+
+@transaction.atomic(savepoint=False)
+def customer_pin_attempt(
+    *, customer: Customer, challenge: Challenge, matches: Callable[[], bool], actor: str = GATEWAY_ACTOR
+) -> Attempt:
+    """Count one PIN proof on the customer's durable counter (the caller holds the row lock);
+    the PIN_MAX_ATTEMPTS-th failure in a row locks the PIN (customer_lock)."""
+    counted = attempt_apply(
+        failed=customer.pin_failed_attempts,
+        locked_until=customer.pin_locked_until,
+        matches=matches,
+        now=timezone.now(),
+    )
+    if counted.attempt is Attempt.LOCKED_NOW:
+        assert counted.locked_until is not None  # noqa: S101 - narrows the type for readers
+        customer_lock(customer=customer, until=counted.locked_until, challenge=challenge, actor=actor)
+    elif counted.attempt is Attempt.OK:
+        customer.pin_failed_attempts, customer.pin_locked_until = 0, None
+        customer.save(update_fields=["pin_failed_attempts", "pin_locked_until", "updated_at"])
+    elif counted.attempt is Attempt.WRONG:
+        customer.pin_failed_attempts = counted.failed
+        customer.save(update_fields=["pin_failed_attempts", "updated_at"])
+    return counted.attempt

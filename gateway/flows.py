@@ -1,0 +1,292 @@
+"""The gateway's challenge flows in one table: for each challenge type, its steps, which step
+may follow which, and its completion rule.
+
+How a challenge moves
+    A challenge's progress is its ``step`` column. Opening the link sets the flow's entry
+    step (``challenge_bind``); each step handler that finishes moves it to the step that
+    follows in the table (``customers.services.challenge_transition``); ``complete`` is
+    accepted only at ``ready``, the last step of every flow, and writes the row's result
+    (``challenge_finish``). The browser session keeps only its binding to the challenge and
+    the pending secrets of a copy being made, never the progress. A request for an action
+    the current step does not serve is refused (409) with the message of the table: the
+    current step's ``todo`` when the action lies ahead, the action's step ``closed``
+    otherwise.
+
+Steps (a step = the JSON actions under /gateway/api/<challenge>/ that serve it, their
+handlers in gateway/services/, and one handler in static/gateway/js/steps.js that runs the
+step's part of the page)
+    pin_choose      pin/start, pin/setup            choose a PIN, wrap the shard under it
+    pin_enter       pin/verify                      unlock: the PIN releases the shard
+    recovery_setup  recovery/questions[/start],     wrap the shard for recovery
+                    recovery/email/{start,confirm}
+    recovery_open   restore/questions,              unlock: recovery releases the shard
+                    restore/email/{start,confirm}
+    ready           complete                        the challenge verifies
+    done            (none)                          nothing left to do: the page says so
+
+Flows
+    INITIALIZE   pin_choose -> recovery_setup -> ready     (no PIN yet)
+                 pin_enter  -> recovery_setup -> ready     (PIN set, recovery missing)
+    RESET_PIN    recovery_open -> pin_choose -> ready
+    Declared, not built (the API refuses to create them until ``built=True``):
+    CHANGE_PIN, SET_RECOVERY, CREATE_WALLET, SIGN_MESSAGE, SIGN_TYPED_DATA,
+    SIGN_TRANSACTION, EXPORT_PRIVATE_KEYS.
+
+Adding a challenge type (CREATE_WALLET as the example)
+    1. Server steps: add a ``Step("wallet_create", actions=..., section=..., todo=...,
+       closed=...)`` to STEPS, and its handlers in gateway/services/wallets.py. Each handler
+       starts with ``steps.step_challenge(challenge_id=..., session=..., action="...",
+       lock=True)`` (the table refuses an action out of order) and, when the step is
+       finished, calls ``steps.step_done(challenge=...)`` (the challenge moves to the step
+       that follows in the row). Map each action to a URL in
+       gateway/urls.py and a thin method in views.GatewayApiViewSet.
+    2. The row: set ``built=True`` on the CREATE_WALLET row, with ``next`` =
+       ``{"pin_enter": ("wallet_create",), "wallet_create": (READY,)}``, ``entry`` = the
+       first step for a customer, ``start_refusal`` (e.g. "recovery must be completed
+       first"), ``result`` (what the challenge's result lists) and ``template``.
+       ``pin_enter`` is the unlock step shared by every flow that needs the shard: after it,
+       the server may release per-challenge material to the next step's handler, which
+       checks it runs at its own step through ``step_challenge``.
+    3. The page: a template with one ``<section class="step">`` per step, and a handler in
+       static/gateway/js/steps.js: ``wallet_create: (ctx) => ...`` that uses ``ctx.shard``
+       (set by the unlock step through static/gateway/js/unlock.js) and calls
+       ``ctx.done()`` when finished; flow.js, the driver, shows the next step from the
+       table the page is given (``data-flow``) and calls ``complete`` at ``ready``.
+    4. The API: a customers service that opens a challenge of the type
+       (``customers.services.challenge_open``) and its endpoint. No ``type ==`` branch is
+       needed anywhere: the row says everything type-specific.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from customers.models import Challenge, Customer
+
+from .errors import GatewayErrorCode as Code
+
+READY = "ready"
+DONE = "done"
+
+
+@dataclass(frozen=True)
+class Refusal:
+    message: str
+    code: str
+
+
+@dataclass(frozen=True)
+class Step:
+    """A step of a flow: the JSON actions it serves and the page section that runs it."""
+
+    name: str
+    actions: frozenset[str]
+    section: str
+    # Said when an action of a later step arrives while the user is still at this step.
+    todo: Refusal
+    # Said when this step's action arrives and the flow is past it or on another branch.
+    closed: Refusal
+
+
+STEPS: dict[str, Step] = {
+    step.name: step
+    for step in (
+        Step(
+            "pin_choose",
+            frozenset({"pin_start", "pin_setup"}),
+            "step-pin",
+            todo=Refusal("Choose your PIN first.", Code.PIN_FIRST),
+            closed=Refusal("A PIN is already set. Enter it to continue.", Code.PIN_ALREADY_SET),
+        ),
+        Step(
+            "pin_enter",
+            frozenset({"pin_verify"}),
+            "step-unlock",
+            todo=Refusal("Enter your PIN first.", Code.PIN_FIRST),
+            closed=Refusal("Your PIN is not asked for at this point.", Code.PIN_NOT_NEEDED),
+        ),
+        Step(
+            "recovery_setup",
+            frozenset({"questions_start", "questions_setup", "email_start", "email_confirm"}),
+            "step-recovery",
+            todo=Refusal("Set up recovery before finishing.", Code.RECOVERY_FIRST),
+            closed=Refusal("Recovery is already set up.", Code.RECOVERY_ALREADY_SET),
+        ),
+        Step(
+            "recovery_open",
+            frozenset({"restore_questions", "restore_email_start", "restore_email_confirm"}),
+            "step-restore",
+            todo=Refusal("Open your backup with your recovery first.", Code.RESTORE_FIRST),
+            closed=Refusal("Your backup is already open.", Code.RESTORE_DONE),
+        ),
+        Step(
+            READY,
+            frozenset({"complete"}),
+            "",
+            todo=Refusal("Finish the last step first.", Code.STEP_OUT_OF_ORDER),
+            closed=Refusal("This session is already complete.", Code.STEP_OUT_OF_ORDER),
+        ),
+        Step(
+            DONE,
+            frozenset(),
+            "step-ended",
+            todo=Refusal("There is nothing left to do here.", Code.STEP_OUT_OF_ORDER),
+            closed=Refusal("There is nothing left to do here.", Code.STEP_OUT_OF_ORDER),
+        ),
+    )
+}
+
+
+def _customer_state(customer: Customer) -> dict[str, Any]:
+    """What a verified challenge reports back about the customer."""
+    return {
+        "hasPin": customer.has_pin,
+        "hasRecovery": customer.has_recovery,
+        "recoveryMethods": list(customer.recovery_methods or []),
+        "pinStatus": customer.pin_status,
+    }
+
+
+def _refuse_unless(condition: Callable[[Customer], bool], message: str) -> Callable[[Customer], str | None]:
+    return lambda customer: None if condition(customer) else message
+
+
+def _not_built(customer: Customer) -> str | None:
+    return "This challenge type is not available yet."
+
+
+@dataclass(frozen=True)
+class Flow:
+    """One row of the table: everything type-specific about a challenge type."""
+
+    type: str
+    label: str
+    built: bool
+    # step -> the steps that may follow it; READY ends every flow.
+    next: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # The first step for this customer, set when the link is opened.
+    entry: Callable[[Customer], str] = lambda customer: DONE
+    # Why this customer may not start a challenge of this type (a 409), or None.
+    start_refusal: Callable[[Customer], str | None] = _not_built
+    # The completion rule: `complete` at READY marks the challenge verified with this result.
+    result: Callable[[Customer], dict[str, Any]] = _customer_state
+    template: str = "gateway/setup.html"
+
+    def steps(self) -> list[str]:
+        """The flow's steps, entry steps first, in the order they can be reached."""
+        order: list[str] = []
+        for step, following in self.next.items():
+            for name in (step, *following):
+                if name not in order:
+                    order.append(name)
+        return order
+
+    def serves(self, action: str) -> Step | None:
+        for name in self.steps():
+            if action in STEPS[name].actions:
+                return STEPS[name]
+        return None
+
+    def ahead_of(self, current: str) -> set[str]:
+        """Every step reachable from `current`, not counting itself."""
+        seen: set[str] = set()
+        stack = list(self.next.get(current, ()))
+        while stack:
+            name = stack.pop()
+            if name not in seen:
+                seen.add(name)
+                stack.extend(self.next.get(name, ()))
+        return seen
+
+    def refusal(self, *, current: str, action: str) -> Refusal | None:
+        """None when `action` is served at `current`; otherwise what to tell the page."""
+        step = self.serves(action)
+        if step is None:
+            return Refusal(f"This step is not part of the {self.label}.", Code.STEP_OUT_OF_ORDER)
+        if step.name == current:
+            return None
+        if step.name in self.ahead_of(current):
+            return STEPS[current].todo
+        return step.closed
+
+    def following(self, step: str) -> str:
+        """The step after `step`. A step with several possible successors would need its
+        handler to choose; none has one today."""
+        successors = self.next.get(step, ())
+        if len(successors) != 1:
+            raise ValueError(f"{self.type}: step {step!r} has no single successor")
+        return successors[0]
+
+    def page_steps(self) -> list[dict[str, Any]]:
+        """The table as the page's flow driver reads it (data-flow): name, section, next."""
+        return [
+            {"name": name, "section": STEPS[name].section, "next": list(self.next.get(name, ()))}
+            for name in self.steps()
+        ]
+
+
+def _initialize_entry(customer: Customer) -> str:
+    if not customer.has_pin:
+        return "pin_choose"
+    if not customer.has_recovery:
+        return "pin_enter"
+    return DONE
+
+
+_T = Challenge.Type
+
+FLOWS: dict[str, Flow] = {
+    flow.type: flow
+    for flow in (
+        Flow(
+            _T.INITIALIZE,
+            label="setup",
+            built=True,
+            next={
+                "pin_choose": ("recovery_setup",),
+                "pin_enter": ("recovery_setup",),
+                "recovery_setup": (READY,),
+            },
+            entry=_initialize_entry,
+            start_refusal=_refuse_unless(
+                lambda c: not (c.has_pin and c.has_recovery), "Customer is already initialized"
+            ),
+        ),
+        Flow(
+            _T.RESET_PIN,
+            label="PIN reset",
+            built=True,
+            next={"recovery_open": ("pin_choose",), "pin_choose": (READY,)},
+            entry=lambda customer: "recovery_open",
+            start_refusal=_refuse_unless(
+                lambda c: c.has_pin and c.has_recovery,
+                "Customer has no PIN and recovery to reset yet; initialize it first",
+            ),
+            template="gateway/restore.html",
+        ),
+        # Declared so the table lists every type; refused by the API until built.
+        Flow(_T.CHANGE_PIN, label="PIN change", built=False),
+        Flow(_T.SET_RECOVERY, label="recovery change", built=False),
+        Flow(_T.CREATE_WALLET, label="wallet creation", built=False),
+        Flow(_T.SIGN_MESSAGE, label="message signature", built=False),
+        Flow(_T.SIGN_TYPED_DATA, label="typed-data signature", built=False),
+        Flow(_T.SIGN_TRANSACTION, label="transaction signature", built=False),
+        Flow(_T.EXPORT_PRIVATE_KEYS, label="key export", built=False),
+    )
+}
+
+
+def flow_for(challenge_type: str) -> Flow:
+    return FLOWS[challenge_type]
+
+
+def built_types() -> list[str]:
+    """The types the API serves, in Challenge.Type's order."""
+    return [value for value in Challenge.Type.values if FLOWS[value].built]
+
+
+def current_step(*, challenge: Challenge) -> str:
+    """The stored step; a challenge opened before steps were stored starts at its entry."""
+    return challenge.step or FLOWS[challenge.type].entry(challenge.customer)

@@ -1,0 +1,1 @@
+"""Merchant onboarding: the KYC application (/v2/onboard), its documents and staff review."""

@@ -1,0 +1,225 @@
+// The page's part of each step of gateway/flows.py, by step name. The PIN, the answers and
+// the shard stay in this page's memory; only authKey, wrapped copies and (for email) the
+// recovery key are sent.
+import { post } from "./api.js";
+import { pinProblem } from "./pinrules.js";
+import { answersSecret, normalizeAnswer } from "./normalize.js";
+import { b64url, fromB64url, deriveKeys, wrapKey, wrapShard, rawAesKey, newShard, randomBytes, shardAad } from "./scheme.js";
+import { unlockWithPin, unlockWithQuestions, unlockWithEmailCode } from "./unlock.js";
+import { $, root, digitsOnly, show, setFieldError, guarded } from "./ui.js";
+
+function readQuestions(prefix, count) {
+  const ids = [];
+  const answers = [];
+  let ok = true;
+  for (let i = 1; i <= count; i += 1) {
+    const select = $(`${prefix}q${i}`);
+    const answer = $(`${prefix}a${i}`);
+    if (select) {
+      if (!select.value) { setFieldError(select, "Choose a question."); ok = false; }
+      else if (ids.includes(select.value)) { setFieldError(select, "Choose a different question for each answer."); ok = false; }
+      else setFieldError(select, "");
+      ids.push(select.value);
+    }
+    const norm = normalizeAnswer(answer.value);
+    if (norm.length < 3) { setFieldError(answer, "Answers need at least 3 characters."); ok = false; }
+    else setFieldError(answer, "");
+    answers.push(answer.value);
+  }
+  return ok ? { ids, answers } : null;
+}
+
+function readCode(input) {
+  const value = digitsOnly(input.value);
+  if (!/^\d{6}$/.test(value)) { setFieldError(input, "The code is 6 digits."); return null; }
+  setFieldError(input, "");
+  return value;
+}
+
+// pin_choose: a new PIN (first setup, or after an unlock) wraps the shard (a new one if none is open).
+const pinChoose = {
+  wire(ctx, done) {
+    const form = $("pin-form");
+    const pin1 = $("pin1");
+    const pin2 = $("pin2");
+    const check1 = () => {
+      const v = digitsOnly(pin1.value);
+      setFieldError(pin1, v.length ? pinProblem(v) : "");
+    };
+    const check2 = () => {
+      const a = digitsOnly(pin1.value);
+      const b = digitsOnly(pin2.value);
+      setFieldError(pin2, b.length === 6 && a !== b ? "The two PINs do not match." : "");
+    };
+    pin1.addEventListener("input", () => { check1(); check2(); });
+    pin2.addEventListener("input", check2);
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const a = digitsOnly(pin1.value);
+      const b = digitsOnly(pin2.value);
+      const problem = pinProblem(a);
+      if (problem) { setFieldError(pin1, problem); pin1.focus(); return; }
+      if (a !== b) { setFieldError(pin2, "The two PINs do not match."); pin2.focus(); return; }
+      const saved = await guarded(form, "Securing your PIN on this device. This takes a few seconds…", async () => {
+        const material = await post(ctx.challengeId, "pin/start");
+        const keys = await deriveKeys(a, fromB64url(material.salt));
+        if (!ctx.shard) ctx.shard = newShard();
+        const key = await wrapKey(keys.pinKey, fromB64url(material.secret));
+        const wrapped = await wrapShard(key, ctx.shard, shardAad(ctx.customerId, "pin"));
+        await post(ctx.challengeId, "pin/setup", { authKey: b64url(keys.authKey), wrappedShard: b64url(wrapped) });
+        pin1.value = "";
+        pin2.value = "";
+      });
+      if (saved) done(form);
+    });
+  },
+};
+
+// pin_enter: unlock with the PIN.
+const pinEnter = {
+  wire(ctx, done) {
+    const form = $("unlock-form");
+    const pin = $("unlock-pin");
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const value = digitsOnly(pin.value);
+      if (!/^\d{6}$/.test(value)) { setFieldError(pin, "Enter your 6-digit PIN."); pin.focus(); return; }
+      setFieldError(pin, "");
+      const opened = await guarded(form, "Checking your PIN on this device…", async () => {
+        ctx.shard = await unlockWithPin({
+          challengeId: ctx.challengeId, customerId: ctx.customerId, pin: value, salt: ctx.data.pinSalt,
+        });
+        pin.value = "";
+      });
+      if (opened) done(form);
+    });
+  },
+};
+
+// recovery_setup: wrap the open shard for recovery, by security questions or by email.
+const recoverySetup = {
+  wire(ctx, done) {
+    $("choose-questions").addEventListener("click", () => show("step-questions"));
+    $("choose-email").addEventListener("click", () => show("step-email"));
+    for (const back of root.querySelectorAll("[data-back]")) {
+      back.addEventListener("click", () => show("step-recovery"));
+    }
+    const qform = $("questions-form");
+    qform.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const picked = readQuestions("", 3);
+      if (!picked) return;
+      const saved = await guarded(qform, "Protecting your backup with your answers. This takes a few seconds…", async () => {
+        const material = await post(ctx.challengeId, "recovery/questions/start");
+        const keys = await deriveKeys(answersSecret(picked.answers), fromB64url(material.salt));
+        const key = await wrapKey(keys.pinKey, fromB64url(material.secret));
+        const wrapped = await wrapShard(key, ctx.shard, shardAad(ctx.customerId, "questions"));
+        await post(ctx.challengeId, "recovery/questions", {
+          questionIds: picked.ids, authKey: b64url(keys.authKey), wrappedShard: b64url(wrapped),
+        });
+        for (let i = 1; i <= 3; i += 1) $(`a${i}`).value = "";
+      });
+      if (saved) done(qform);
+    });
+
+    const eform = $("email-form");
+    const cform = $("email-code-form");
+    eform.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const email = $("email");
+      if (!email.value.includes("@")) { setFieldError(email, "Enter your email address."); return; }
+      setFieldError(email, "");
+      await guarded(eform, "Sending a code…", async () => {
+        const sent = await post(ctx.challengeId, "recovery/email/start", { email: email.value.trim() });
+        $("email-sent").textContent = `We sent a 6-digit code to ${sent.sentTo}. It works for 10 minutes.`;
+        cform.hidden = false;
+        $("email-code").focus();
+      });
+    });
+    cform.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const code = readCode($("email-code"));
+      if (!code) return;
+      const saved = await guarded(cform, "Saving your backup…", async () => {
+        const recoveryKey = randomBytes(32);
+        const wrapped = await wrapShard(await rawAesKey(recoveryKey), ctx.shard, shardAad(ctx.customerId, "email"));
+        await post(ctx.challengeId, "recovery/email/confirm", {
+          code, recoveryKey: b64url(recoveryKey), wrappedShard: b64url(wrapped),
+        });
+      });
+      if (saved) done(cform);
+    });
+  },
+};
+
+// recovery_open: unlock with a recovery copy (questions or an emailed code).
+const recoveryOpen = {
+  wire(ctx, done) {
+    const qform = $("restore-questions-form");
+    if (qform) {
+      qform.addEventListener("submit", async (event) => {
+        event.preventDefault();
+        const picked = readQuestions("r", 3);
+        if (!picked) return;
+        const opened = await guarded(qform, "Checking your answers on this device…", async () => {
+          ctx.shard = await unlockWithQuestions({
+            challengeId: ctx.challengeId, customerId: ctx.customerId, answers: picked.answers, salt: ctx.data.questionsSalt,
+          });
+          for (let i = 1; i <= 3; i += 1) $(`ra${i}`).value = "";
+        });
+        if (opened) done(qform);
+      });
+    }
+    const sform = $("restore-email-form");
+    const cform = $("restore-code-form");
+    if (sform) {
+      sform.addEventListener("submit", async (event) => {
+        event.preventDefault();
+        await guarded(sform, "Sending a code…", async () => {
+          const sent = await post(ctx.challengeId, "restore/email/start");
+          $("restore-email-sent").textContent = `We sent a 6-digit code to ${sent.sentTo}. It works for 10 minutes.`;
+          cform.hidden = false;
+          $("restore-code").focus();
+        });
+      });
+      cform.addEventListener("submit", async (event) => {
+        event.preventDefault();
+        const code = readCode($("restore-code"));
+        if (!code) return;
+        const opened = await guarded(cform, "Opening your backup…", async () => {
+          ctx.shard = await unlockWithEmailCode({ challengeId: ctx.challengeId, customerId: ctx.customerId, code });
+        });
+        if (opened) done(cform);
+      });
+    }
+  },
+  enter(ctx) {
+    show(ctx.data.restoreStart);
+  },
+};
+
+// ready: the challenge verifies and the browser goes back to the app.
+const ready = {
+  enter(ctx) {
+    const form = ctx.lastForm;
+    guarded(form, "Finishing…", async () => {
+      const result = await post(ctx.challengeId, "complete");
+      window.location.assign(result.returnUrl);
+    });
+  },
+};
+
+const done = { enter() { show("step-ended"); } };
+
+function showSection(handler) {
+  return { ...handler, enter: handler.enter || ((ctx, step) => show(step.section)) };
+}
+
+export const handlers = {
+  pin_choose: showSection(pinChoose),
+  pin_enter: showSection(pinEnter),
+  recovery_setup: showSection(recoverySetup),
+  recovery_open: recoveryOpen,
+  ready,
+  done,
+};
