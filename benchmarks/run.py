@@ -622,11 +622,18 @@ def results_markdown(report: str, args: argparse.Namespace) -> str:
     except OSError:
         pass
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    flags = (" --quick" if args.quick else "") + (f" --fuzz {args.fuzz}" if args.fuzz else "")
-    command = "make bench-quick" if args.quick else "make bench"
+    flags = (
+        (" --quick" if args.quick else "")
+        + (f" --fuzz {args.fuzz}" if args.fuzz else "")
+        + (f" --rounds {args.rounds}" if args.rounds > 1 else "")
+        + (f" --before {args.before}" if args.before else "")
+    )
+    python = f"`python benchmarks/run.py{flags} --results benchmarks/RESULTS.md`"
+    make = {" --fuzz 1000": "make bench", " --quick": "make bench-quick"}.get(flags)
+    command = f"`{make}` ({python})" if make else python
     return (
         "# Benchmark results\n\n"
-        f"Command: `{command}` (`python benchmarks/run.py{flags} --results benchmarks/RESULTS.md`)  \n"
+        f"Command: {command}  \n"
         f"Date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}  \n"
         f"Machine: {os.cpu_count()} cores ({cpu}), {mem:.0f} GiB, {platform.platform()}, "
         f"Python {platform.python_version()}\n\n"
