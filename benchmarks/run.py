@@ -300,7 +300,13 @@ def pick_workers(
     served: dict[int, float] = {}
     for workers in candidates:
         with gunicorn(env, workers) as base:
-            wrk(wrk_bin, base, probe, 2, connections)  # warm every worker (imports, connections)
+            # Warm every worker (lazy imports, connections, caches): until throughput settles.
+            previous = 0.0
+            for _ in range(5):
+                warm = wrk(wrk_bin, base, probe, 2, connections)["rps"]
+                if warm > 0 and warm >= 0.8 * previous:
+                    break
+                previous = warm
             served[workers] = wrk(wrk_bin, base, probe, seconds, connections)["rps"]
         print(f"  {workers} workers: {served[workers]:.0f} req/s", flush=True)
     return max(served, key=served.__getitem__), served
