@@ -300,11 +300,11 @@ def pick_workers(
     served: dict[int, float] = {}
     for workers in candidates:
         with gunicorn(env, workers) as base:
-            # Warm every worker (lazy imports, connections, caches): until throughput settles.
+            # Warm every worker (lazy imports, connections, caches): until throughput stops rising.
             previous = 0.0
             for _ in range(5):
                 warm = wrk(wrk_bin, base, probe, 2, connections)["rps"]
-                if warm > 0 and warm >= 0.8 * previous:
+                if previous > 0 and warm <= 1.25 * previous:
                     break
                 previous = warm
             served[workers] = wrk(wrk_bin, base, probe, seconds, connections)["rps"]
