@@ -499,7 +499,9 @@ def run_fuzz(examples: int, redis_url: str) -> tuple[str, bool]:
     env = dict(os.environ)
     env.update(
         {
-            "DATABASE_URL": PG_ADMIN_URL.rsplit("/", 1)[0] + "/og_fuzz",
+            "DATABASE_URL": PG_ADMIN_URL.rsplit("/", 1)[0]
+            + "/"
+            + os.environ.get("BENCH_FUZZ_DATABASE", "og_fuzz"),
             "REDIS_URL": redis_url,
             "FUZZ_EXAMPLES": str(examples),
             "FUZZ_RANDOM": "1",
