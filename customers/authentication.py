@@ -45,10 +45,17 @@ LAST_USED_INTERVAL_SECONDS = 300
 KEY_CACHE_SECONDS = 60
 KEY_CACHE_MAX_ENTRIES = 10_000
 
-# In the models' field order (Model.from_db takes the values in that order).
-_KEY_FIELDS = ("id", "organization_id", "name", "kind", "prefix", "key_hash", "created_at", "revoked_at")
+
+def _in_model_order(model: type, wanted: set[str]) -> tuple[str, ...]:
+    """Model.from_db takes the values in the model's field order."""
+    return tuple(f.attname for f in model._meta.concrete_fields if f.attname in wanted)
+
+
+_KEY_FIELDS = _in_model_order(
+    ApiKey, {"id", "organization_id", "name", "kind", "prefix", "key_hash", "created_at", "revoked_at"}
+)
 # customer_count is left out on purpose: it is deferred, so a reader gets it fresh.
-_ORG_FIELDS = ("id", "name", "created_at")
+_ORG_FIELDS = _in_model_order(Organization, {"id", "name", "created_at"})
 
 
 @dataclass(frozen=True)
@@ -72,6 +79,7 @@ class ApiClient:
 class _Verified:
     """What one worker remembers of a key it verified, and under which epoch."""
 
+    key_id: object
     key_hash: str
     epoch: str
     at: float
@@ -118,6 +126,7 @@ def _remember(prefix: str, api_key: ApiKey, epoch: str) -> None:
         _verified.clear()
     organization = api_key.organization
     _verified[prefix] = _Verified(
+        key_id=api_key.pk,
         key_hash=api_key.key_hash,
         epoch=epoch,
         at=time.monotonic(),
@@ -153,7 +162,7 @@ def api_key_authenticate(raw: str) -> tuple[ApiKey | None, Gate]:
         and time.monotonic() - entry.at < KEY_CACHE_SECONDS
         and constant_time_equal(digest, entry.key_hash)
     ):
-        gate = _gate(entry.key_values[0])
+        gate = _gate(entry.key_id)
         if gate.epoch is not None and constant_time_equal(gate.epoch, entry.epoch):
             return entry.api_key(), gate
         # The epoch moved or cannot be read: check the row again (the count is made).

@@ -118,16 +118,22 @@ def customer_read(*, organization: Organization, customer_id: object) -> Custome
 
 
 @functools.cache
+def _customer_read_fields() -> tuple[str, ...]:
+    """CUSTOMER_BODY_FIELDS in the model's field order (Model.from_db takes values so)."""
+    return tuple(f.attname for f in Customer._meta.concrete_fields if f.attname in CUSTOMER_BODY_FIELDS)
+
+
+@functools.cache
 def _customer_read_sql() -> str:
     meta = Customer._meta
-    columns = ", ".join(meta.get_field(name).column for name in CUSTOMER_BODY_FIELDS)
+    columns = ", ".join(meta.get_field(name).column for name in _customer_read_fields())
     return f"SELECT {columns} FROM {meta.db_table} WHERE id = %s AND organization_id = %s"  # noqa: S608
 
 
 @functools.cache
 def _customer_converters() -> tuple[tuple[int, Any], ...]:
     """Field converters the ORM would apply (jsonb arrives as text, as Django configures it)."""
-    fields = [Customer._meta.get_field(name) for name in CUSTOMER_BODY_FIELDS]
+    fields = [Customer._meta.get_field(name) for name in _customer_read_fields()]
     return tuple((i, f.from_db_value) for i, f in enumerate(fields) if hasattr(f, "from_db_value"))
 
 
@@ -135,7 +141,7 @@ def _customer_from_row(row: tuple) -> Customer:
     values = list(row)
     for index, convert in _customer_converters():
         values[index] = convert(values[index], None, connection)
-    return Customer.from_db(connection.alias, CUSTOMER_BODY_FIELDS, values)
+    return Customer.from_db(connection.alias, _customer_read_fields(), values)
 
 
 def anchors_cache_key(organization_id: object) -> str:
