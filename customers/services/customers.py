@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import uuid
 from collections.abc import Callable
@@ -11,7 +12,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from core.audit import AuditAction, audit_actor_for
+from core.audit import AuditAction, SystemActor, audit_actor_for
 from core.db import is_unique_violation, prepared_rows
 from core.errors import Conflict
 from core.models import AuditEvent
@@ -21,7 +22,7 @@ from ..errors import CustomersErrorCode as Code
 from ..lockout import Attempt, attempt_apply
 from ..models import Challenge, Customer, Organization
 
-GATEWAY_ACTOR = "gateway"
+GATEWAY_ACTOR = SystemActor.GATEWAY
 
 
 @transaction.atomic
@@ -72,40 +73,22 @@ def _customer_insert_counted_audited(
 
     Every sub-statement of a WITH runs exactly once and to completion (PostgreSQL docs,
     "Data-Modifying Statements in WITH"); the counter and the audit row only happen when
-    the insert returned its row, and a unique violation aborts the whole statement.
+    the insert returned its row, and a unique violation aborts the whole statement. The
+    customer's columns and values come from the model (its Python defaults, as the ORM
+    would insert them), so a field added later is written too.
     """
     now = timezone.now()
     customer = Customer(
         id=uuid.uuid4(), organization=organization, ref_id=ref_id, name=name, created_at=now, updated_at=now
     )
-    customers, organizations, audit = (
-        Customer._meta.db_table,
-        Organization._meta.db_table,
-        AuditEvent._meta.db_table,
-    )
-    sql = f"""
-        WITH inserted AS (
-            INSERT INTO {customers} (id, organization_id, ref_id, name, has_pin, has_recovery,
-                                     recovery_methods, pin_failed_attempts, pin_locked_until,
-                                     created_at, updated_at)
-            VALUES (%s, %s, %s, %s, false, false, '[]'::jsonb, 0, NULL, %s, %s)
-            RETURNING id
-        ), counted AS (
-            UPDATE {organizations} SET customer_count = customer_count + 1
-            WHERE id = %s AND EXISTS (SELECT 1 FROM inserted)
-        )
-        INSERT INTO {audit} (id, created_at, action, actor, target_type, target_id, data)
-        SELECT %s, %s, %s, %s, 'Customer', id::text, %s::jsonb FROM inserted
-    """  # noqa: S608 (table names from the models; every value is a parameter)
+    fields = Customer._meta.concrete_fields
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    values = [f.get_db_prep_save(getattr(customer, f.attname), connection) for f in fields]
+    sql = _customer_create_sql(columns, len(fields))
     prepared_rows(
         sql,
         [
-            customer.id,
-            organization.pk,
-            ref_id,
-            name,
-            now,
-            now,
+            *values,
             organization.pk,
             uuid.uuid4(),
             now,
@@ -117,6 +100,27 @@ def _customer_insert_counted_audited(
     customer._state.adding = False
     customer._state.db = connection.alias
     return customer
+
+
+@functools.cache
+def _customer_create_sql(columns: str, count: int) -> str:
+    customers, organizations, audit = (
+        Customer._meta.db_table,
+        Organization._meta.db_table,
+        AuditEvent._meta.db_table,
+    )
+    placeholders = ", ".join(["%s"] * count)
+    return f"""
+        WITH inserted AS (
+            INSERT INTO {customers} ({columns}) VALUES ({placeholders})
+            RETURNING id
+        ), counted AS (
+            UPDATE {organizations} SET customer_count = customer_count + 1
+            WHERE id = %s AND EXISTS (SELECT 1 FROM inserted)
+        )
+        INSERT INTO {audit} (id, created_at, action, actor, target_type, target_id, data)
+        SELECT %s, %s, %s, %s, 'Customer', id::text, %s::jsonb FROM inserted
+    """  # noqa: S608 (table and column names from the models; every value is a parameter)
 
 
 @transaction.atomic
@@ -151,7 +155,7 @@ def customer_pin_set(
     customer.pin_locked_until = None
     customer.save(update_fields=["has_pin", "pin_failed_attempts", "pin_locked_until", "updated_at"])
     audit_record(
-        action="gateway.pin_reset" if replaced else "gateway.pin_set",
+        action=AuditAction.GATEWAY_PIN_RESET if replaced else AuditAction.GATEWAY_PIN_SET,
         target=customer,
         actor=actor,
         data={"challenge": str(challenge.id), "scheme": scheme_version},
@@ -171,7 +175,7 @@ def customer_recovery_set(
     customer.has_recovery = True
     customer.save(update_fields=["recovery_methods", "has_recovery", "updated_at"])
     audit_record(
-        action="gateway.recovery_set",
+        action=AuditAction.GATEWAY_RECOVERY_SET,
         target=customer,
         actor=actor,
         data={"challenge": str(challenge.id), "method": method},
@@ -179,24 +183,78 @@ def customer_recovery_set(
     return customer
 
 
+# The counters of failed proofs kept on the customer row: its fields and the reason a lock gives.
+_LOCKABLE = {
+    "pin": ("pin_failed_attempts", "pin_locked_until", None, "PIN_LOCKED"),
+    "email": ("email_failed_attempts", "email_locked_until", "email_locked_at", "RECOVERY_LOCKED"),
+}
+
+
 @transaction.atomic(savepoint=False)
 def customer_lock(
-    *, customer: Customer, until: datetime, challenge: Challenge, actor: str = GATEWAY_ACTOR
+    *,
+    customer: Customer,
+    until: datetime,
+    challenge: Challenge,
+    counter: str = "pin",
+    actor: str = GATEWAY_ACTOR,
 ) -> Customer:
-    """Lock the PIN until `until` (pinStatus LOCKED); the challenge that hit the limit fails."""
+    """Lock the customer's PIN (pinStatus LOCKED) or email recovery until `until`; the
+    challenge that hit the limit fails. Audited."""
     from .challenges import challenge_finish
 
-    customer.pin_failed_attempts = 0
-    customer.pin_locked_until = until
-    customer.save(update_fields=["pin_failed_attempts", "pin_locked_until", "updated_at"])
-    challenge_finish(challenge=challenge, status=Challenge.Status.FAILED, result={"reason": "PIN_LOCKED"})
-    audit_record(
-        action="gateway.pin_locked",
-        target=customer,
-        actor=actor,
-        data={"challenge": str(challenge.id), "until": until.isoformat()},
-    )
+    failed_field, until_field, since_field, reason = _LOCKABLE[counter]
+    setattr(customer, failed_field, 0)
+    setattr(customer, until_field, until)
+    fields = [failed_field, until_field, "updated_at"]
+    if since_field:
+        setattr(customer, since_field, timezone.now())
+        fields.append(since_field)
+    customer.save(update_fields=fields)
+    challenge_finish(challenge=challenge, status=Challenge.Status.FAILED, result={"reason": reason})
+    if counter == "email":
+        audit_record(
+            action=AuditAction.GATEWAY_RECOVERY_LOCKED,
+            target=customer,
+            actor=actor,
+            data={"challenge": str(challenge.id), "method": "EMAIL", "until": until.isoformat()},
+        )
+    else:
+        audit_record(
+            action=AuditAction.GATEWAY_PIN_LOCKED,
+            target=customer,
+            actor=actor,
+            data={"challenge": str(challenge.id), "until": until.isoformat()},
+        )
     return customer
+
+
+def _counted_attempt(
+    *, customer: Customer, challenge: Challenge, counter: str, matches: Callable[[], bool], actor: str
+) -> Attempt:
+    failed_field, until_field, _, _ = _LOCKABLE[counter]
+    counted = attempt_apply(
+        failed=getattr(customer, failed_field),
+        locked_until=getattr(customer, until_field),
+        matches=matches,
+        now=timezone.now(),
+    )
+    if counted.attempt is Attempt.LOCKED_NOW:
+        assert counted.locked_until is not None  # noqa: S101 - narrows the type for readers
+        customer_lock(
+            customer=customer, until=counted.locked_until, challenge=challenge, counter=counter, actor=actor
+        )
+    elif counted.attempt is Attempt.OK:
+        # The PIN's row is saved on every success, as it always was (updatedAt moves); the
+        # email counter only when it held something, so a right code costs no write.
+        if counter == "pin" or getattr(customer, failed_field) or getattr(customer, until_field):
+            setattr(customer, failed_field, 0)
+            setattr(customer, until_field, None)
+            customer.save(update_fields=[failed_field, until_field, "updated_at"])
+    elif counted.attempt is Attempt.WRONG:
+        setattr(customer, failed_field, counted.failed)
+        customer.save(update_fields=[failed_field, "updated_at"])
+    return counted.attempt
 
 
 @transaction.atomic(savepoint=False)
@@ -205,19 +263,19 @@ def customer_pin_attempt(
 ) -> Attempt:
     """Count one PIN proof on the customer's durable counter (the caller holds the row lock);
     the PIN_MAX_ATTEMPTS-th failure in a row locks the PIN (customer_lock)."""
-    counted = attempt_apply(
-        failed=customer.pin_failed_attempts,
-        locked_until=customer.pin_locked_until,
-        matches=matches,
-        now=timezone.now(),
+    return _counted_attempt(
+        customer=customer, challenge=challenge, counter="pin", matches=matches, actor=actor
     )
-    if counted.attempt is Attempt.LOCKED_NOW:
-        assert counted.locked_until is not None  # noqa: S101 - narrows the type for readers
-        customer_lock(customer=customer, until=counted.locked_until, challenge=challenge, actor=actor)
-    elif counted.attempt is Attempt.OK:
-        customer.pin_failed_attempts, customer.pin_locked_until = 0, None
-        customer.save(update_fields=["pin_failed_attempts", "pin_locked_until", "updated_at"])
-    elif counted.attempt is Attempt.WRONG:
-        customer.pin_failed_attempts = counted.failed
-        customer.save(update_fields=["pin_failed_attempts", "updated_at"])
-    return counted.attempt
+
+
+@transaction.atomic(savepoint=False)
+def customer_email_code_attempt(
+    *, customer: Customer, challenge: Challenge, matches: Callable[[], bool], actor: str = GATEWAY_ACTOR
+) -> Attempt:
+    """Count one email recovery code on the customer's durable counter, across all of its
+    challenges (the caller holds the row lock): the PIN_MAX_ATTEMPTS-th wrong code in a row
+    locks email recovery for PIN_LOCK_SECONDS (customer_lock), however many reset-pin
+    challenges the codes were spread over."""
+    return _counted_attempt(
+        customer=customer, challenge=challenge, counter="email", matches=matches, actor=actor
+    )
