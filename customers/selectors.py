@@ -86,6 +86,9 @@ CUSTOMER_BODY_FIELDS = (
     "has_recovery",
     "recovery_methods",
     "pin_locked_until",
+    "email_failed_attempts",
+    "email_locked_at",
+    "email_locked_until",
     "created_at",
     "updated_at",
 )
