@@ -584,7 +584,8 @@ def render(
         before_text = ""
         if row.before_result:
             before_ratio = row.before_result["ratio"]
-            before_text = f"{before_ratio:.2f} ({before_counts.get(row.name, '?')})"
+            before_sql = 0 if row.name.startswith("baseline") else before_counts.get(row.name, "?")
+            before_text = f"{before_ratio:.2f} ({before_sql})"
         elif not measured_before and (row.before_key or row.name) in RECORDED_BEFORE:
             before_ratio = RECORDED_BEFORE[row.before_key or row.name]
             before_text = f"{before_ratio:.2f}"
