@@ -4,6 +4,6 @@ BODY = b'{"status": "ok"}'
 HEADERS = [("Content-Type", "application/json"), ("Content-Length", str(len(BODY)))]
 
 
-def application(environ, start_response):  # noqa: ANN001, ANN201
+def application(environ, start_response):
     start_response("200 OK", HEADERS)
     return [BODY]

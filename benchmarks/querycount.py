@@ -13,12 +13,13 @@ import io
 import json
 import os
 import sys
+from typing import Any
 
 os.environ["PSYCOPG_IMPL"] = "python"
 sys.path.insert(0, os.getcwd())  # the checkout being measured (run.py sets cwd)
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -37,10 +38,10 @@ STATEMENT_METHODS = (
 )
 
 
-def _counting(name: str):  # noqa: ANN202
+def _counting(name: str):
     original = getattr(pq_ctypes.PGconn, name)
 
-    def wrapper(self, command, *args, **kwargs):  # noqa: ANN001, ANN202
+    def wrapper(self, command, *args, **kwargs):
         SENT.append(command.decode(errors="replace") if isinstance(command, bytes) else str(command))
         return original(self, command, *args, **kwargs)
 
@@ -56,14 +57,14 @@ FACTORY = RequestFactory(SERVER_NAME="127.0.0.1")
 
 
 def send(method: str, path: str, body: str | None, headers: dict) -> int:
-    kwargs = {"headers": headers}
+    kwargs: dict[str, Any] = {"headers": headers}
     if body is not None:
         kwargs.update(data=body, content_type="application/json")
     environ = FACTORY.generic(method, path, **kwargs).environ
     if body is not None:
         environ["wsgi.input"] = io.BytesIO(body.encode())
     status: list[str] = []
-    result = APP(environ, lambda s, h, *a: status.append(s))
+    result = APP(environ, lambda s, h, *a: status.append(s))  # type: ignore[arg-type]
     b"".join(result)
     result.close()  # request_finished: what gunicorn does after the body
     return int(status[0].split()[0])

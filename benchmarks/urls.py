@@ -7,7 +7,7 @@ same gunicorn, middleware and database settings as every other row, without DRF.
 
 from django.http import Http404, HttpRequest, JsonResponse
 from django.urls import path
-from django_redis import get_redis_connection
+from django_redis import get_redis_connection  # type: ignore[import-untyped]
 
 from config.urls import *  # noqa: F403
 from config.urls import urlpatterns as service_urlpatterns
@@ -15,9 +15,8 @@ from core.db import prepared_rows
 from customers.models import Customer
 from customers.selectors import CUSTOMER_BODY_FIELDS
 
-FLOOR_SQL = "SELECT {} FROM {} WHERE id = %s".format(  # noqa: S608 (names from the model)
-    ", ".join(Customer._meta.get_field(name).column for name in CUSTOMER_BODY_FIELDS), Customer._meta.db_table
-)
+_FLOOR_COLUMNS = [str(f.column) for f in Customer._meta.concrete_fields if f.attname in CUSTOMER_BODY_FIELDS]
+FLOOR_SQL = f"SELECT {', '.join(_FLOOR_COLUMNS)} FROM {Customer._meta.db_table} WHERE id = %s"  # noqa: S608
 
 
 def floor(request: HttpRequest, pk: str) -> JsonResponse:

@@ -14,6 +14,7 @@ Actor strings, by kind of actor:
     apikey:<prefix>           an organization acting through a customers API key
     gateway                   the hosted gateway pages (the customer behind a challenge link)
     cli / seed_demo           an operator command
+    webhooks                  the webhook delivery worker (an endpoint disabled after failing)
     (empty)                   nobody in particular (a system default)
 """
 
@@ -35,6 +36,7 @@ class AuditAction(StrEnum):
     CUSTOMER_CREATED = "customer.create"
     CHALLENGE_CREATED_INITIALIZE = "challenge.create.initialize"
     CHALLENGE_CREATED_RESET_PIN = "challenge.create.reset_pin"
+    CHALLENGE_CREATED_CREATE_WALLET = "challenge.create.create_wallet"
     # gateway: what the customer did on the hosted pages
     GATEWAY_LINK_OPENED = "gateway.link_opened"
     GATEWAY_PIN_SET = "gateway.pin_set"
@@ -42,7 +44,13 @@ class AuditAction(StrEnum):
     GATEWAY_PIN_LOCKED = "gateway.pin_locked"
     GATEWAY_RECOVERY_SET = "gateway.recovery_set"
     GATEWAY_RECOVERY_LOCKED = "gateway.recovery_locked"
+    GATEWAY_PIN_REKEYED = "gateway.pin_rekeyed"  # a PIN copy moved to scheme v2 or a newer OPRF key
+    GATEWAY_RECOVERY_REKEYED = "gateway.recovery_rekeyed"  # the same for the answers copy
     GATEWAY_CHALLENGE_VERIFIED = "gateway.challenge_verified"
+    # wallets: the customer's joint key and its wallets
+    WALLET_KEY_CREATED = "wallets.key_created"
+    WALLET_CREATED = "wallets.wallet_created"
+    WALLET_UPDATED = "wallets.wallet_updated"
     # merchants: partner API clients and merchant accounts
     MERCHANT_API_CLIENT_CREATED = "merchant_api_client.created"
     MERCHANT_API_CLIENT_DISABLED = "merchant_api_client.disabled"
@@ -57,6 +65,13 @@ class AuditAction(StrEnum):
     ONBOARDING_DOCUMENT_VIEWED = "onboarding.document_viewed"
     ONBOARDING_APPROVED = "onboarding.approved"
     ONBOARDING_DECLINED = "onboarding.declined"
+    # webhooks: endpoints and deliveries
+    WEBHOOK_ENDPOINT_CREATED = "webhook_endpoint.create"
+    WEBHOOK_ENDPOINT_UPDATED = "webhook_endpoint.update"
+    WEBHOOK_ENDPOINT_DELETED = "webhook_endpoint.delete"
+    WEBHOOK_ENDPOINT_SECRET_ROTATED = "webhook_endpoint.rotate_secret"  # noqa: S105 (an event name)
+    WEBHOOK_ENDPOINT_DISABLED = "webhook_endpoint.disable"
+    WEBHOOK_DELIVERY_RETRIED = "webhook_delivery.retry"
 
 
 class SystemActor(StrEnum):
@@ -66,6 +81,7 @@ class SystemActor(StrEnum):
     GATEWAY = "gateway"
     CLI = "cli"
     SEED_DEMO = "seed_demo"
+    WEBHOOKS = "webhooks"
 
 
 @runtime_checkable

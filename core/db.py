@@ -19,7 +19,7 @@ def is_unique_violation(exc: IntegrityError, *, constraint: str, table: str, col
 class _PreparingCursor(psycopg.Cursor):
     """Server-side binding; every statement prepared on its first run on a connection."""
 
-    def execute(self, query, params=None, *, prepare=None, binary=None):  # noqa: ANN001, ANN201
+    def execute(self, query, params=None, *, prepare=None, binary=None):
         return super().execute(query, params, prepare=True, binary=binary)
 
 
@@ -40,6 +40,7 @@ def prepared_rows(sql: str, params: Sequence[object]) -> list[tuple]:
     factory = _PreparingCursor if app_settings.DB_PREPARED_STATEMENTS else psycopg.Cursor
     with connection.wrap_database_errors:
         raw = factory(connection.connection)
-    with connection._prepare_cursor(raw) as cursor:
+    # Django's own cursor wrapping: query logging, execute wrappers, error translation.
+    with connection._prepare_cursor(raw) as cursor:  # type: ignore[attr-defined]  # noqa: SLF001
         cursor.execute(sql, params)
         return cursor.fetchall() if cursor.description is not None else []

@@ -54,7 +54,7 @@ class CSPMiddleware(BaseCSPMiddleware):
     """
 
     def process_request(self, request: HttpRequest) -> None:
-        request.csp_nonce = CheckableLazyObject(partial(self._make_nonce, request))
+        setattr(request, "csp_nonce", CheckableLazyObject(partial(self._make_nonce, request)))  # noqa: B010
 
     def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
         if getattr(request, "_csp_nonce", None) is not None or any(
@@ -76,5 +76,5 @@ class CSPMiddleware(BaseCSPMiddleware):
             ):
                 response[header] = value
         # As django-csp: a nonce asked for after the header was written is an error.
-        request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
+        setattr(request, "csp_nonce", CheckableLazyObject(self._csp_nonce_post_response))  # noqa: B010
         return response

@@ -13,7 +13,7 @@ class ShortcutContentNegotiation(DefaultContentNegotiation):
     `application/json` (and no `?format=`) it skips parsing the header into media types.
     Any other header (weights, several types, another type) goes through DRF unchanged."""
 
-    def select_renderer(self, request, renderers, format_suffix=None):  # noqa: ANN001, ANN201
+    def select_renderer(self, request, renderers, format_suffix=None):
         accept = request.META.get("HTTP_ACCEPT")
         if (
             format_suffix is None

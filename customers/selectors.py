@@ -55,7 +55,7 @@ def _reverse(order: str) -> str:
     return "desc" if order == "asc" else "asc"
 
 
-def _page_of(qs: QuerySet, *, total: int, page: int, limit: int, order: str) -> list[Any]:
+def _page_of(qs: QuerySet[Any], *, total: int, page: int, limit: int, order: str) -> list[Any]:
     """Rows [offset, offset+limit) of `qs` in `order`, in one query.
 
     An id-only subquery walks the (organization, created_at, id) index and the outer query
@@ -113,8 +113,9 @@ def customer_read(*, organization: Organization, customer_id: object) -> Custome
         rows = prepared_rows(_customer_read_sql(), [pk, organization.pk])
         customer = _customer_from_row(rows[0]) if rows else None
     elif pk is not None:
-        rows = Customer.objects.filter(pk=pk, organization_id=organization.pk).only(*CUSTOMER_BODY_FIELDS)[:1]
-        customer = next(iter(rows), None)
+        found = Customer.objects.filter(pk=pk, organization_id=organization.pk)
+        found = found.only(*CUSTOMER_BODY_FIELDS)[:1]
+        customer = next(iter(found), None)
     if customer is None:
         raise NotFound("Customer not found")
     return customer
@@ -129,7 +130,8 @@ def _customer_read_fields() -> tuple[str, ...]:
 @functools.cache
 def _customer_read_sql() -> str:
     meta = Customer._meta
-    columns = ", ".join(meta.get_field(name).column for name in _customer_read_fields())
+    wanted = _customer_read_fields()
+    columns = ", ".join(str(f.column) for f in meta.concrete_fields if f.attname in wanted)
     return f"SELECT {columns} FROM {meta.db_table} WHERE id = %s AND organization_id = %s"  # noqa: S608
 
 
@@ -140,7 +142,7 @@ def _customer_converters() -> tuple[tuple[int, Any], ...]:
     return tuple((i, f.from_db_value) for i, f in enumerate(fields) if hasattr(f, "from_db_value"))
 
 
-def _customer_from_row(row: tuple) -> Customer:
+def _customer_from_row(row: tuple[Any, ...]) -> Customer:
     values = list(row)
     for index, convert in _customer_converters():
         values[index] = convert(values[index], None, connection)
@@ -164,7 +166,8 @@ def _customer_anchors(organization: Organization, total: int) -> list[tuple[Any,
     try:
         cached = cache.get(key)
         if cached and cached["total"] <= total < cached["total"] + ANCHOR_EVERY:
-            return cached["anchors"]
+            anchors: list[tuple[Any, uuid.UUID]] = cached["anchors"]
+            return anchors
         if not cache.add(f"{key}:building", 1, 60):
             return None
     except Exception:
@@ -197,7 +200,9 @@ def _sqlite() -> bool:
     return connection.vendor == "sqlite"
 
 
-def _ascending_slice(qs: QuerySet, anchors: list[tuple[Any, uuid.UUID]], start: int, count: int) -> QuerySet:
+def _ascending_slice(
+    qs: QuerySet[Any], anchors: list[tuple[Any, uuid.UUID]], start: int, count: int
+) -> QuerySet[Any]:
     """Rows [start, start+count) in ascending order, seeking from the nearest anchor below."""
     index = min(start // ANCHOR_EVERY, len(anchors))
     if index == 0:

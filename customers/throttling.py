@@ -91,11 +91,11 @@ class Gate:
         return self.count is not None and self.count > self.limit
 
 
-def _redis_client():  # noqa: ANN202
+def _redis_client():
     """The raw redis-py client behind the default cache, or None for other backends."""
     if "django_redis" not in type(caches["default"]).__module__:
         return None
-    from django_redis import get_redis_connection
+    from django_redis import get_redis_connection  # type: ignore[import-untyped]
 
     return get_redis_connection("default")
 
@@ -103,7 +103,7 @@ def _redis_client():  # noqa: ANN202
 _scripts: dict[int, object] = {}
 
 
-def _script(client):  # noqa: ANN001, ANN202
+def register_gate_script(client):
     """The registered script (EVALSHA, falling back to EVAL once after a Redis restart)."""
     script = _scripts.get(id(client))
     if script is None:
@@ -131,7 +131,7 @@ def gate_read(*, key_id: object | None, rate: str) -> Gate:
     client = _redis_client()
     if client is not None:
         keys = [epoch_key] if counter_key is None else [epoch_key, counter_key]
-        count, ttl, epoch = _script(client)(keys=keys, args=[period])
+        count, ttl, epoch = register_gate_script(client)(keys=keys, args=[period])
         return Gate(int(count) if counter_key else None, limit, period, max(0, int(ttl)), _decode(epoch))
     # Other backends (local memory): the same steps, several calls; the names are unprefixed
     # here because Django's cache API applies the prefix itself.
@@ -169,10 +169,10 @@ class ApiKeyRateThrottle(BaseThrottle):
     epoch) and left its Gate on the request; otherwise the count is made here.
     """
 
-    def allow_request(self, request: Request, view) -> bool:  # noqa: ANN001
+    def allow_request(self, request: Request, view) -> bool:
         if request.auth is None:
             return True
-        gate = getattr(request._request, "customers_gate", None)
+        gate = getattr(request._request, "customers_gate", None)  # noqa: SLF001 (the HttpRequest)
         if gate is not None and not gate.available:
             logger.warning(UNAVAILABLE_WARNING)
             return True

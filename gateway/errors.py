@@ -22,12 +22,21 @@ class GatewayErrorCode(enum.StrEnum):
     RECOVERY_ALREADY_SET = "recovery_already_set"
     RESTORE_FIRST = "restore_first"
     RESTORE_DONE = "restore_done"
+    WALLET_FIRST = "wallet_first"
+    WALLET_DONE = "wallet_done"
     # Secrets and their counters.
     WRONG_SECRET = "wrong_secret"  # noqa: S105 - an error code, not a secret
     WRONG_PIN = "wrong_pin"
     WRONG_ANSWERS = "wrong_answers"
     WRONG_CODE = "wrong_code"
     LOCKED = "locked"
+    # Scheme v2 (OPRF) evaluations.
+    INVALID_ELEMENT = "invalid_element"
+    EVALUATION_UNKNOWN = "evaluation_unknown"
+    EVALUATION_USED = "evaluation_used"
+    SCHEME_MISMATCH = "scheme_mismatch"
+    OPRF_KEY_RETIRED = "oprf_key_retired"
+    UPGRADE_FIRST = "upgrade_first"
     # Recovery material.
     NO_QUESTIONS = "no_questions"
     NO_EMAIL = "no_email"

@@ -19,11 +19,15 @@ Steps (a step = the JSON actions under /gateway/api/<challenge>/ that serve it, 
 handlers in gateway/services/, and one handler in static/gateway/js/steps.js that runs the
 step's part of the page)
     pin_choose      pin/start, pin/setup            choose a PIN, wrap the shard under it
-    pin_enter       pin/verify                      unlock: the PIN releases the shard
+    pin_enter       pin/evaluate, pin/verify,       unlock: the PIN releases the shard (scheme v2:
+                    pin/upgrade                     a counted OPRF evaluation first; a v1 copy or
+                                                    an older OPRF key is moved on, gateway/services/oprf.py)
     recovery_setup  recovery/questions[/start],     wrap the shard for recovery
                     recovery/email/{start,confirm}
-    recovery_open   restore/questions,              unlock: recovery releases the shard
-                    restore/email/{start,confirm}
+    recovery_open   restore/questions[/evaluate,    unlock: recovery releases the shard
+                    /upgrade], restore/email/{start,confirm}
+    wallet_create   wallet/keys, wallet/confirm     after the PIN: v and t_i for this challenge
+                                                    (wallets/steps.py), then the page proves k_i
     ready           complete                        the challenge verifies
     done            (none)                          nothing left to do: the page says so
 
@@ -31,9 +35,10 @@ Flows
     INITIALIZE   pin_choose -> recovery_setup -> ready     (no PIN yet)
                  pin_enter  -> recovery_setup -> ready     (PIN set, recovery missing)
     RESET_PIN    recovery_open -> pin_choose -> ready
+    CREATE_WALLET  pin_enter -> wallet_create -> ready     (result: the wallets)
     Declared, not built (the API refuses to create them until ``built=True``):
-    CHANGE_PIN, SET_RECOVERY, CREATE_WALLET, SIGN_MESSAGE, SIGN_TYPED_DATA,
-    SIGN_TRANSACTION, EXPORT_PRIVATE_KEYS.
+    CHANGE_PIN, SET_RECOVERY, SIGN_MESSAGE, SIGN_TYPED_DATA, SIGN_TRANSACTION,
+    EXPORT_PRIVATE_KEYS.
 
 Adding a challenge type (CREATE_WALLET as the example)
     1. Server steps: add a ``Step("wallet_create", actions=..., section=..., todo=...,
@@ -46,8 +51,9 @@ Adding a challenge type (CREATE_WALLET as the example)
     2. The row: set ``built=True`` on the CREATE_WALLET row, with ``next`` =
        ``{"pin_enter": ("wallet_create",), "wallet_create": (READY,)}``, ``entry`` = the
        first step for a customer, ``start_refusal`` (e.g. "recovery must be completed
-       first"), ``result`` (what the challenge's result lists), ``template`` and, if
-       starting one spends attempts at a secret, ``starts_per_hour_setting``.
+       first"), ``result(challenge)`` (what the challenge's result lists), ``template``,
+       ``page_context(challenge)`` (what that template shows beyond the shared context) and,
+       if starting one spends attempts at a secret, ``starts_per_hour_setting``.
        ``pin_enter`` is the unlock step shared by every flow that needs the shard: after it,
        the server may release per-challenge material to the next step's handler, which
        checks it runs at its own step through ``step_challenge``.
@@ -106,7 +112,7 @@ STEPS: dict[str, Step] = {
         ),
         Step(
             "pin_enter",
-            frozenset({"pin_verify"}),
+            frozenset({"pin_evaluate", "pin_verify", "pin_upgrade"}),
             "step-unlock",
             todo=Refusal("Enter your PIN first.", Code.PIN_FIRST),
             closed=Refusal("Your PIN is not asked for at this point.", Code.PIN_NOT_NEEDED),
@@ -120,10 +126,25 @@ STEPS: dict[str, Step] = {
         ),
         Step(
             "recovery_open",
-            frozenset({"restore_questions", "restore_email_start", "restore_email_confirm"}),
+            frozenset(
+                {
+                    "restore_questions_evaluate",
+                    "restore_questions",
+                    "restore_questions_upgrade",
+                    "restore_email_start",
+                    "restore_email_confirm",
+                }
+            ),
             "step-restore",
             todo=Refusal("Open your backup with your recovery first.", Code.RESTORE_FIRST),
             closed=Refusal("Your backup is already open.", Code.RESTORE_DONE),
+        ),
+        Step(
+            "wallet_create",
+            frozenset({"wallet_keys", "wallet_confirm"}),
+            "step-wallet",
+            todo=Refusal("Create and confirm the wallet keys first.", Code.WALLET_FIRST),
+            closed=Refusal("The wallets of this session are already created.", Code.WALLET_DONE),
         ),
         Step(
             READY,
@@ -153,6 +174,26 @@ def _customer_state(customer: Customer) -> dict[str, Any]:
     }
 
 
+def _customer_result(challenge: Challenge) -> dict[str, Any]:
+    return _customer_state(challenge.customer)
+
+
+def _no_page_context(challenge: Challenge) -> dict[str, Any]:
+    return {}
+
+
+def _wallet_result(challenge: Challenge) -> dict[str, Any]:
+    from wallets.steps import wallet_challenge_result  # the wallets app builds on this module
+
+    return wallet_challenge_result(challenge)
+
+
+def _wallet_page_context(challenge: Challenge) -> dict[str, Any]:
+    from wallets.steps import wallet_page_context
+
+    return wallet_page_context(challenge)
+
+
 def _refuse_unless(condition: Callable[[Customer], bool], message: str) -> Callable[[Customer], str | None]:
     return lambda customer: None if condition(customer) else message
 
@@ -175,8 +216,10 @@ class Flow:
     # Why this customer may not start a challenge of this type (a 409), or None.
     start_refusal: Callable[[Customer], str | None] = _not_built
     # The completion rule: `complete` at READY marks the challenge verified with this result.
-    result: Callable[[Customer], dict[str, Any]] = _customer_state
+    result: Callable[[Challenge], dict[str, Any]] = _customer_result
     template: str = "gateway/setup.html"
+    # What the row's template needs beyond the shared context (no secret in it).
+    page_context: Callable[[Challenge], dict[str, Any]] = _no_page_context
     # The app setting (core.conf) capping how many of these one customer may start per hour.
     starts_per_hour_setting: str = ""
 
@@ -277,7 +320,21 @@ FLOWS: dict[str, Flow] = {
         # Declared so the table lists every type; refused by the API until built.
         Flow(_T.CHANGE_PIN, label="PIN change", built=False),
         Flow(_T.SET_RECOVERY, label="recovery change", built=False),
-        Flow(_T.CREATE_WALLET, label="wallet creation", built=False),
+        Flow(
+            _T.CREATE_WALLET,
+            label="wallet creation",
+            built=True,
+            next={"pin_enter": ("wallet_create",), "wallet_create": (READY,)},
+            entry=lambda customer: "pin_enter",
+            start_refusal=_refuse_unless(
+                lambda c: c.has_pin and c.has_recovery,
+                "Recovery must be completed first: the customer needs a PIN and a recovery method "
+                "(an initialize challenge) before wallets can be provisioned",
+            ),
+            result=_wallet_result,
+            template="gateway/wallet.html",
+            page_context=_wallet_page_context,
+        ),
         Flow(_T.SIGN_MESSAGE, label="message signature", built=False),
         Flow(_T.SIGN_TYPED_DATA, label="typed-data signature", built=False),
         Flow(_T.SIGN_TRANSACTION, label="transaction signature", built=False),

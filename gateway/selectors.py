@@ -47,12 +47,16 @@ def challenge_page_context(*, challenge: Challenge) -> dict[str, Any]:
         "step": step,
         "flow_json": json.dumps({"type": challenge.type, "step": step, "steps": flow.page_steps()}),
         "scheme_version": SCHEME_VERSION,
-        "pin_salt": scheme.encode(pin.salt) if pin and customer.has_pin else "",
+        "pin_salt": scheme.encode(bytes(pin.salt)) if pin and customer.has_pin else "",
+        # Which scheme each stored copy was made with: the page unlocks v1 and v2 differently.
+        "pin_scheme": pin.scheme_version if pin and customer.has_pin else "",
+        "questions_scheme": questions.scheme_version if questions else "",
         "question_choices": list(QUESTIONS.items()),
         "required_questions": REQUIRED_QUESTIONS,
         "restore_questions": ([(qid, QUESTIONS[qid]) for qid in questions.question_ids] if questions else []),
-        "restore_questions_salt": scheme.encode(questions.salt) if questions else "",
+        "restore_questions_salt": scheme.encode(bytes(questions.salt)) if questions else "",
         "restore_email": mask_email(email.email) if email else "",
         "return_failed": return_url_with(challenge=challenge, status=Challenge.Status.FAILED),
         "pin_locked": customer.pin_status == customer.PinStatus.LOCKED,
+        **flow.page_context(challenge),
     }

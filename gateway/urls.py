@@ -9,7 +9,7 @@ app_name = "gateway"
 api = views.GatewayApiViewSet.as_view
 
 
-def _step(route: str, action: str, name: str):  # type: ignore[no-untyped-def]
+def _step(route: str, action: str, name: str):
     return path(f"api/<uuid:challenge_id>/{route}", api({"post": action}), name=f"api-{name}")
 
 
@@ -19,13 +19,19 @@ urlpatterns = [
     path("demo/return", views.demo_return, name="demo-return"),
     _step("pin/start", "pin_start", "pin-start"),
     _step("pin/setup", "pin_setup", "pin-setup"),
+    _step("pin/evaluate", "pin_evaluate", "pin-evaluate"),
     _step("pin/verify", "pin_verify", "pin-verify"),
+    _step("pin/upgrade", "pin_upgrade", "pin-upgrade"),
     _step("recovery/questions/start", "questions_start", "questions-start"),
     _step("recovery/questions", "questions_setup", "questions"),
     _step("recovery/email/start", "email_start", "email-start"),
     _step("recovery/email/confirm", "email_confirm", "email-confirm"),
+    _step("restore/questions/evaluate", "restore_questions_evaluate", "restore-questions-evaluate"),
     _step("restore/questions", "restore_questions", "restore-questions"),
+    _step("restore/questions/upgrade", "restore_questions_upgrade", "restore-questions-upgrade"),
     _step("restore/email/start", "restore_email_start", "restore-email-start"),
     _step("restore/email/confirm", "restore_email_confirm", "restore-email-confirm"),
+    _step("wallet/keys", "wallet_keys", "wallet-keys"),
+    _step("wallet/confirm", "wallet_confirm", "wallet-confirm"),
     _step("complete", "complete", "complete"),
 ]

@@ -23,14 +23,16 @@ from customers.models import Challenge
 from . import scheme, selectors
 from .errors import ChallengeClosed, GatewayErrorCode, SessionRefused
 from .serializers import (
+    BlindedSerializer,
     CodeSerializer,
     CopySerializer,
     EmailConfirmSerializer,
     EmailStartSerializer,
-    ProofSerializer,
     QuestionsCopySerializer,
+    UnlockProofSerializer,
 )
 from .services import completion, pins, recovery
+from .services.attempts import EvaluationOutcome, ProofOutcome
 from .services.sessions import challenge_link_open, challenge_page_start, return_url_with
 
 
@@ -106,7 +108,7 @@ class CsrfOnly(BaseAuthentication):
     def authenticate(self, request: Request) -> None:
         check = CSRFCheck(lambda req: HttpResponse())
         check.process_request(request)
-        if check.process_view(request, None, (), {}):
+        if check.process_view(request, None, (), {}):  # type: ignore[arg-type]  # no view callback to consult
             raise Forbidden(
                 "The page's security token is missing or out of date. Reload the page.",
                 code=GatewayErrorCode.CSRF_FAILED,
@@ -118,8 +120,18 @@ def _ok(data: dict | None = None) -> Response:
     return Response({"success": True, "data": data or {}})
 
 
-def _release(outcome: pins.ProofOutcome) -> dict[str, str]:
-    return {"secret": scheme.encode(outcome.secret), "wrappedShard": scheme.encode(outcome.wrapped_shard)}
+def _release(outcome: ProofOutcome) -> dict:
+    body: dict = {
+        "secret": scheme.encode(outcome.secret),
+        "wrappedShard": scheme.encode(outcome.wrapped_shard),
+    }
+    if outcome.upgrade is not None:
+        body["upgrade"] = outcome.upgrade
+    return body
+
+
+def _evaluation(outcome: EvaluationOutcome) -> dict[str, str]:
+    return {"evaluationId": outcome.evaluation_id, "evaluatedElement": scheme.encode(outcome.evaluated)}
 
 
 @extend_schema(exclude=True)  # the pages' own steps, not part of the integrators' API
@@ -130,13 +142,18 @@ class GatewayApiViewSet(viewsets.ViewSet):
     authentication_classes = [CsrfOnly]
     permission_classes: list = []
 
-    def _valid(self, serializer_class, request: Request) -> dict:  # type: ignore[no-untyped-def]
+    def _valid(self, serializer_class, request: Request) -> dict:
         serializer = serializer_class(data=request.data)
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
 
     def pin_start(self, request: Request, challenge_id: uuid.UUID) -> Response:
-        return _ok(pins.pin_setup_start(challenge_id=challenge_id, session=request.session))
+        data = self._valid(BlindedSerializer, request)
+        return _ok(
+            pins.pin_setup_start(
+                challenge_id=challenge_id, session=request.session, blinded_element=data.get("blindedElement")
+            )
+        )
 
     def pin_setup(self, request: Request, challenge_id: uuid.UUID) -> Response:
         data = self._valid(CopySerializer, request)
@@ -148,15 +165,41 @@ class GatewayApiViewSet(viewsets.ViewSet):
         )
         return _ok({"hasPin": customer.has_pin, "hasRecovery": customer.has_recovery})
 
+    def pin_evaluate(self, request: Request, challenge_id: uuid.UUID) -> Response:
+        data = self._valid(BlindedSerializer, request)
+        outcome = pins.pin_evaluate(
+            challenge_id=challenge_id, session=request.session, blinded_element=data.get("blindedElement")
+        )
+        return _ok(_evaluation(outcome))
+
     def pin_verify(self, request: Request, challenge_id: uuid.UUID) -> Response:
-        data = self._valid(ProofSerializer, request)
+        data = self._valid(UnlockProofSerializer, request)
         outcome = pins.pin_verify(
-            challenge_id=challenge_id, session=request.session, auth_key=data["authKey"]
+            challenge_id=challenge_id,
+            session=request.session,
+            auth_key=data["authKey"],
+            evaluation_id=data.get("evaluationId"),
+            blinded_element=data.get("blindedElement"),
         )
         return _ok(_release(outcome))
 
+    def pin_upgrade(self, request: Request, challenge_id: uuid.UUID) -> Response:
+        data = self._valid(CopySerializer, request)
+        credential = pins.pin_upgrade(
+            challenge_id=challenge_id,
+            session=request.session,
+            auth_key=data["authKey"],
+            wrapped_shard=data["wrappedShard"],
+        )
+        return _ok({"scheme": credential.scheme_version})
+
     def questions_start(self, request: Request, challenge_id: uuid.UUID) -> Response:
-        return _ok(recovery.questions_setup_start(challenge_id=challenge_id, session=request.session))
+        data = self._valid(BlindedSerializer, request)
+        return _ok(
+            recovery.questions_setup_start(
+                challenge_id=challenge_id, session=request.session, blinded_element=data.get("blindedElement")
+            )
+        )
 
     def questions_setup(self, request: Request, challenge_id: uuid.UUID) -> Response:
         data = self._valid(QuestionsCopySerializer, request)
@@ -187,12 +230,33 @@ class GatewayApiViewSet(viewsets.ViewSet):
         )
         return _ok({"hasRecovery": True})
 
+    def restore_questions_evaluate(self, request: Request, challenge_id: uuid.UUID) -> Response:
+        data = self._valid(BlindedSerializer, request)
+        outcome = recovery.restore_questions_evaluate(
+            challenge_id=challenge_id, session=request.session, blinded_element=data.get("blindedElement")
+        )
+        return _ok(_evaluation(outcome))
+
     def restore_questions(self, request: Request, challenge_id: uuid.UUID) -> Response:
-        data = self._valid(ProofSerializer, request)
+        data = self._valid(UnlockProofSerializer, request)
         outcome = recovery.restore_questions_verify(
-            challenge_id=challenge_id, session=request.session, auth_key=data["authKey"]
+            challenge_id=challenge_id,
+            session=request.session,
+            auth_key=data["authKey"],
+            evaluation_id=data.get("evaluationId"),
+            blinded_element=data.get("blindedElement"),
         )
         return _ok(_release(outcome))
+
+    def restore_questions_upgrade(self, request: Request, challenge_id: uuid.UUID) -> Response:
+        data = self._valid(CopySerializer, request)
+        record = recovery.restore_questions_upgrade(
+            challenge_id=challenge_id,
+            session=request.session,
+            auth_key=data["authKey"],
+            wrapped_shard=data["wrappedShard"],
+        )
+        return _ok({"scheme": record.scheme_version})
 
     def restore_email_start(self, request: Request, challenge_id: uuid.UUID) -> Response:
         code = recovery.restore_email_start(challenge_id=challenge_id, session=request.session)
@@ -209,6 +273,39 @@ class GatewayApiViewSet(viewsets.ViewSet):
                 "wrappedShard": scheme.encode(release.wrapped_shard),
             }
         )
+
+    def wallet_keys(self, request: Request, challenge_id: uuid.UUID) -> Response:
+        from wallets.serializers import WalletKeysStepSerializer
+        from wallets.steps import wallet_keys_step
+
+        data = self._valid(WalletKeysStepSerializer, request)
+        release = wallet_keys_step(
+            challenge_id=challenge_id,
+            session=request.session,
+            user_public=data.get("userPublicKey"),
+            proof=data.get("proof"),
+        )
+        return _ok(
+            {
+                "publicKey": release.public_key.hex(),
+                "serverShare": release.server_share.hex(),
+                "tweak": release.tweak.hex(),
+                "index": release.index,
+                "address": release.address,
+            }
+        )
+
+    def wallet_confirm(self, request: Request, challenge_id: uuid.UUID) -> Response:
+        from wallets.serializers import WalletConfirmStepSerializer, wallet_data
+        from wallets.steps import wallet_confirm_step
+
+        data = self._valid(WalletConfirmStepSerializer, request)
+        wallets = wallet_confirm_step(
+            challenge_id=challenge_id,
+            session=request.session,
+            confirmations={item["address"]: item["signature"] for item in data["confirmations"]},
+        )
+        return _ok({"wallets": [wallet_data(wallet) for wallet in wallets]})
 
     def complete(self, request: Request, challenge_id: uuid.UUID) -> Response:
         url = completion.challenge_complete(challenge_id=challenge_id, session=request.session)

@@ -43,8 +43,9 @@ def main() -> int:
     from playwright.sync_api import expect, sync_playwright
 
     from customers.models import Challenge
-    from tests.gateway.factories import challenge_make, customer_make, link_path
+    from tests.gateway.factories import challenge_make, customer_make, link_path, organization_make
     from tests.gateway.seed import seed_pin, seed_questions
+    from wallets.services import wallet_challenge_create
 
     setup_test_environment()  # locmem email, so the code can be read back
     call_command("migrate", verbosity=0, interactive=False)
@@ -139,6 +140,27 @@ def main() -> int:
             shot(page, "12-expired")
             page.goto(f"{demo}&challengeId={expired.id}&status=verified")
             shot(page, "13-demo-return")
+            page.context.close()
+
+            customer = customer_make(organization=organization_make())
+            customer.organization.name = "Acme Wallet"
+            customer.organization.save(update_fields=["name"])
+            shard = os.urandom(32)
+            seed_pin(customer, "480317", shard)
+            seed_questions(customer, ids, answers, shard)
+            page = page_for()
+            wallet = wallet_challenge_create(
+                organization=customer.organization,
+                customer_id=customer.pk,
+                blockchains=["ETH-SEPOLIA", "MATIC-AMOY"],
+                redirect_url=demo,
+            )
+            page.goto(base + link_path(wallet))
+            shot(page, "14-wallet-pin")
+            page.fill("#unlock-pin", "480317")
+            page.click("#unlock-form button[type=submit]")
+            expect(page.locator("#wallet-created")).to_be_visible()
+            shot(page, "14-wallet-created")
             page.context.close()
         browser.close()
     server.terminate()

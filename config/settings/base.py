@@ -23,6 +23,7 @@ DEV_SECRET_KEY = "dev-only-insecure-secret-key-0123456789abcdefghijklmnopqrstuvw
 DEV_MASTER_KEYS = "1:ZGV2LW9ubHktbWFzdGVyLWtleS1ub3QtZm9yLXByb2Qh"
 DEV_PEPPER = "ZGV2LW9ubHktcGVwcGVyLW5vdC1mb3ItcHJvZHVjdGlvbg=="
 DEV_JWT_SIGNING_KEY = "dev-only-jwt-signing-key-not-for-production-use-0123456789"
+DEV_OPRF_MASTER_KEY = "1:ZGV2LW9ubHktb3ByZi1tYXN0ZXIta2V5LW5vdC1mb3ItcHJvZCE="
 
 SECRET_KEY = env("SECRET_KEY", default=DEV_SECRET_KEY)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
@@ -45,7 +46,11 @@ INSTALLED_APPS = [
     "merchants",
     "onboarding",
     "gateway",
+    "wallets",
     "demo",
+    "django_tasks",
+    "django_tasks_db",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -183,13 +188,22 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "2.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # Our own icon (static/favicon.svg, served from our origin like every asset of the page).
+    "SWAGGER_UI_FAVICON_HREF": f"/{STATIC_URL}favicon.svg",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Operations are grouped by surface in /v2/docs, in this order (every operation has one).
+    "TAGS": [
+        {"name": "customers", "description": "Custody-wallet customers (PLANBOK-X-API-KEY)."},
+        {"name": "challenges", "description": "A customer's challenges: gateway links for PIN and recovery."},
+        {"name": "merchant accounts", "description": "Partner client token, merchant accounts, login (JWT)."},
+        {"name": "onboarding", "description": "A merchant account's onboarding application and KYC files."},
+    ],
     # One name for each choice set used by several onboarding fields.
     "ENUM_NAME_OVERRIDES": {
         "OnboardingStatusEnum": "onboarding.models.OnboardingApplication.Status",
         "OnboardingDocumentFieldEnum": "onboarding.documents.DOCUMENT_FIELDS",
+        "BlockchainEnum": "wallets.models.Blockchain",
     },
 }
 
@@ -197,6 +211,9 @@ SPECTACULAR_SETTINGS = {
 # encrypts, every listed version decrypts, so keys rotate without losing old data.
 MASTER_KEYS = env("MASTER_KEYS", default=DEV_MASTER_KEYS)
 PEPPER = env("PEPPER", default=DEV_PEPPER)
+# The OPRF key of PIN scheme v2 (core/keys.py), same "version:base64key,..." form: the highest
+# version evaluates for new copies; a copy made under an older version is re-keyed on its next unlock.
+OPRF_MASTER_KEY = env("OPRF_MASTER_KEY", default=DEV_OPRF_MASTER_KEY)
 JWT_SIGNING_KEY = env("JWT_SIGNING_KEY", default=DEV_JWT_SIGNING_KEY)
 
 SIMPLE_JWT = {
@@ -221,6 +238,17 @@ ONBOARDING = {
     "MERCHANT_LOGIN_FAILURE_LIMIT": env("MERCHANT_LOGIN_FAILURE_LIMIT", default="5/15m"),
     "DB_PREPARED_STATEMENTS": env.bool("DB_PREPARED_STATEMENTS", default=True),
 }
+
+# Background work (webhook delivery) on Django's tasks API, through the django-tasks backport
+# and its database backend: the queue is a table, so the embedded default needs no extra
+# service and production scales out by running more `manage.py run_worker` processes.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+ONBOARDING["WEBHOOK_TIMEOUT_SECONDS"] = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10)
+ONBOARDING["WEBHOOK_LEASE_SECONDS"] = env.float("WEBHOOK_LEASE_SECONDS", default=60)
+ONBOARDING["WEBHOOK_BACKOFF_BASE_SECONDS"] = env.float("WEBHOOK_BACKOFF_BASE_SECONDS", default=10)
+ONBOARDING["WEBHOOK_SWEEP_SECONDS"] = env.float("WEBHOOK_SWEEP_SECONDS", default=15)
+# http:// and loopback receivers, for local development only (production forces it off).
+ONBOARDING["WEBHOOK_ALLOW_LOOPBACK"] = env.bool("WEBHOOK_ALLOW_LOOPBACK", default=DEBUG)
 
 LOGGING = {
     "version": 1,

@@ -17,10 +17,13 @@ from core.db import is_unique_violation, prepared_rows
 from core.errors import Conflict
 from core.models import AuditEvent
 from core.services import audit_record
+from webhooks.events import WebhookEvent
+from webhooks.services import event_emit
 
 from ..errors import CustomersErrorCode as Code
-from ..lockout import Attempt, attempt_apply
+from ..lockout import Attempt, Counted, attempt_apply, evaluated_proof_apply, evaluation_apply
 from ..models import Challenge, Customer, Organization
+from ..serializers import customer_data
 
 GATEWAY_ACTOR = SystemActor.GATEWAY
 
@@ -62,6 +65,7 @@ def customer_create(*, organization: Organization, ref_id: str, name: str = "", 
                 errors={"refId": ["Already exists."]},
             ) from None
         raise
+    event_emit(organization=organization, event=WebhookEvent.CUSTOMER_CREATED, data=customer_data(customer))
     return customer
 
 
@@ -82,7 +86,7 @@ def _customer_insert_counted_audited(
         id=uuid.uuid4(), organization=organization, ref_id=ref_id, name=name, created_at=now, updated_at=now
     )
     fields = Customer._meta.concrete_fields
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
     values = [f.get_db_prep_save(getattr(customer, f.attname), connection) for f in fields]
     sql = _customer_create_sql(columns, len(fields))
     prepared_rows(
@@ -160,6 +164,8 @@ def customer_pin_set(
         actor=actor,
         data={"challenge": str(challenge.id), "scheme": scheme_version},
     )
+    event = WebhookEvent.CUSTOMER_PIN_UPDATED if replaced else WebhookEvent.CUSTOMER_PIN_SETUP
+    event_emit(organization=customer.organization_id, event=event, data=customer_data(customer))
     return replaced
 
 
@@ -226,19 +232,23 @@ def customer_lock(
             actor=actor,
             data={"challenge": str(challenge.id), "until": until.isoformat()},
         )
+    customer_locked_out_emit(customer=customer)
     return customer
 
 
-def _counted_attempt(
-    *, customer: Customer, challenge: Challenge, counter: str, matches: Callable[[], bool], actor: str
+def customer_locked_out_emit(*, customer: Customer) -> None:
+    """customer.locked_out: the PIN or a recovery method just locked after too many wrong tries."""
+    event_emit(
+        organization=customer.organization_id,
+        event=WebhookEvent.CUSTOMER_LOCKED_OUT,
+        data=customer_data(customer),
+    )
+
+
+def _counter_save(
+    *, customer: Customer, challenge: Challenge, counter: str, counted: Counted, actor: str
 ) -> Attempt:
     failed_field, until_field, _, _ = _LOCKABLE[counter]
-    counted = attempt_apply(
-        failed=getattr(customer, failed_field),
-        locked_until=getattr(customer, until_field),
-        matches=matches,
-        now=timezone.now(),
-    )
     if counted.attempt is Attempt.LOCKED_NOW:
         assert counted.locked_until is not None  # noqa: S101 - narrows the type for readers
         customer_lock(
@@ -251,21 +261,68 @@ def _counted_attempt(
             setattr(customer, failed_field, 0)
             setattr(customer, until_field, None)
             customer.save(update_fields=[failed_field, until_field, "updated_at"])
-    elif counted.attempt is Attempt.WRONG:
+    elif counted.attempt is Attempt.WRONG and counted.failed != getattr(customer, failed_field):
+        # (A proof after a counted OPRF evaluation leaves the count as it is: no write.)
         setattr(customer, failed_field, counted.failed)
         customer.save(update_fields=[failed_field, "updated_at"])
     return counted.attempt
 
 
+def _counted_attempt(
+    *,
+    customer: Customer,
+    challenge: Challenge,
+    counter: str,
+    matches: Callable[[], bool],
+    actor: str,
+    evaluated: bool = False,
+) -> Attempt:
+    failed_field, until_field, _, _ = _LOCKABLE[counter]
+    apply = evaluated_proof_apply if evaluated else attempt_apply
+    counted = apply(
+        failed=getattr(customer, failed_field),
+        locked_until=getattr(customer, until_field),
+        matches=matches,
+        now=timezone.now(),
+    )
+    return _counter_save(
+        customer=customer, challenge=challenge, counter=counter, counted=counted, actor=actor
+    )
+
+
 @transaction.atomic(savepoint=False)
 def customer_pin_attempt(
-    *, customer: Customer, challenge: Challenge, matches: Callable[[], bool], actor: str = GATEWAY_ACTOR
+    *,
+    customer: Customer,
+    challenge: Challenge,
+    matches: Callable[[], bool],
+    evaluated: bool = False,
+    actor: str = GATEWAY_ACTOR,
 ) -> Attempt:
     """Count one PIN proof on the customer's durable counter (the caller holds the row lock);
-    the PIN_MAX_ATTEMPTS-th failure in a row locks the PIN (customer_lock)."""
+    the PIN_MAX_ATTEMPTS-th failure in a row locks the PIN (customer_lock). With
+    evaluated=True the proof follows an OPRF evaluation (scheme v2) that was already counted
+    (customer_pin_evaluation): a failure is not counted twice."""
     return _counted_attempt(
-        customer=customer, challenge=challenge, counter="pin", matches=matches, actor=actor
+        customer=customer,
+        challenge=challenge,
+        counter="pin",
+        matches=matches,
+        actor=actor,
+        evaluated=evaluated,
     )
+
+
+@transaction.atomic(savepoint=False)
+def customer_pin_evaluation(
+    *, customer: Customer, challenge: Challenge, actor: str = GATEWAY_ACTOR
+) -> Attempt:
+    """Count one OPRF evaluation of the PIN (scheme v2) as a failure until a correct proof
+    clears it (the caller holds the row lock). WRONG means counted and may be answered."""
+    counted = evaluation_apply(
+        failed=customer.pin_failed_attempts, locked_until=customer.pin_locked_until, now=timezone.now()
+    )
+    return _counter_save(customer=customer, challenge=challenge, counter="pin", counted=counted, actor=actor)
 
 
 @transaction.atomic(savepoint=False)

@@ -19,6 +19,6 @@ from .steps import step_challenge
 def challenge_complete(*, challenge_id: uuid.UUID, session: SessionBase) -> str:
     """Mark the challenge verified once every step is done; returns where the browser goes next."""
     challenge = step_challenge(challenge_id=challenge_id, session=session, action="complete", lock=True)
-    result = flow_for(challenge.type).result(challenge.customer)
+    result = flow_for(challenge.type).result(challenge)
     challenge_finish(challenge=challenge, status=Challenge.Status.VERIFIED, result=result)
     return return_url_with(challenge=challenge, status=Challenge.Status.VERIFIED)

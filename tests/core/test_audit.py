@@ -16,10 +16,10 @@ partner = merchant_fixtures.partner
 account = merchant_fixtures.account
 
 ROOT = Path(__file__).resolve().parents[2]
-PROJECT_APPS = {"accounts", "customers", "gateway", "merchants", "onboarding", "demo"}
+PROJECT_APPS = {"accounts", "customers", "gateway", "merchants", "onboarding", "demo", "wallets"}
 # Apps whose audit calls name their event with an AuditAction member, or build one with
 # AuditAction(value) (which refuses a value that is not a member).
-CONVERTED = ("core", "merchants", "onboarding", "demo", "customers", "gateway")
+CONVERTED = ("core", "merchants", "onboarding", "demo", "customers", "gateway", "wallets")
 
 
 def _python_files(package: str) -> list[Path]:

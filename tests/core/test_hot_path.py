@@ -137,7 +137,7 @@ def test_health_check_only_after_an_idle_second(monkeypatch):
     checks.clear()
     request()  # right after another: no check
     assert checks == []
-    connection._last_request_at -= HEALTH_CHECK_IDLE_SECONDS + 0.5  # as if idle since
+    connection._last_request_at -= HEALTH_CHECK_IDLE_SECONDS + 0.5  # noqa: SLF001 (as if idle since)
     request()
     assert checks == [1]
 
@@ -155,7 +155,7 @@ def test_a_dead_connection_after_idle_is_replaced_not_an_error():
 
     with psycopg.connect(_admin_url(), autocommit=True) as admin:
         admin.execute("SELECT pg_terminate_backend(%s)", [pid])
-    connection._last_request_at -= 5  # idle for a while: the next request checks
+    connection._last_request_at -= 5  # noqa: SLF001 (idle for a while: the next request checks)
     connection.close_if_unusable_or_obsolete()
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")

@@ -24,7 +24,11 @@ pytestmark = pytest.mark.django_db
 
 def test_every_challenge_type_has_one_row():
     assert set(flows.FLOWS) == set(Challenge.Type.values)
-    assert flows.built_types() == [Challenge.Type.INITIALIZE, Challenge.Type.RESET_PIN]
+    assert flows.built_types() == [
+        Challenge.Type.INITIALIZE,
+        Challenge.Type.RESET_PIN,
+        Challenge.Type.CREATE_WALLET,
+    ]
 
 
 @pytest.mark.parametrize("flow", [f for f in flows.FLOWS.values() if f.built], ids=lambda f: f.type)

@@ -45,12 +45,15 @@ REPORT = Path(__file__).resolve().parent.parent.parent / "benchmarks" / "out" / 
 # - initialize / reset-pin: `redirectUrl` must be on the organization's allowlist (400);
 # - POST /v2/account: a Philippine mobile number and a free username (400, as the
 #   original service answers);
-# - the token endpoints: credentials that exist (401).
+# - the token endpoints: credentials that exist (401);
+# - webhooks: the URL's host must resolve, to a public address (400).
 # Everything else about those operations (no 5xx, documented statuses and bodies,
 # invalid input rejected) is still checked.
 STATE_DEPENDENT = {
     "POST /v2/customers/{id}/initialize",
     "POST /v2/customers/{id}/reset-pin",
+    # wallet/create: the allowlist as above, and the customer must have a PIN and recovery (409).
+    "POST /v2/customers/{id}/wallet/create",
     "POST /v2/account",
     "POST /v2/auth/token",
     "POST /v2/account/token",
@@ -61,6 +64,8 @@ STATE_DEPENDENT = {
     "POST /v2/onboard",
     "PUT /v2/onboard/{refNo}",
     "POST /v2/onboard/{refNo}/files",
+    "POST /v2/webhooks",
+    "PUT /v2/webhooks/{id}",
 }
 
 _cases: Counter[str] = Counter()
@@ -132,6 +137,10 @@ def credentials(
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     KNOWN.update(id=str(known_customer.pk), refNo=submitted.json()["referenceNumber"])
+    wallet_customer, wallet = _customer_with_a_wallet(organization)
+    for path in ("/v2/customers/{id}/wallet/create", "/v2/customers/{id}/public-key"):
+        KNOWN_FOR[path] = {"id": str(wallet_customer.pk)}
+    KNOWN_FOR["/v2/wallets/{id}"] = {"id": str(wallet.pk)}
     return {
         "ApiKeyAuth": {"PLANBOK-X-API-KEY": key},
         "clientToken": {"Authorization": f"Bearer {client_token}"},
@@ -143,13 +152,29 @@ def credentials(
 # valid path parameter are pointed at one, so the fuzz reaches real customers and a real
 # application (their full bodies, their state rules), not only 404s.
 KNOWN: dict[str, str] = {}
+# Per operation path, where its {id} is another kind of object (a wallet, an onboarded customer).
+KNOWN_FOR: dict[str, dict[str, str]] = {}
+
+
+def _customer_with_a_wallet(organization):
+    """An onboarded customer with one wallet, made through the real services (the page played
+    by the tests' mirror of the browser's key scheme)."""
+    from customers.models import Customer
+    from tests.wallets.conftest import provision
+
+    customer = customer_create(organization=organization, ref_id="fuzz-wallets", name="Wallets")
+    Customer.objects.filter(pk=customer.pk).update(has_pin=True, has_recovery=True)
+    customer.refresh_from_db()
+    _, wallets = provision(customer, ["ETH"], redirect_url=f"{ORIGIN}/done")
+    return customer, wallets[0]
 
 
 def _point_at_known_objects(case) -> None:
     if case.meta is not None and case.meta.is_negative_at(ParameterLocation.PATH):
         return
     params = case.path_parameters or {}
-    for name, value in KNOWN.items():
+    known = {**KNOWN, **KNOWN_FOR.get(case.operation.path, {})}
+    for name, value in known.items():
         if name in params and str(params[name])[:1] in "01234567":
             params[name] = value
 

@@ -99,7 +99,7 @@ def test_key_of_a_deleted_organization_is_refused_by_every_worker(server, transa
 
 
 def test_other_keys_keep_working_after_a_revocation(server, organization, secret_registry):
-    kept_key, kept = api_key_create(organization=organization)
+    _, kept = api_key_create(organization=organization)
     revoked_key, revoked = api_key_create(organization=organization)
     secret_registry.add(kept, revoked)
     assert _statuses(server, kept, 20) == [200] * 20

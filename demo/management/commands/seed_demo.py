@@ -30,7 +30,7 @@ def seed_customers_demo() -> tuple[Organization, dict[str, str]]:
     ).update(revoked_at=timezone.now())
     if revoked:
         api_keys_changed()  # a bulk UPDATE sends no signal: workers must drop cached checks
-    keys = {}
+    keys: dict[str, str] = {}
     for kind, name in DEMO_KEY_NAMES.items():
         _, raw = api_key_create(
             organization=organization, kind=kind, name=name, actor=SystemActor.SEED_DEMO.value
@@ -55,7 +55,7 @@ def seed_merchant_demo(command: BaseCommand) -> None:
 class Command(BaseCommand):
     help = "Create or refresh the demo organization and print fresh FULL and RESTRICTED API keys."
 
-    def handle(self, *args, **options) -> None:  # noqa: ANN002, ANN003
+    def handle(self, *args, **options) -> None:
         with transaction.atomic():
             organization, keys = seed_customers_demo()
         out = self.stdout
