@@ -25,6 +25,9 @@ DEFAULTS: dict[str, Any] = {
     "ONBOARDING_FILE_MAX_BYTES": 10 * 1024 * 1024,
     "ONBOARDING_UPLOAD_MAX_REQUEST_BYTES": 100 * 1024 * 1024,
     "ONBOARDING_UPLOAD_DIR": "onboarding",
+    # Hot fixed statements (core.db.prepared_rows) as server-side prepared statements; turn
+    # off behind a pooler in transaction mode that cannot keep them.
+    "DB_PREPARED_STATEMENTS": True,
     # Where PIN scheme v2 evaluates its OPRF (core/keys.py); a KMS/HSM class replaces it here.
     "OPRF_KEY_PROVIDER": "core.keys.EnvironmentOprfKeyProvider",
     # Webhooks (README, "Webhooks"): delivery timeout, retry window and backoff, the

@@ -69,7 +69,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "core.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -123,6 +123,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Django's backend, health-checking a persistent connection only after an idle second.
+        DATABASES["default"]["ENGINE"] = "core.db_backends.postgresql"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="")
@@ -210,6 +213,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": [],
     "UNAUTHENTICATED_USER": None,
     "EXCEPTION_HANDLER": "core.errors.exception_handler",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "core.negotiation.ShortcutContentNegotiation",
 }
 
 SPECTACULAR_SETTINGS = {
@@ -272,6 +276,7 @@ ONBOARDING = {
     "MERCHANT_LOGIN_RATE_LIMIT": env("MERCHANT_LOGIN_RATE_LIMIT", default="10/60s"),
     "MERCHANT_LOGIN_FAILURE_LIMIT": env("MERCHANT_LOGIN_FAILURE_LIMIT", default="5/15m"),
     "MERCHANT_LOGIN_ACCOUNT_FAILURE_LIMIT": env("MERCHANT_LOGIN_ACCOUNT_FAILURE_LIMIT", default="50/15m"),
+    "DB_PREPARED_STATEMENTS": env.bool("DB_PREPARED_STATEMENTS", default=True),
 }
 
 # Background work (webhook delivery) on Django's tasks API, through the django-tasks backport
@@ -293,6 +298,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
+        # Client errors (4xx) are answered in the documented body and need no server-side
+        # line each (one per refused request, which a misbehaving client can make at will);
+        # 5xx are still logged.
+        "django.request": {"level": "ERROR"},
     },
 }
 
