@@ -16,6 +16,10 @@ DEFAULTS: dict[str, Any] = {
     "MERCHANT_LOGIN_FAILURE_LIMIT": "5/15m",
     "PIN_MAX_ATTEMPTS": 5,
     "PIN_LOCK_SECONDS": 30 * 60,
+    # Email recovery, per customer across challenges: codes mailed per hour, and reset-pin
+    # challenges created per hour (wrong codes lock it like the PIN: 5 in a row, 30 minutes).
+    "EMAIL_CODES_PER_CUSTOMER_HOUR": 10,
+    "RESET_PIN_CHALLENGES_PER_CUSTOMER_HOUR": 5,
     # Merchant onboarding KYC files: per file, per request, and the storage folder.
     "ONBOARDING_FILE_MAX_BYTES": 10 * 1024 * 1024,
     "ONBOARDING_UPLOAD_MAX_REQUEST_BYTES": 100 * 1024 * 1024,

@@ -145,6 +145,9 @@ class CustomerAdmin(admin.ModelAdmin):
         "recovery_methods",
         "pin_failed_attempts",
         "pin_locked_until",
+        "email_failed_attempts",
+        "email_locked_at",
+        "email_locked_until",
         "created_at",
         "updated_at",
     ]

@@ -77,6 +77,11 @@ class Customer(models.Model):
     recovery_methods = models.JSONField(default=list, blank=True)
     pin_failed_attempts = models.PositiveSmallIntegerField(default=0)
     pin_locked_until = models.DateTimeField(null=True, blank=True)
+    # Wrong email recovery codes in a row, across all of the customer's challenges; the
+    # PIN_MAX_ATTEMPTS-th locks email recovery (customers.services.customer_email_code_attempt).
+    email_failed_attempts = models.PositiveSmallIntegerField(default=0)
+    email_locked_at = models.DateTimeField(null=True, blank=True)
+    email_locked_until = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -98,6 +103,10 @@ class Customer(models.Model):
         if self.pin_locked_until and self.pin_locked_until > timezone.now():
             return self.PinStatus.LOCKED
         return self.PinStatus.ENABLED
+
+    @property
+    def email_recovery_locked(self) -> bool:
+        return bool(self.email_locked_until and self.email_locked_until > timezone.now())
 
 
 class Challenge(models.Model):

@@ -134,6 +134,23 @@ class ChallengeListQuerySerializer(ListQuerySerializer):
     status = serializers.ChoiceField(choices=Challenge.Status.values, required=False)
 
 
+class LockDetailsSerializer(serializers.Serializer):
+    """A secret's failure counter, as Circle shows it: the lock dates are null unless locked now."""
+
+    failedAttempts = serializers.IntegerField(min_value=0)  # noqa: N815
+    lockedDate = serializers.DateTimeField(allow_null=True)  # noqa: N815
+    lockedExpiryDate = serializers.DateTimeField(allow_null=True)  # noqa: N815
+
+
+def _email_recovery_details(customer: Customer) -> dict:
+    locked = customer.email_recovery_locked
+    return {
+        "failedAttempts": customer.email_failed_attempts,
+        "lockedDate": _timestamp(customer.email_locked_at) if locked else None,
+        "lockedExpiryDate": _timestamp(customer.email_locked_until) if locked else None,
+    }
+
+
 class CustomerSerializer(serializers.ModelSerializer):
     refId = serializers.CharField(source="ref_id")  # noqa: N815
     hasPin = serializers.BooleanField(source="has_pin")  # noqa: N815
@@ -142,6 +159,7 @@ class CustomerSerializer(serializers.ModelSerializer):
     recoveryMethods = serializers.ListField(  # noqa: N815
         source="recovery_methods", child=serializers.ChoiceField(choices=Customer.RecoveryMethod.values)
     )
+    emailRecoveryDetails = serializers.SerializerMethodField()  # noqa: N815
     createdAt = serializers.DateTimeField(source="created_at")  # noqa: N815
     updatedAt = serializers.DateTimeField(source="updated_at")  # noqa: N815
 
@@ -155,10 +173,15 @@ class CustomerSerializer(serializers.ModelSerializer):
             "hasRecovery",
             "pinStatus",
             "recoveryMethods",
+            "emailRecoveryDetails",
             "createdAt",
             "updatedAt",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(LockDetailsSerializer)
+    def get_emailRecoveryDetails(self, obj: Customer) -> dict:  # noqa: N802
+        return _email_recovery_details(obj)
 
 
 def _served_types() -> list[tuple[str, str]]:
@@ -219,6 +242,7 @@ def customer_data(customer: Customer) -> dict:
         "hasRecovery": customer.has_recovery,
         "pinStatus": str(customer.pin_status),
         "recoveryMethods": [str(method) for method in customer.recovery_methods],
+        "emailRecoveryDetails": _email_recovery_details(customer),
         "createdAt": _timestamp(customer.created_at),
         "updatedAt": _timestamp(customer.updated_at),
     }

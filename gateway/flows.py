@@ -7,7 +7,10 @@ How a challenge moves
     follows in the table (``customers.services.challenge_transition``); ``complete`` is
     accepted only at ``ready``, the last step of every flow, and writes the row's result
     (``challenge_finish``). The browser session keeps only its binding to the challenge and
-    the pending secrets of a copy being made, never the progress. A request for an action
+    the pending secrets of a copy being made, never the progress. Loading the page again
+    puts the challenge back at its entry step: the shard lives only in the page's memory,
+    so a reloaded page must unlock it again (a flow that needs the shard enters at its
+    unlock step). A request for an action
     the current step does not serve is refused (409) with the message of the table: the
     current step's ``todo`` when the action lies ahead, the action's step ``closed``
     otherwise.
@@ -46,8 +49,13 @@ Adding a challenge type (CREATE_WALLET as the example)
     2. The row: set ``built=True`` on the CREATE_WALLET row, with ``next`` =
        ``{"pin_enter": ("wallet_create",), "wallet_create": (READY,)}``, ``entry`` = the
        first step for a customer, ``start_refusal`` (e.g. "recovery must be completed
+<<<<<<< HEAD
        first"), ``result(challenge)`` (what the challenge's result lists), ``template`` and
        ``page_context(challenge)`` (what that template shows beyond the shared context).
+=======
+       first"), ``result`` (what the challenge's result lists), ``template`` and, if
+       starting one spends attempts at a secret, ``starts_per_hour_setting``.
+>>>>>>> main
        ``pin_enter`` is the unlock step shared by every flow that needs the shard: after it,
        the server may release per-challenge material to the next step's handler, which
        checks it runs at its own step through ``step_challenge``.
@@ -204,8 +212,13 @@ class Flow:
     # The completion rule: `complete` at READY marks the challenge verified with this result.
     result: Callable[[Challenge], dict[str, Any]] = _customer_result
     template: str = "gateway/setup.html"
+<<<<<<< HEAD
     # What the row's template needs beyond the shared context (no secret in it).
     page_context: Callable[[Challenge], dict[str, Any]] = _no_page_context
+=======
+    # The app setting (core.conf) capping how many of these one customer may start per hour.
+    starts_per_hour_setting: str = ""
+>>>>>>> main
 
     def steps(self) -> list[str]:
         """The flow's steps, entry steps first, in the order they can be reached."""
@@ -298,6 +311,8 @@ FLOWS: dict[str, Flow] = {
                 "Customer has no PIN and recovery to reset yet; initialize it first",
             ),
             template="gateway/restore.html",
+            # Each reset-pin challenge is a fresh round of recovery attempts: capped per hour.
+            starts_per_hour_setting="RESET_PIN_CHALLENGES_PER_CUSTOMER_HOUR",
         ),
         # Declared so the table lists every type; refused by the API until built.
         Flow(_T.CHANGE_PIN, label="PIN change", built=False),

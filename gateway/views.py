@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import uuid
 
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
@@ -54,8 +57,14 @@ def _ended(request: HttpRequest, challenge: Challenge, *, reason: str, status: i
     )
 
 
+@never_cache
 @require_GET
 def open_link(request: HttpRequest, challenge_id: uuid.UUID, token: str) -> HttpResponse:
+    # A browser that arrives with a session (one an attacker may have planted) gets a new key
+    # before the challenge is bound to it, so no one else knows the key of a bound session.
+    # Without a session cookie there is nothing to rotate: Django mints a fresh key on save.
+    if request.session.session_key is not None:
+        request.session.cycle_key()
     outcome = challenge_link_open(challenge_id=challenge_id, token=token, session=request.session)
     if outcome.kind == "invalid" or outcome.challenge is None:
         return render(request, "gateway/invalid.html", status=404)
@@ -68,6 +77,7 @@ def open_link(request: HttpRequest, challenge_id: uuid.UUID, token: str) -> Http
     return HttpResponseRedirect303(reverse("gateway:session", kwargs={"challenge_id": challenge.id}))
 
 
+@never_cache
 @require_GET
 def session_page(request: HttpRequest, challenge_id: uuid.UUID) -> HttpResponse:
     try:
@@ -81,9 +91,12 @@ def session_page(request: HttpRequest, challenge_id: uuid.UUID) -> HttpResponse:
     return render(request, context["template"], context)
 
 
+@never_cache
 @require_GET
 def demo_return(request: HttpRequest) -> HttpResponse:
-    """Stands in for an integrator's app in the quick start: shows what came back."""
+    """Stands in for an integrator's app in the quick start (DEBUG only): shows what came back."""
+    if not settings.DEBUG:
+        raise Http404("The demo return page exists only in development.")
     return render(request, "gateway/demo_return.html", {"params": sorted(request.GET.items())})
 
 
@@ -110,6 +123,7 @@ def _release(outcome: pins.ProofOutcome) -> dict[str, str]:
 
 
 @extend_schema(exclude=True)  # the pages' own steps, not part of the integrators' API
+@method_decorator(never_cache, name="dispatch")  # answers carry secrets: no cache keeps them
 class GatewayApiViewSet(viewsets.ViewSet):
     """The page's JSON steps. Each one is bound to the session that opened the link."""
 

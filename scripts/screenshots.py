@@ -33,6 +33,9 @@ def main() -> int:
     import django
 
     django.setup()
+    from django.conf import settings
+
+    settings.DEBUG = True  # the demo return page (shot 13) exists only with DEBUG
     from django.contrib.staticfiles.handlers import StaticFilesHandler
     from django.core.management import call_command
     from django.test.testcases import LiveServerThread

@@ -11,6 +11,7 @@ from .challenges import (
 )
 from .customers import (
     customer_create,
+    customer_email_code_attempt,
     customer_lock,
     customer_pin_attempt,
     customer_pin_set,
@@ -38,6 +39,7 @@ __all__ = [
     "challenge_open",
     "challenge_transition",
     "customer_create",
+    "customer_email_code_attempt",
     "customer_initialize",
     "customer_lock",
     "customer_pin_attempt",

@@ -3,14 +3,16 @@ it to the browser that opened its link, moving it through its flow's steps, fini
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Count, Min
 from django.utils import timezone
 
+from core.audit import AuditAction
 from core.conf import app_settings
-from core.errors import Conflict, DomainError, NotFound
+from core.errors import Conflict, DomainError, NotFound, RateLimited
 from core.services import audit_record
 
 from ..errors import CustomersErrorCode as Code
@@ -38,6 +40,10 @@ def challenge_open(
     if refusal:
         raise Conflict(refusal, code=Code.CHALLENGE_NOT_STARTABLE)
     now = timezone.now()
+    if flow.starts_per_hour_setting:
+        _hourly_starts_check(
+            customer=customer, type=type, limit=getattr(app_settings, flow.starts_per_hour_setting), now=now
+        )
     # Only one open challenge per customer: the newest wins, earlier links stop working.
     superseded = Challenge.objects.filter(
         customer=customer, status__in=Challenge.OPEN_STATUSES, expires_at__gt=now
@@ -50,12 +56,28 @@ def challenge_open(
         expires_at=now + timedelta(seconds=app_settings.CHALLENGE_TTL_SECONDS),
     )
     audit_record(
-        action=f"challenge.create.{type.lower()}",
+        action=AuditAction(f"challenge.create.{type.lower()}"),
         target=challenge,
         actor=actor,
         data={"customer": str(customer.pk), "superseded": superseded},
     )
     return challenge
+
+
+def _hourly_starts_check(*, customer: Customer, type: str, limit: int, now: datetime) -> None:
+    """429 once the customer started `limit` challenges of `type` in the last hour (the customer
+    row is locked, so concurrent requests count one after the other)."""
+    window = now - timedelta(hours=1)
+    recent = Challenge.objects.filter(customer=customer, type=type, created_at__gt=window).aggregate(
+        count=Count("id"), first=Min("created_at")
+    )
+    if recent["count"] >= limit:
+        retry_after = (recent["first"] + timedelta(hours=1) - now).total_seconds()
+        raise RateLimited(
+            f"Too many {type} challenges for this customer in the last hour. Try again later.",
+            code=Code.RATE_LIMITED,
+            retry_after=int(retry_after) + 1,
+        )
 
 
 def customer_initialize(
@@ -100,7 +122,7 @@ def challenge_bind(
     challenge.step = step
     challenge.save(update_fields=["link_used_at", "session_binding", "status", "step"])
     audit_record(
-        action="gateway.link_opened",
+        action=AuditAction.GATEWAY_LINK_OPENED,
         target=challenge,
         actor=actor,
         data={"customer": str(challenge.customer_id)},
@@ -149,7 +171,7 @@ def _challenge_finish(
     challenge.save(update_fields=["status", "completed_at", "result"])
     if status == Challenge.Status.VERIFIED:
         audit_record(
-            action="gateway.challenge_verified",
+            action=AuditAction.GATEWAY_CHALLENGE_VERIFIED,
             target=challenge,
             actor=actor,
             data={"type": challenge.type, "customer": str(challenge.customer_id)},

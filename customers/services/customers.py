@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from core.audit import AuditAction, SystemActor
 from core.db import is_unique_violation
 from core.errors import Conflict
 from core.services import audit_record
@@ -17,7 +18,7 @@ from ..errors import CustomersErrorCode as Code
 from ..lockout import Attempt, attempt_apply
 from ..models import Challenge, Customer, Organization
 
-GATEWAY_ACTOR = "gateway"
+GATEWAY_ACTOR = SystemActor.GATEWAY
 
 
 @transaction.atomic
@@ -45,7 +46,10 @@ def customer_create(*, organization: Organization, ref_id: str, name: str = "", 
         raise
     Organization.objects.filter(pk=organization.pk).update(customer_count=F("customer_count") + 1)
     audit_record(
-        action="customer.create", target=customer, actor=actor, data={"organization": str(organization.pk)}
+        action=AuditAction.CUSTOMER_CREATED,
+        target=customer,
+        actor=actor,
+        data={"organization": str(organization.pk)},
     )
     return customer
 
@@ -82,7 +86,7 @@ def customer_pin_set(
     customer.pin_locked_until = None
     customer.save(update_fields=["has_pin", "pin_failed_attempts", "pin_locked_until", "updated_at"])
     audit_record(
-        action="gateway.pin_reset" if replaced else "gateway.pin_set",
+        action=AuditAction.GATEWAY_PIN_RESET if replaced else AuditAction.GATEWAY_PIN_SET,
         target=customer,
         actor=actor,
         data={"challenge": str(challenge.id), "scheme": scheme_version},
@@ -102,7 +106,7 @@ def customer_recovery_set(
     customer.has_recovery = True
     customer.save(update_fields=["recovery_methods", "has_recovery", "updated_at"])
     audit_record(
-        action="gateway.recovery_set",
+        action=AuditAction.GATEWAY_RECOVERY_SET,
         target=customer,
         actor=actor,
         data={"challenge": str(challenge.id), "method": method},
@@ -110,24 +114,78 @@ def customer_recovery_set(
     return customer
 
 
+# The counters of failed proofs kept on the customer row: its fields and the reason a lock gives.
+_LOCKABLE = {
+    "pin": ("pin_failed_attempts", "pin_locked_until", None, "PIN_LOCKED"),
+    "email": ("email_failed_attempts", "email_locked_until", "email_locked_at", "RECOVERY_LOCKED"),
+}
+
+
 @transaction.atomic(savepoint=False)
 def customer_lock(
-    *, customer: Customer, until: datetime, challenge: Challenge, actor: str = GATEWAY_ACTOR
+    *,
+    customer: Customer,
+    until: datetime,
+    challenge: Challenge,
+    counter: str = "pin",
+    actor: str = GATEWAY_ACTOR,
 ) -> Customer:
-    """Lock the PIN until `until` (pinStatus LOCKED); the challenge that hit the limit fails."""
+    """Lock the customer's PIN (pinStatus LOCKED) or email recovery until `until`; the
+    challenge that hit the limit fails. Audited."""
     from .challenges import challenge_finish
 
-    customer.pin_failed_attempts = 0
-    customer.pin_locked_until = until
-    customer.save(update_fields=["pin_failed_attempts", "pin_locked_until", "updated_at"])
-    challenge_finish(challenge=challenge, status=Challenge.Status.FAILED, result={"reason": "PIN_LOCKED"})
-    audit_record(
-        action="gateway.pin_locked",
-        target=customer,
-        actor=actor,
-        data={"challenge": str(challenge.id), "until": until.isoformat()},
-    )
+    failed_field, until_field, since_field, reason = _LOCKABLE[counter]
+    setattr(customer, failed_field, 0)
+    setattr(customer, until_field, until)
+    fields = [failed_field, until_field, "updated_at"]
+    if since_field:
+        setattr(customer, since_field, timezone.now())
+        fields.append(since_field)
+    customer.save(update_fields=fields)
+    challenge_finish(challenge=challenge, status=Challenge.Status.FAILED, result={"reason": reason})
+    if counter == "email":
+        audit_record(
+            action=AuditAction.GATEWAY_RECOVERY_LOCKED,
+            target=customer,
+            actor=actor,
+            data={"challenge": str(challenge.id), "method": "EMAIL", "until": until.isoformat()},
+        )
+    else:
+        audit_record(
+            action=AuditAction.GATEWAY_PIN_LOCKED,
+            target=customer,
+            actor=actor,
+            data={"challenge": str(challenge.id), "until": until.isoformat()},
+        )
     return customer
+
+
+def _counted_attempt(
+    *, customer: Customer, challenge: Challenge, counter: str, matches: Callable[[], bool], actor: str
+) -> Attempt:
+    failed_field, until_field, _, _ = _LOCKABLE[counter]
+    counted = attempt_apply(
+        failed=getattr(customer, failed_field),
+        locked_until=getattr(customer, until_field),
+        matches=matches,
+        now=timezone.now(),
+    )
+    if counted.attempt is Attempt.LOCKED_NOW:
+        assert counted.locked_until is not None  # noqa: S101 - narrows the type for readers
+        customer_lock(
+            customer=customer, until=counted.locked_until, challenge=challenge, counter=counter, actor=actor
+        )
+    elif counted.attempt is Attempt.OK:
+        # The PIN's row is saved on every success, as it always was (updatedAt moves); the
+        # email counter only when it held something, so a right code costs no write.
+        if counter == "pin" or getattr(customer, failed_field) or getattr(customer, until_field):
+            setattr(customer, failed_field, 0)
+            setattr(customer, until_field, None)
+            customer.save(update_fields=[failed_field, until_field, "updated_at"])
+    elif counted.attempt is Attempt.WRONG:
+        setattr(customer, failed_field, counted.failed)
+        customer.save(update_fields=[failed_field, "updated_at"])
+    return counted.attempt
 
 
 @transaction.atomic(savepoint=False)
@@ -136,19 +194,19 @@ def customer_pin_attempt(
 ) -> Attempt:
     """Count one PIN proof on the customer's durable counter (the caller holds the row lock);
     the PIN_MAX_ATTEMPTS-th failure in a row locks the PIN (customer_lock)."""
-    counted = attempt_apply(
-        failed=customer.pin_failed_attempts,
-        locked_until=customer.pin_locked_until,
-        matches=matches,
-        now=timezone.now(),
+    return _counted_attempt(
+        customer=customer, challenge=challenge, counter="pin", matches=matches, actor=actor
     )
-    if counted.attempt is Attempt.LOCKED_NOW:
-        assert counted.locked_until is not None  # noqa: S101 - narrows the type for readers
-        customer_lock(customer=customer, until=counted.locked_until, challenge=challenge, actor=actor)
-    elif counted.attempt is Attempt.OK:
-        customer.pin_failed_attempts, customer.pin_locked_until = 0, None
-        customer.save(update_fields=["pin_failed_attempts", "pin_locked_until", "updated_at"])
-    elif counted.attempt is Attempt.WRONG:
-        customer.pin_failed_attempts = counted.failed
-        customer.save(update_fields=["pin_failed_attempts", "updated_at"])
-    return counted.attempt
+
+
+@transaction.atomic(savepoint=False)
+def customer_email_code_attempt(
+    *, customer: Customer, challenge: Challenge, matches: Callable[[], bool], actor: str = GATEWAY_ACTOR
+) -> Attempt:
+    """Count one email recovery code on the customer's durable counter, across all of its
+    challenges (the caller holds the row lock): the PIN_MAX_ATTEMPTS-th wrong code in a row
+    locks email recovery for PIN_LOCK_SECONDS (customer_lock), however many reset-pin
+    challenges the codes were spread over."""
+    return _counted_attempt(
+        customer=customer, challenge=challenge, counter="email", matches=matches, actor=actor
+    )

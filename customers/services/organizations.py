@@ -12,6 +12,7 @@ from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.audit import AuditAction
 from core.crypto import sha256_hex
 from core.errors import Conflict, DomainError
 from core.services import audit_record
@@ -92,7 +93,7 @@ def organization_create(
     organization = Organization.objects.create(name=name)
     RedirectOrigin.objects.bulk_create([RedirectOrigin(organization=organization, origin=o) for o in origins])
     audit_record(
-        action="organization.create",
+        action=AuditAction.ORGANIZATION_CREATED,
         target=organization,
         actor=actor,
         data={"name": name, "redirect_origins": origins},
@@ -127,7 +128,7 @@ def api_key_create(
     else:  # pragma: no cover
         raise Conflict("Could not allocate a unique key prefix", code=Code.KEY_PREFIX_EXHAUSTED)
     audit_record(
-        action="api_key.create",
+        action=AuditAction.API_KEY_CREATED,
         target=api_key,
         actor=actor,
         data={"organization": str(organization.pk), "kind": kind, "prefix": prefix},
@@ -141,7 +142,9 @@ def api_key_revoke(*, api_key: ApiKey, actor: str = "") -> ApiKey:
     updated = ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
     api_key.refresh_from_db(fields=["revoked_at"])
     if updated:
-        audit_record(action="api_key.revoke", target=api_key, actor=actor, data={"prefix": api_key.prefix})
+        audit_record(
+            action=AuditAction.API_KEY_REVOKED, target=api_key, actor=actor, data={"prefix": api_key.prefix}
+        )
     return api_key
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -12,13 +13,16 @@ from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Count, Min, Q
 from django.utils import timezone
 
+from core.audit import AuditAction, SystemActor
+from core.conf import app_settings
 from core.crypto import constant_time_equal, decrypt, encrypt, peppered_hmac
 from core.errors import DomainError, RateLimited
 from core.services import audit_record
 from customers.models import Challenge, Customer
-from customers.services import challenge_finish, customer_recovery_set
+from customers.services import challenge_finish, customer_email_code_attempt, customer_recovery_set
 
 from .. import scheme
 from ..errors import GatewayErrorCode as Code
@@ -41,6 +45,7 @@ EMAIL_CODE_PURPOSE = "gateway-email-code"
 EMAIL_CODE_TTL = timedelta(minutes=10)
 EMAIL_CODE_TRIES = 5
 EMAIL_CODES_PER_CHALLENGE = 5
+EMAIL_LOCKED_MESSAGE = "Too many wrong codes. Email recovery is locked for 30 minutes."
 
 
 def validate_question_ids(question_ids: object) -> list[str]:
@@ -122,10 +127,28 @@ def _code_hmac(*, challenge: Challenge, code: str) -> str:
 
 
 def _issue_code(*, challenge: Challenge, email: str) -> EmailCode:
-    if EmailCode.objects.filter(challenge=challenge).count() >= EMAIL_CODES_PER_CHALLENGE:
+    """Mail a new code, within the challenge's cap and the customer's hourly cap (all its
+    challenges together), counted in one query."""
+    now = timezone.now()
+    hour_ago = now - timedelta(hours=1)
+    sent = EmailCode.objects.filter(
+        Q(challenge=challenge) | Q(challenge__customer_id=challenge.customer_id, created_at__gt=hour_ago)
+    ).aggregate(
+        this_challenge=Count("id", filter=Q(challenge=challenge)),
+        last_hour=Count("id", filter=Q(created_at__gt=hour_ago)),
+        first=Min("created_at", filter=Q(created_at__gt=hour_ago)),
+    )
+    if sent["this_challenge"] >= EMAIL_CODES_PER_CHALLENGE:
         raise RateLimited(
             "Too many codes were sent for this session. Go back to the app and start again.",
+            code=Code.RATE_LIMITED,
             retry_after=int(EMAIL_CODE_TTL.total_seconds()),
+        )
+    if sent["last_hour"] >= app_settings.EMAIL_CODES_PER_CUSTOMER_HOUR:
+        raise RateLimited(
+            "Too many codes were sent to this account in the last hour. Try again later.",
+            code=Code.RATE_LIMITED,
+            retry_after=int((sent["first"] + timedelta(hours=1) - now).total_seconds()) + 1,
         )
     code = f"{secrets.randbelow(1_000_000):06d}"
     # Older codes of this challenge stop working: only the newest one counts.
@@ -154,8 +177,11 @@ class CodeOutcome:
     email: str = ""
 
 
-def _check_code(*, challenge: Challenge, code: str) -> CodeOutcome:
-    """Compare against the newest unused code; a wrong guess is counted on the row."""
+def _check_code(
+    *, challenge: Challenge, code: str, count: Callable[[bool], Attempt] | None = None
+) -> CodeOutcome:
+    """Compare against the newest unused code; a wrong guess is counted on the row, and, with
+    `count`, every comparison also counts on the customer's durable counter (restore)."""
     record = (
         EmailCode.objects.select_for_update()
         .filter(challenge=challenge, used_at__isnull=True)
@@ -168,23 +194,34 @@ def _check_code(*, challenge: Challenge, code: str) -> CodeOutcome:
         return CodeOutcome(False, "That code has expired. Ask for a new one.", Code.CODE_EXPIRED)
     if record.attempts >= EMAIL_CODE_TRIES:
         return CodeOutcome(False, "Too many wrong codes. Ask for a new one.", Code.CODE_EXHAUSTED)
-    if constant_time_equal(_code_hmac(challenge=challenge, code=code), record.code_hmac):
+    ok = constant_time_equal(_code_hmac(challenge=challenge, code=code), record.code_hmac)
+    if ok:
         record.used_at = timezone.now()
         record.save(update_fields=["used_at"])
+    else:
+        record.attempts += 1
+        record.save(update_fields=["attempts"])
+    customer_left = None
+    if count is not None:
+        attempt = count(ok)
+        if attempt in (Attempt.LOCKED_NOW, Attempt.ALREADY_LOCKED):
+            return CodeOutcome(False, EMAIL_LOCKED_MESSAGE, Code.LOCKED)
+        customer_left = tries_left(challenge.customer.email_failed_attempts)
+    if ok:
         return CodeOutcome(True, email=record.email)
-    record.attempts += 1
-    record.save(update_fields=["attempts"])
     left = EMAIL_CODE_TRIES - record.attempts
     if left == 0:
         return CodeOutcome(False, "Too many wrong codes. Ask for a new one.", Code.CODE_EXHAUSTED)
-    return CodeOutcome(
-        False, f"That code is not correct. {left} {'try' if left == 1 else 'tries'} left.", Code.WRONG_CODE
-    )
+    if customer_left is not None:
+        left = min(left, customer_left)
+    return CodeOutcome(False, f"That code is not correct. {tries_phrase(left)}.", Code.WRONG_CODE)
 
 
 def _raise_for_code(outcome: CodeOutcome) -> None:
     if outcome.code == Code.WRONG_CODE:
         raise WrongSecret(outcome.message, code=outcome.code)
+    if outcome.code == Code.LOCKED:
+        raise Locked(outcome.message)
     raise DomainError(outcome.message, code=outcome.code)
 
 
@@ -266,9 +303,9 @@ def _questions_proof_attempt(
             challenge=challenge, status=Challenge.Status.FAILED, result={"reason": "RECOVERY_LOCKED"}
         )
         audit_record(
-            action="gateway.recovery_locked",
+            action=AuditAction.GATEWAY_RECOVERY_LOCKED,
             target=challenge.customer,
-            actor="gateway",
+            actor=SystemActor.GATEWAY,
             data={
                 "challenge": str(challenge.id),
                 "method": "SECURITY_QUESTIONS",
@@ -303,6 +340,8 @@ def restore_email_start(*, challenge_id: uuid.UUID, session: SessionBase) -> Ema
     record = EmailRecovery.objects.filter(customer_id=challenge.customer_id).first()
     if record is None:
         raise StepOutOfOrder("No recovery email is set up for this account.", code=Code.NO_EMAIL)
+    if challenge.customer.email_recovery_locked:
+        raise Locked(EMAIL_LOCKED_MESSAGE)
     return _issue_code(challenge=challenge, email=record.email)
 
 
@@ -322,7 +361,17 @@ def _restore_email_attempt(
     record = EmailRecovery.objects.filter(customer_id=challenge.customer_id).first()
     if record is None:
         raise StepOutOfOrder("No recovery email is set up for this account.", code=Code.NO_EMAIL)
-    outcome = _check_code(challenge=challenge, code=code)
+    customer = challenge.customer  # row-locked with the challenge
+    if customer.email_recovery_locked:
+        return CodeOutcome(False, EMAIL_LOCKED_MESSAGE, Code.LOCKED)
+    # Every code compared here counts on the customer, whichever challenge it came through.
+    outcome = _check_code(
+        challenge=challenge,
+        code=code,
+        count=lambda ok: customer_email_code_attempt(
+            customer=customer, challenge=challenge, matches=lambda: ok
+        ),
+    )
     if not outcome.ok:
         return outcome
     step_done(challenge=challenge)

@@ -23,6 +23,7 @@ CUSTOMER_FIELDS = {
     "hasRecovery",
     "pinStatus",
     "recoveryMethods",
+    "emailRecoveryDetails",
     "createdAt",
     "updatedAt",
 }

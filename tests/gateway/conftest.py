@@ -117,7 +117,9 @@ class Recorder:
 
 
 @pytest.fixture
-def new_page(browser):
+def new_page(browser, settings):
+    # The pages send the browser back to the demo return page, which exists only with DEBUG.
+    settings.DEBUG = True
     contexts = []
 
     def make(width: int = 390):

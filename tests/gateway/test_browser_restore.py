@@ -114,3 +114,46 @@ def test_five_wrong_answer_sets_lock_the_restore(live_server, new_page):
     assert record.locked_until is not None
     assert Challenge.objects.get(pk=challenge.pk).status == "failed"
     assert AuditEvent.objects.filter(action="gateway.recovery_locked", target_id=str(customer.id)).exists()
+
+
+def test_restore_by_email_code_opens_the_same_shard_through_the_unlock_module(live_server, new_page):
+    from django.core import mail
+
+    from core.crypto import encrypt
+    from gateway.models import EmailRecovery
+
+    from . import scheme_mirror as sm
+    from .test_browser_onboarding import shard_from_pin_copy
+
+    customer = customer_make()
+    shard, recovery_key = secrets.token_bytes(32), secrets.token_bytes(32)
+    seed_pin(customer, PIN, shard)
+    EmailRecovery.objects.create(
+        customer=customer,
+        email="ana@example.com",
+        key_enc=encrypt(recovery_key, purpose="email-recovery-key", aad=sm.shard_aad(customer.id, "email")),
+        wrapped_shard=sm.wrap_shard(recovery_key, shard, sm.shard_aad(customer.id, "email")),
+    )
+    Customer.objects.filter(pk=customer.pk).update(has_recovery=True, recovery_methods=["EMAIL"])
+    challenge = challenge_make(
+        customer=customer, type=Challenge.Type.RESET_PIN, return_url=f"{live_server.url}/gateway/demo/return"
+    )
+    page = new_page()
+    open_link(page, live_server, challenge)
+    expect(page.locator("#step-restore-email")).to_be_visible()
+    page.click("#restore-email-form button[type=submit]")
+    expect(page.locator("#restore-email-sent")).to_contain_text("a**@example.com")
+    code = mail.outbox[-1].body.split("code is ")[1][:6]
+    page.fill("#restore-code", f"{(int(code) + 1) % 1_000_000:06d}")
+    page.click("#restore-code-form button[type=submit]")
+    expect(page.locator("#restore-code-form .form-error")).to_contain_text("4 tries left")
+    page.fill("#restore-code", code)
+    page.click("#restore-code-form button[type=submit]")
+    expect(page.locator("#step-pin h2")).to_contain_text("new PIN")
+    page.fill("#pin1", NEW_PIN)
+    page.fill("#pin2", NEW_PIN)
+    page.click("#pin-form button[type=submit]")
+    page.wait_for_url(re.compile(r"status=verified"))
+    assert shard_from_pin_copy(Customer.objects.get(pk=customer.pk), NEW_PIN)[0] == shard
+    assert Customer.objects.get(pk=customer.pk).email_failed_attempts == 0
+    page.recorder.assert_absent({"new PIN": NEW_PIN, **wire_forms("shard", shard)})

@@ -4,7 +4,7 @@ from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from django.test import Client
+from django.test import Client, override_settings
 
 from core.models import AuditEvent
 from customers.models import Challenge
@@ -102,6 +102,7 @@ def test_page_headers_are_strict():
     assert 'type="password"' in html
 
 
+@override_settings(DEBUG=True)  # the demo page exists only with DEBUG (test_session_hardening.py)
 def test_demo_return_page_shows_the_query():
     response = Client().get("/gateway/demo/return?challengeId=abc&status=verified")
     assert response.status_code == 200

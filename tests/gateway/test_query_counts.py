@@ -4,6 +4,7 @@ The ceilings are the counts measured on `main` before the flows table (issue 11)
 the progress into the challenge's `step` and the writes into customers services must not
 add a statement to any request. Counted with CaptureQueriesContext inside the test's
 transaction, so an atomic block shows as a SAVEPOINT pair; PostgreSQL and SQLite agree.
+A ceiling raised on purpose says so beside it.
 """
 
 import json
@@ -32,7 +33,8 @@ CEILINGS = {
     "customers.initialize": 9,
     "customers.challenges": 4,
     "customers.challenge": 2,
-    "customers.reset-pin": 9,
+    # 9 on main; issue 12 adds one COUNT: the customer's reset-pin challenges of the last hour.
+    "customers.reset-pin": 10,
     "gateway.open": 9,
     "gateway.page": 5,
     "gateway.pin/start": 5,
