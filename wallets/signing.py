@@ -175,22 +175,27 @@ def _fields_match(types: dict[str, Any], type_name: str, value: Any, path: str) 
 def typed_data_prepare(*, typed_data: str, chain: Chain) -> Prepared:
     if len(typed_data.encode("utf-8")) > TYPED_DATA_MAX_BYTES:
         raise PayloadInvalid(
-            "The typed data is longer than 64 KiB.", errors={"typedData": [f"at most {TYPED_DATA_MAX_BYTES} bytes"]}
+            "The typed data is longer than 64 KiB.",
+            errors={"typedData": [f"at most {TYPED_DATA_MAX_BYTES} bytes"]},
         )
     try:
         typed = json.loads(typed_data)
     except ValueError:
-        raise PayloadInvalid("typedData is not valid JSON.", errors={"typedData": ["not valid JSON"]}) from None
+        raise PayloadInvalid(
+            "typedData is not valid JSON.", errors={"typedData": ["not valid JSON"]}
+        ) from None
     if not isinstance(typed, dict):
         raise PayloadInvalid("typedData must be a JSON object.", errors={"typedData": ["not a JSON object"]})
     missing = [key for key in ("types", "primaryType", "domain", "message") if key not in typed]
     if missing:
         raise PayloadInvalid(
-            f"typedData lacks {', '.join(missing)}.", errors={"typedData": [f"missing {key}" for key in missing]}
+            f"typedData lacks {', '.join(missing)}.",
+            errors={"typedData": [f"missing {key}" for key in missing]},
         )
     if not isinstance(typed["types"], dict) or typed["primaryType"] not in typed["types"]:
         raise PayloadInvalid(
-            "typedData's primaryType is not one of its types.", errors={"typedData": ["primaryType not in types"]}
+            "typedData's primaryType is not one of its types.",
+            errors={"typedData": ["primaryType not in types"]},
         )
     domain = typed["domain"]
     if not isinstance(domain, dict):
@@ -238,7 +243,12 @@ def _reason(exc: Exception) -> str:
 
 
 def _tx_from_raw(raw_hex: str) -> dict[str, Any]:
-    if not isinstance(raw_hex, str) or not raw_hex.startswith("0x") or not _HEX_RE.match(raw_hex) or len(raw_hex) < 4:
+    if (
+        not isinstance(raw_hex, str)
+        or not raw_hex.startswith("0x")
+        or not _HEX_RE.match(raw_hex)
+        or len(raw_hex) < 4
+    ):
         raise PayloadInvalid(
             "rawTransaction must be 0x-prefixed hex.", errors={"rawTransaction": ["not 0x-prefixed hex"]}
         )
@@ -278,7 +288,8 @@ def _normalize(tx: dict[str, Any], *, field: str, address: str) -> dict[str, Any
     unknown = sorted(set(tx) - _TX_KEYS)
     if unknown:
         raise PayloadInvalid(
-            f"{field} has unknown fields: {', '.join(unknown)}.", errors={field: [f"unknown field {k}" for k in unknown]}
+            f"{field} has unknown fields: {', '.join(unknown)}.",
+            errors={field: [f"unknown field {k}" for k in unknown]},
         )
     out: dict[str, Any] = {}
     problems: list[str] = []
@@ -372,7 +383,9 @@ def transaction_prepare(
     try:
         digest = bytes(_unsigned(tx).hash())
     except Exception as exc:
-        raise PayloadInvalid("The transaction could not be encoded.", errors={field: [_reason(exc)]}) from None
+        raise PayloadInvalid(
+            "The transaction could not be encoded.", errors={field: [_reason(exc)]}
+        ) from None
     data = bytes.fromhex(tx["data"][2:])
     gas = tx["gas"]
     fee_per_gas = tx.get("maxFeePerGas", tx.get("gasPrice", 0))
@@ -385,7 +398,9 @@ def transaction_prepare(
         "dataLength": len(data),
         "gasLimit": gas,
         "maxFeePerGas": format_units(tx["maxFeePerGas"], 9) if "maxFeePerGas" in tx else None,
-        "maxPriorityFeePerGas": format_units(tx["maxPriorityFeePerGas"], 9) if "maxPriorityFeePerGas" in tx else None,
+        "maxPriorityFeePerGas": format_units(tx["maxPriorityFeePerGas"], 9)
+        if "maxPriorityFeePerGas" in tx
+        else None,
         "gasPrice": format_units(tx["gasPrice"], 9) if "gasPrice" in tx else None,
         "maxFee": format_units(gas * fee_per_gas),
         "nonce": tx["nonce"],
@@ -400,13 +415,17 @@ def transaction_prepare(
 def signature_parts(signature: bytes) -> tuple[int, int, int]:
     """(r, s, recovery id) of r ‖ s ‖ v, refused unless in range and low-s (EIP-2)."""
     if len(signature) != SIGNATURE_BYTES:
-        raise SignatureRefused("The signature must be 65 bytes (r, s, v).", errors={"signature": ["wrong length"]})
+        raise SignatureRefused(
+            "The signature must be 65 bytes (r, s, v).", errors={"signature": ["wrong length"]}
+        )
     r = int.from_bytes(signature[:32], "big")
     s = int.from_bytes(signature[32:64], "big")
     v = signature[64]
     recid = v - 27 if v in (27, 28) else v
     if recid not in (0, 1) or not (0 < r < N) or not (0 < s < N):
-        raise SignatureRefused("The signature is not a valid secp256k1 signature.", errors={"signature": ["invalid"]})
+        raise SignatureRefused(
+            "The signature is not a valid secp256k1 signature.", errors={"signature": ["invalid"]}
+        )
     if s > HALF_N:
         raise SignatureRefused(
             "The signature is not in low-s form (EIP-2).", errors={"signature": ["high s: not accepted"]}

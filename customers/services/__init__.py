@@ -6,8 +6,10 @@ from .challenges import (
     challenge_finish,
     challenge_open,
     challenge_transition,
+    customer_change_pin,
     customer_initialize,
     customer_reset_pin,
+    customer_set_recovery,
 )
 from .customers import (
     customer_create,
@@ -30,6 +32,8 @@ from .organizations import (
 )
 
 __all__ = [
+    "customer_change_pin",
+    "customer_set_recovery",
     "InvalidOrigin",
     "api_key_create",
     "api_key_generate",
