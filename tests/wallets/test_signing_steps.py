@@ -14,7 +14,6 @@ from eth_account.messages import encode_defunct, encode_typed_data
 
 from core.crypto import b64url
 from core.models import AuditEvent
-from customers.models import Challenge
 from tests.gateway import scheme_mirror as sm
 from tests.gateway.conftest import Flow
 from wallets import signing_services
