@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint bench bench-quick fuzz load faults screenshots vendor vendor-check clean
+.PHONY: install run test lint bench bench-signing bench-quick fuzz load faults screenshots vendor vendor-check clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ lint: install
 # the fuzz figures go to benchmarks/RESULTS.md. `bench-quick`: CI's smaller form.
 bench: install
 	$(PY) benchmarks/run.py --fuzz 1000 --results benchmarks/RESULTS.md
+
+# Server-side cost of one signing challenge beside a bare eth-account recover (no database).
+bench-signing: install
+	$(PY) benchmarks/signing_cost.py
 
 bench-quick: install
 	$(PY) benchmarks/run.py --quick
