@@ -222,3 +222,42 @@ def test_export_shows_the_wallet_key_and_a_declined_approval_fails(live_server, 
     page.recorder.assert_absent(secrets_of(customer, PIN))
     for text in page.recorder.requests:
         assert exported_key[2:] not in text.lower()
+
+
+def amoy_permit(owner: str) -> dict:
+    typed = permit(owner)
+    typed["domain"]["chainId"] = 80002
+    return typed
+
+
+def test_the_approval_and_export_pages_pass_axe(live_server, new_page):
+    from tests.gateway.test_browser_accessibility import assert_accessible
+
+    shard = secrets.token_bytes(32)
+    customer = customer_make()
+    seed_pin(customer, PIN, shard)
+    seed_questions(customer, QUESTION_IDS, ANSWERS, shard)
+    page = new_page(width=360)
+    create_wallets(page, live_server, customer, ["MATIC-AMOY"], PIN)
+    wallet = Wallet.objects.get(customer=customer)
+    for kind, payload in (
+        ("message", {"message": "0x48656c6c6f", "encoded_by_hex": True}),
+        (
+            "typed_data",
+            {"typed_data": json.dumps(amoy_permit(wallet.address))},
+        ),
+        ("transaction", {"transaction_": {**TX, "chainId": 80002, "data": "0x"}}),
+    ):
+        challenge = sign_request(customer, wallet, live_server, kind, **payload)
+        open_link(page, live_server, challenge)
+        expect(page.locator("#step-unlock")).to_be_visible()
+        assert_accessible(page, f"approval page ({kind})")
+    expect(page.locator("#sign-amount")).to_have_text("0.01 POL")
+    export = signing_services.export_challenge_create(
+        organization=customer.organization, customer_id=customer.pk, redirect_url=f"{live_server.url}/x"
+    )
+    open_link(page, live_server, export)
+    page.fill("#unlock-pin", PIN)
+    page.click("#unlock-form button[type=submit]")
+    expect(page.locator("#step-export")).to_be_visible()
+    assert_accessible(page, "export confirmation")
