@@ -49,6 +49,8 @@ class AuditAction(StrEnum):
     GATEWAY_PIN_LOCKED = "gateway.pin_locked"
     GATEWAY_RECOVERY_SET = "gateway.recovery_set"
     GATEWAY_RECOVERY_LOCKED = "gateway.recovery_locked"
+    GATEWAY_PIN_REKEYED = "gateway.pin_rekeyed"  # a PIN copy moved to scheme v2 or a newer OPRF key
+    GATEWAY_RECOVERY_REKEYED = "gateway.recovery_rekeyed"  # the same for the answers copy
     GATEWAY_CHALLENGE_VERIFIED = "gateway.challenge_verified"
     GATEWAY_CHALLENGE_DECLINED = "gateway.challenge_declined"
     GATEWAY_RECOVERY_REPLACED = "gateway.recovery_replaced"

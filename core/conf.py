@@ -24,6 +24,8 @@ DEFAULTS: dict[str, Any] = {
     "ONBOARDING_FILE_MAX_BYTES": 10 * 1024 * 1024,
     "ONBOARDING_UPLOAD_MAX_REQUEST_BYTES": 100 * 1024 * 1024,
     "ONBOARDING_UPLOAD_DIR": "onboarding",
+    # Where PIN scheme v2 evaluates its OPRF (core/keys.py); a KMS/HSM class replaces it here.
+    "OPRF_KEY_PROVIDER": "core.keys.EnvironmentOprfKeyProvider",
 }
 
 

@@ -26,7 +26,8 @@ class DecryptionError(Exception):
 
 
 @cache
-def _parse_master_keys(raw: str) -> dict[int, bytes]:
+def parse_key_ring(raw: str, *, name: str = "MASTER_KEYS") -> dict[int, bytes]:
+    """Parse "version:base64key,..." (keys of at least 32 bytes); the highest version is active."""
     keys: dict[int, bytes] = {}
     for part in raw.split(","):
         part = part.strip()
@@ -37,17 +38,17 @@ def _parse_master_keys(raw: str) -> dict[int, bytes]:
             key = base64.b64decode(b64, validate=True)
             number = int(version)
         except ValueError as exc:
-            raise ImproperlyConfigured("MASTER_KEYS must be 'version:base64key,...'") from exc
+            raise ImproperlyConfigured(f"{name} must be 'version:base64key,...'") from exc
         if len(key) < 32 or not 0 < number < 65536:
-            raise ImproperlyConfigured("each master key must be at least 32 bytes")
+            raise ImproperlyConfigured(f"each key of {name} must be at least 32 bytes, version 1-65535")
         keys[number] = key
     if not keys:
-        raise ImproperlyConfigured("MASTER_KEYS is empty")
+        raise ImproperlyConfigured(f"{name} is empty")
     return keys
 
 
 def master_keys() -> dict[int, bytes]:
-    return _parse_master_keys(settings.MASTER_KEYS)
+    return parse_key_ring(settings.MASTER_KEYS)
 
 
 def active_key_version() -> int:

@@ -39,3 +39,28 @@ def attempt_apply(
     if failures >= app_settings.PIN_MAX_ATTEMPTS:
         return Counted(Attempt.LOCKED_NOW, 0, now + timedelta(seconds=app_settings.PIN_LOCK_SECONDS))
     return Counted(Attempt.WRONG, failures, locked_until)
+
+
+def evaluation_apply(*, failed: int, locked_until: datetime | None, now: datetime) -> Counted:
+    """An OPRF evaluation (PIN scheme v2) counts as a failure when it is made, so it is no free
+    oracle. If PIN_MAX_ATTEMPTS are already counted (evaluations left without a correct proof),
+    this one locks instead of being answered."""
+    if locked_until and locked_until > now:
+        return Counted(Attempt.ALREADY_LOCKED, failed, locked_until)
+    if failed >= app_settings.PIN_MAX_ATTEMPTS:
+        return Counted(Attempt.LOCKED_NOW, 0, now + timedelta(seconds=app_settings.PIN_LOCK_SECONDS))
+    return Counted(Attempt.WRONG, failed + 1, locked_until)
+
+
+def evaluated_proof_apply(
+    *, failed: int, locked_until: datetime | None, matches: Callable[[], bool], now: datetime
+) -> Counted:
+    """A proof that follows a counted evaluation: a success clears the counter; a failure was
+    already counted by its evaluation, and locks once the counter reaches PIN_MAX_ATTEMPTS."""
+    if locked_until and locked_until > now:
+        return Counted(Attempt.ALREADY_LOCKED, failed, locked_until)
+    if matches():
+        return Counted(Attempt.OK, 0, None)
+    if failed >= app_settings.PIN_MAX_ATTEMPTS:
+        return Counted(Attempt.LOCKED_NOW, 0, now + timedelta(seconds=app_settings.PIN_LOCK_SECONDS))
+    return Counted(Attempt.WRONG, failed, locked_until)

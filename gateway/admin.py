@@ -15,15 +15,32 @@ class _ReadOnly(admin.ModelAdmin):
 
 @admin.register(PinCredential)
 class PinCredentialAdmin(_ReadOnly):
-    list_display = ("customer", "scheme_version", "created_at", "updated_at")
-    fields = ("customer", "scheme_version", "created_at", "updated_at")
+    list_display = ("customer", "scheme_version", "oprf_key_version", "created_at", "updated_at")
+    list_filter = ("scheme_version", "oprf_key_version")
+    fields = ("customer", "scheme_version", "oprf_key_version", "created_at", "updated_at")
     readonly_fields = fields
 
 
 @admin.register(QuestionRecovery)
 class QuestionRecoveryAdmin(_ReadOnly):
-    list_display = ("customer", "failed_attempts", "locked_until", "created_at")
-    fields = ("customer", "question_ids", "failed_attempts", "locked_until", "created_at")
+    list_display = (
+        "customer",
+        "scheme_version",
+        "oprf_key_version",
+        "failed_attempts",
+        "locked_until",
+        "created_at",
+    )
+    list_filter = ("scheme_version", "oprf_key_version")
+    fields = (
+        "customer",
+        "scheme_version",
+        "oprf_key_version",
+        "question_ids",
+        "failed_attempts",
+        "locked_until",
+        "created_at",
+    )
     readonly_fields = fields
 
 

@@ -35,6 +35,13 @@ class GatewayErrorCode(enum.StrEnum):
     WRONG_ANSWERS = "wrong_answers"
     WRONG_CODE = "wrong_code"
     LOCKED = "locked"
+    # Scheme v2 (OPRF) evaluations.
+    INVALID_ELEMENT = "invalid_element"
+    EVALUATION_UNKNOWN = "evaluation_unknown"
+    EVALUATION_USED = "evaluation_used"
+    SCHEME_MISMATCH = "scheme_mismatch"
+    OPRF_KEY_RETIRED = "oprf_key_retired"
+    UPGRADE_FIRST = "upgrade_first"
     # Recovery material.
     NO_QUESTIONS = "no_questions"
     NO_EMAIL = "no_email"

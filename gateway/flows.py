@@ -19,11 +19,13 @@ Steps (a step = the JSON actions under /gateway/api/<challenge>/ that serve it, 
 handlers in gateway/services/, and one handler in static/gateway/js/steps.js that runs the
 step's part of the page)
     pin_choose      pin/start, pin/setup            choose a PIN, wrap the shard under it
-    pin_enter       pin/verify                      unlock: the PIN releases the shard
+    pin_enter       pin/evaluate, pin/verify,       unlock: the PIN releases the shard (scheme v2:
+                    pin/upgrade                     a counted OPRF evaluation first; a v1 copy or
+                                                    an older OPRF key is moved on, gateway/services/oprf.py)
     recovery_setup  recovery/questions[/start],     wrap the shard for recovery
                     recovery/email/{start,confirm}
-    recovery_open   restore/questions,              unlock: recovery releases the shard
-                    restore/email/{start,confirm}
+    recovery_open   restore/questions[/evaluate,    unlock: recovery releases the shard
+                    /upgrade], restore/email/{start,confirm}
     wallet_create   wallet/keys, wallet/confirm     after the PIN: v and t_i for this challenge
                                                     (wallets/steps.py), then the page proves k_i
     wallet_sign     sign/keys, sign/submit          after the PIN: v, t_i and the digest; the page
@@ -118,7 +120,7 @@ STEPS: dict[str, Step] = {
         ),
         Step(
             "pin_enter",
-            frozenset({"pin_verify"}),
+            frozenset({"pin_evaluate", "pin_verify", "pin_upgrade"}),
             "step-unlock",
             todo=Refusal("Enter your PIN first.", Code.PIN_FIRST),
             closed=Refusal("Your PIN is not asked for at this point.", Code.PIN_NOT_NEEDED),
@@ -132,7 +134,15 @@ STEPS: dict[str, Step] = {
         ),
         Step(
             "recovery_open",
-            frozenset({"restore_questions", "restore_email_start", "restore_email_confirm"}),
+            frozenset(
+                {
+                    "restore_questions_evaluate",
+                    "restore_questions",
+                    "restore_questions_upgrade",
+                    "restore_email_start",
+                    "restore_email_confirm",
+                }
+            ),
             "step-restore",
             todo=Refusal("Open your backup with your recovery first.", Code.RESTORE_FIRST),
             closed=Refusal("Your backup is already open.", Code.RESTORE_DONE),

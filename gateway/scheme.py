@@ -24,9 +24,9 @@ def new_secret() -> bytes:
     return secrets.token_bytes(SECRET_BYTES)
 
 
-def secret_aad(*, customer_id: object, kind: str) -> bytes:
+def secret_aad(*, customer_id: object, kind: str, version: int = SCHEME_VERSION) -> bytes:
     """Binds an encrypted server secret to its customer, kind and scheme version."""
-    return f"onboarding-gateway|{customer_id}|v{SCHEME_VERSION}|{kind}".encode()
+    return f"onboarding-gateway|{customer_id}|v{version}|{kind}".encode()
 
 
 def decode_field(value: object, *, field: str, length: int) -> bytes:

@@ -48,6 +48,9 @@ def challenge_page_context(*, challenge: Challenge) -> dict[str, Any]:
         "flow_json": json.dumps({"type": challenge.type, "step": step, "steps": flow.page_steps()}),
         "scheme_version": SCHEME_VERSION,
         "pin_salt": scheme.encode(pin.salt) if pin and customer.has_pin else "",
+        # Which scheme each stored copy was made with: the page unlocks v1 and v2 differently.
+        "pin_scheme": pin.scheme_version if pin and customer.has_pin else "",
+        "questions_scheme": questions.scheme_version if questions else "",
         "question_choices": list(QUESTIONS.items()),
         "required_questions": REQUIRED_QUESTIONS,
         "restore_questions": ([(qid, QUESTIONS[qid]) for qid in questions.question_ids] if questions else []),

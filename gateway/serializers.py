@@ -22,6 +22,18 @@ class ProofSerializer(serializers.Serializer):
     authKey = _B64Field(length=scheme.AUTH_KEY_BYTES)  # noqa: N815 - wire name
 
 
+class BlindedSerializer(serializers.Serializer):
+    # Checked (and, for an unlock, counted) by the service: not a group element is a counted 400.
+    blindedElement = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)  # noqa: N815
+
+
+class UnlockProofSerializer(ProofSerializer):
+    """Scheme v2: the evaluation the proof follows; v1: a blinded element for the move to v2."""
+
+    evaluationId = serializers.CharField(required=False, allow_blank=True)  # noqa: N815
+    blindedElement = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)  # noqa: N815
+
+
 class CopySerializer(ProofSerializer):
     wrappedShard = _B64Field(length=scheme.WRAPPED_SHARD_BYTES)  # noqa: N815
 

@@ -23,12 +23,13 @@ from customers.models import Challenge
 from . import scheme, selectors
 from .errors import ChallengeClosed, GatewayErrorCode, SessionRefused
 from .serializers import (
+    BlindedSerializer,
     CodeSerializer,
     CopySerializer,
     EmailConfirmSerializer,
     EmailStartSerializer,
-    ProofSerializer,
     QuestionsCopySerializer,
+    UnlockProofSerializer,
 )
 from .services import completion, pins, recovery
 from .services.sessions import challenge_link_open, challenge_page_start, return_url_with
@@ -118,8 +119,18 @@ def _ok(data: dict | None = None) -> Response:
     return Response({"success": True, "data": data or {}})
 
 
-def _release(outcome: pins.ProofOutcome) -> dict[str, str]:
-    return {"secret": scheme.encode(outcome.secret), "wrappedShard": scheme.encode(outcome.wrapped_shard)}
+def _release(outcome: pins.ProofOutcome) -> dict:
+    body: dict = {
+        "secret": scheme.encode(outcome.secret),
+        "wrappedShard": scheme.encode(outcome.wrapped_shard),
+    }
+    if outcome.upgrade is not None:
+        body["upgrade"] = outcome.upgrade
+    return body
+
+
+def _evaluation(outcome: pins.EvaluationOutcome) -> dict[str, str]:
+    return {"evaluationId": outcome.evaluation_id, "evaluatedElement": scheme.encode(outcome.evaluated)}
 
 
 @extend_schema(exclude=True)  # the pages' own steps, not part of the integrators' API
@@ -136,7 +147,12 @@ class GatewayApiViewSet(viewsets.ViewSet):
         return serializer.validated_data
 
     def pin_start(self, request: Request, challenge_id: uuid.UUID) -> Response:
-        return _ok(pins.pin_setup_start(challenge_id=challenge_id, session=request.session))
+        data = self._valid(BlindedSerializer, request)
+        return _ok(
+            pins.pin_setup_start(
+                challenge_id=challenge_id, session=request.session, blinded_element=data.get("blindedElement")
+            )
+        )
 
     def pin_setup(self, request: Request, challenge_id: uuid.UUID) -> Response:
         data = self._valid(CopySerializer, request)
@@ -148,15 +164,41 @@ class GatewayApiViewSet(viewsets.ViewSet):
         )
         return _ok({"hasPin": customer.has_pin, "hasRecovery": customer.has_recovery})
 
+    def pin_evaluate(self, request: Request, challenge_id: uuid.UUID) -> Response:
+        data = self._valid(BlindedSerializer, request)
+        outcome = pins.pin_evaluate(
+            challenge_id=challenge_id, session=request.session, blinded_element=data.get("blindedElement")
+        )
+        return _ok(_evaluation(outcome))
+
     def pin_verify(self, request: Request, challenge_id: uuid.UUID) -> Response:
-        data = self._valid(ProofSerializer, request)
+        data = self._valid(UnlockProofSerializer, request)
         outcome = pins.pin_verify(
-            challenge_id=challenge_id, session=request.session, auth_key=data["authKey"]
+            challenge_id=challenge_id,
+            session=request.session,
+            auth_key=data["authKey"],
+            evaluation_id=data.get("evaluationId"),
+            blinded_element=data.get("blindedElement"),
         )
         return _ok(_release(outcome))
 
+    def pin_upgrade(self, request: Request, challenge_id: uuid.UUID) -> Response:
+        data = self._valid(CopySerializer, request)
+        credential = pins.pin_upgrade(
+            challenge_id=challenge_id,
+            session=request.session,
+            auth_key=data["authKey"],
+            wrapped_shard=data["wrappedShard"],
+        )
+        return _ok({"scheme": credential.scheme_version})
+
     def questions_start(self, request: Request, challenge_id: uuid.UUID) -> Response:
-        return _ok(recovery.questions_setup_start(challenge_id=challenge_id, session=request.session))
+        data = self._valid(BlindedSerializer, request)
+        return _ok(
+            recovery.questions_setup_start(
+                challenge_id=challenge_id, session=request.session, blinded_element=data.get("blindedElement")
+            )
+        )
 
     def questions_setup(self, request: Request, challenge_id: uuid.UUID) -> Response:
         data = self._valid(QuestionsCopySerializer, request)
@@ -187,12 +229,33 @@ class GatewayApiViewSet(viewsets.ViewSet):
         )
         return _ok({"hasRecovery": True})
 
+    def restore_questions_evaluate(self, request: Request, challenge_id: uuid.UUID) -> Response:
+        data = self._valid(BlindedSerializer, request)
+        outcome = recovery.restore_questions_evaluate(
+            challenge_id=challenge_id, session=request.session, blinded_element=data.get("blindedElement")
+        )
+        return _ok(_evaluation(outcome))
+
     def restore_questions(self, request: Request, challenge_id: uuid.UUID) -> Response:
-        data = self._valid(ProofSerializer, request)
+        data = self._valid(UnlockProofSerializer, request)
         outcome = recovery.restore_questions_verify(
-            challenge_id=challenge_id, session=request.session, auth_key=data["authKey"]
+            challenge_id=challenge_id,
+            session=request.session,
+            auth_key=data["authKey"],
+            evaluation_id=data.get("evaluationId"),
+            blinded_element=data.get("blindedElement"),
         )
         return _ok(_release(outcome))
+
+    def restore_questions_upgrade(self, request: Request, challenge_id: uuid.UUID) -> Response:
+        data = self._valid(CopySerializer, request)
+        record = recovery.restore_questions_upgrade(
+            challenge_id=challenge_id,
+            session=request.session,
+            auth_key=data["authKey"],
+            wrapped_shard=data["wrappedShard"],
+        )
+        return _ok({"scheme": record.scheme_version})
 
     def restore_email_start(self, request: Request, challenge_id: uuid.UUID) -> Response:
         code = recovery.restore_email_start(challenge_id=challenge_id, session=request.session)

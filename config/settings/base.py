@@ -23,6 +23,7 @@ DEV_SECRET_KEY = "dev-only-insecure-secret-key-0123456789abcdefghijklmnopqrstuvw
 DEV_MASTER_KEYS = "1:ZGV2LW9ubHktbWFzdGVyLWtleS1ub3QtZm9yLXByb2Qh"
 DEV_PEPPER = "ZGV2LW9ubHktcGVwcGVyLW5vdC1mb3ItcHJvZHVjdGlvbg=="
 DEV_JWT_SIGNING_KEY = "dev-only-jwt-signing-key-not-for-production-use-0123456789"
+DEV_OPRF_MASTER_KEY = "1:ZGV2LW9ubHktb3ByZi1tYXN0ZXIta2V5LW5vdC1mb3ItcHJvZCE="
 
 SECRET_KEY = env("SECRET_KEY", default=DEV_SECRET_KEY)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
@@ -195,6 +196,9 @@ SPECTACULAR_SETTINGS = {
 # encrypts, every listed version decrypts, so keys rotate without losing old data.
 MASTER_KEYS = env("MASTER_KEYS", default=DEV_MASTER_KEYS)
 PEPPER = env("PEPPER", default=DEV_PEPPER)
+# The OPRF key of PIN scheme v2 (core/keys.py), same "version:base64key,..." form: the highest
+# version evaluates for new copies; a copy made under an older version is re-keyed on its next unlock.
+OPRF_MASTER_KEY = env("OPRF_MASTER_KEY", default=DEV_OPRF_MASTER_KEY)
 JWT_SIGNING_KEY = env("JWT_SIGNING_KEY", default=DEV_JWT_SIGNING_KEY)
 
 SIMPLE_JWT = {

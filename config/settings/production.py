@@ -2,8 +2,10 @@
 
 from django.core.exceptions import ImproperlyConfigured
 
+from core.crypto import parse_key_ring
+
 from .base import *  # noqa: F403
-from .base import DEV_JWT_SIGNING_KEY, DEV_MASTER_KEYS, DEV_PEPPER, DEV_SECRET_KEY, env
+from .base import DEV_JWT_SIGNING_KEY, DEV_MASTER_KEYS, DEV_OPRF_MASTER_KEY, DEV_PEPPER, DEV_SECRET_KEY, env
 
 DEBUG = False
 
@@ -18,6 +20,8 @@ def _required(name: str, dev_value: str) -> str:
 SECRET_KEY = _required("SECRET_KEY", DEV_SECRET_KEY)
 MASTER_KEYS = _required("MASTER_KEYS", DEV_MASTER_KEYS)
 PEPPER = _required("PEPPER", DEV_PEPPER)
+OPRF_MASTER_KEY = _required("OPRF_MASTER_KEY", DEV_OPRF_MASTER_KEY)
+parse_key_ring(OPRF_MASTER_KEY, name="OPRF_MASTER_KEY")  # malformed or short keys refuse to start
 JWT_SIGNING_KEY = _required("JWT_SIGNING_KEY", DEV_JWT_SIGNING_KEY)
 SIMPLE_JWT = {**SIMPLE_JWT, "SIGNING_KEY": JWT_SIGNING_KEY}  # noqa: F405
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")

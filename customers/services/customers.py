@@ -15,7 +15,7 @@ from core.errors import Conflict
 from core.services import audit_record
 
 from ..errors import CustomersErrorCode as Code
-from ..lockout import Attempt, attempt_apply
+from ..lockout import Attempt, Counted, attempt_apply, evaluated_proof_apply, evaluation_apply
 from ..models import Challenge, Customer, Organization
 
 GATEWAY_ACTOR = SystemActor.GATEWAY
@@ -158,16 +158,10 @@ def customer_lock(
     return customer
 
 
-def _counted_attempt(
-    *, customer: Customer, challenge: Challenge, counter: str, matches: Callable[[], bool], actor: str
+def _counter_save(
+    *, customer: Customer, challenge: Challenge, counter: str, counted: Counted, actor: str
 ) -> Attempt:
     failed_field, until_field, _, _ = _LOCKABLE[counter]
-    counted = attempt_apply(
-        failed=getattr(customer, failed_field),
-        locked_until=getattr(customer, until_field),
-        matches=matches,
-        now=timezone.now(),
-    )
     if counted.attempt is Attempt.LOCKED_NOW:
         assert counted.locked_until is not None  # noqa: S101 - narrows the type for readers
         customer_lock(
@@ -180,21 +174,68 @@ def _counted_attempt(
             setattr(customer, failed_field, 0)
             setattr(customer, until_field, None)
             customer.save(update_fields=[failed_field, until_field, "updated_at"])
-    elif counted.attempt is Attempt.WRONG:
+    elif counted.attempt is Attempt.WRONG and counted.failed != getattr(customer, failed_field):
+        # (A proof after a counted OPRF evaluation leaves the count as it is: no write.)
         setattr(customer, failed_field, counted.failed)
         customer.save(update_fields=[failed_field, "updated_at"])
     return counted.attempt
 
 
+def _counted_attempt(
+    *,
+    customer: Customer,
+    challenge: Challenge,
+    counter: str,
+    matches: Callable[[], bool],
+    actor: str,
+    evaluated: bool = False,
+) -> Attempt:
+    failed_field, until_field, _, _ = _LOCKABLE[counter]
+    apply = evaluated_proof_apply if evaluated else attempt_apply
+    counted = apply(
+        failed=getattr(customer, failed_field),
+        locked_until=getattr(customer, until_field),
+        matches=matches,
+        now=timezone.now(),
+    )
+    return _counter_save(
+        customer=customer, challenge=challenge, counter=counter, counted=counted, actor=actor
+    )
+
+
 @transaction.atomic(savepoint=False)
 def customer_pin_attempt(
-    *, customer: Customer, challenge: Challenge, matches: Callable[[], bool], actor: str = GATEWAY_ACTOR
+    *,
+    customer: Customer,
+    challenge: Challenge,
+    matches: Callable[[], bool],
+    evaluated: bool = False,
+    actor: str = GATEWAY_ACTOR,
 ) -> Attempt:
     """Count one PIN proof on the customer's durable counter (the caller holds the row lock);
-    the PIN_MAX_ATTEMPTS-th failure in a row locks the PIN (customer_lock)."""
+    the PIN_MAX_ATTEMPTS-th failure in a row locks the PIN (customer_lock). With
+    evaluated=True the proof follows an OPRF evaluation (scheme v2) that was already counted
+    (customer_pin_evaluation): a failure is not counted twice."""
     return _counted_attempt(
-        customer=customer, challenge=challenge, counter="pin", matches=matches, actor=actor
+        customer=customer,
+        challenge=challenge,
+        counter="pin",
+        matches=matches,
+        actor=actor,
+        evaluated=evaluated,
     )
+
+
+@transaction.atomic(savepoint=False)
+def customer_pin_evaluation(
+    *, customer: Customer, challenge: Challenge, actor: str = GATEWAY_ACTOR
+) -> Attempt:
+    """Count one OPRF evaluation of the PIN (scheme v2) as a failure until a correct proof
+    clears it (the caller holds the row lock). WRONG means counted and may be answered."""
+    counted = evaluation_apply(
+        failed=customer.pin_failed_attempts, locked_until=customer.pin_locked_until, now=timezone.now()
+    )
+    return _counter_save(customer=customer, challenge=challenge, counter="pin", counted=counted, actor=actor)
 
 
 @transaction.atomic(savepoint=False)

@@ -27,15 +27,36 @@ from customers.services import challenge_finish, customer_email_code_attempt, cu
 from .. import scheme
 from ..errors import GatewayErrorCode as Code
 from ..errors import Locked, StepOutOfOrder, WrongSecret
-from ..models import SCHEME_VERSION, EmailCode, EmailRecovery, QuestionRecovery
+from ..models import (
+    SCHEME_V1,
+    SCHEME_V2,
+    SCHEME_VERSION,
+    EmailCode,
+    EmailRecovery,
+    OprfEvaluation,
+    QuestionRecovery,
+)
 from ..questions import QUESTIONS, REQUIRED_QUESTIONS
-from .attempts import Attempt, ProofOutcome, proof_attempt_count, tries_left, tries_phrase
-from .pins import (
-    auth_hmac,
+from .attempts import (
+    Attempt,
+    EvaluationOutcome,
+    ProofOutcome,
+    evaluation_attempt_count,
+    proof_attempt_count,
+    tries_left,
+    tries_phrase,
+)
+from .oprf import (
+    Counter,
+    Pending,
+    blinded_element_decode,
+    copy_evaluate,
+    copy_prove,
     pending_material_clear,
     pending_material_create,
     pending_material_take,
 )
+from .pins import auth_hmac
 from .steps import step_challenge, step_done
 
 QUESTIONS_SECRET_PURPOSE = "gateway-questions-secret"  # noqa: S105 - a purpose label
@@ -45,6 +66,7 @@ EMAIL_CODE_PURPOSE = "gateway-email-code"
 EMAIL_CODE_TTL = timedelta(minutes=10)
 EMAIL_CODE_TRIES = 5
 EMAIL_CODES_PER_CHALLENGE = 5
+QUESTIONS_OPRF_PURPOSE = OprfEvaluation.Purpose.QUESTIONS
 EMAIL_LOCKED_MESSAGE = "Too many wrong codes. Email recovery is locked for 30 minutes."
 
 
@@ -65,9 +87,20 @@ def validate_question_ids(question_ids: object) -> list[str]:
     return list(question_ids)
 
 
-def questions_setup_start(*, challenge_id: uuid.UUID, session: SessionBase) -> dict[str, str]:
+def questions_setup_start(
+    *, challenge_id: uuid.UUID, session: SessionBase, blinded_element: object
+) -> dict[str, str]:
+    """Salt, `s` and the OPRF evaluation of the new answers' blinded element (not counted)."""
     challenge = step_challenge(challenge_id=challenge_id, session=session, action="questions_start")
-    return pending_material_create(session=session, challenge=challenge, kind="questions")
+    element = blinded_element_decode(blinded_element)
+    return pending_material_create(
+        session=session,
+        challenge=challenge,
+        kind="questions",
+        purpose=QUESTIONS_OPRF_PURPOSE,
+        blinded_element=element,
+        setup=True,
+    )
 
 
 @transaction.atomic
@@ -83,24 +116,14 @@ def questions_setup(
         challenge_id=challenge_id, session=session, action="questions_setup", lock=True
     )
     question_ids = validate_question_ids(question_ids)
-    salt, secret = pending_material_take(session=session, challenge=challenge, kind="questions")
+    pending = pending_material_take(session=session, challenge=challenge, kind="questions")
     customer = challenge.customer  # row-locked with the challenge
-    QuestionRecovery.objects.update_or_create(
+    _questions_store(
         customer=customer,
-        defaults={
-            "scheme_version": SCHEME_VERSION,
-            "question_ids": question_ids,
-            "salt": salt,
-            "auth_hmac": auth_hmac(auth_key, purpose=QUESTIONS_AUTH_PURPOSE),
-            "secret_enc": encrypt(
-                secret,
-                purpose=QUESTIONS_SECRET_PURPOSE,
-                aad=scheme.secret_aad(customer_id=customer.id, kind="questions"),
-            ),
-            "wrapped_shard": wrapped_shard,
-            "failed_attempts": 0,
-            "locked_until": None,
-        },
+        pending=pending,
+        question_ids=question_ids,
+        auth_key=auth_key,
+        wrapped_shard=wrapped_shard,
     )
     _recovery_copies_replace(
         customer=customer, challenge=challenge, kept=Customer.RecoveryMethod.SECURITY_QUESTIONS
@@ -254,12 +277,12 @@ def _email_setup_attempt(
     EmailRecovery.objects.update_or_create(
         customer=customer,
         defaults={
-            "scheme_version": SCHEME_VERSION,
+            "scheme_version": SCHEME_V1,  # email copies have no secret-derived key: no OPRF
             "email": outcome.email,
             "key_enc": encrypt(
                 recovery_key,
                 purpose=EMAIL_KEY_PURPOSE,
-                aad=scheme.secret_aad(customer_id=customer.id, kind="email"),
+                aad=scheme.secret_aad(customer_id=customer.id, kind="email", version=SCHEME_V1),
             ),
             "wrapped_shard": wrapped_shard,
         },
@@ -287,67 +310,204 @@ def email_setup_confirm(
 # --- Restore (RESET_PIN challenges) -------------------------------------------------------
 
 
-@transaction.atomic
-def _questions_proof_attempt(
-    *, challenge_id: uuid.UUID, session: SessionBase, auth_key: bytes
-) -> ProofOutcome:
-    challenge = step_challenge(
-        challenge_id=challenge_id, session=session, action="restore_questions", lock=True
-    )
+def _questions_copy(challenge: Challenge) -> QuestionRecovery:
     record = QuestionRecovery.objects.select_for_update().filter(customer_id=challenge.customer_id).first()
     if record is None:
         raise StepOutOfOrder("No security questions are set up for this account.", code=Code.NO_QUESTIONS)
-    attempt = proof_attempt_count(
-        holder=record,
-        failed_field="failed_attempts",
-        locked_field="locked_until",
-        matches=lambda: constant_time_equal(
-            auth_hmac(auth_key, purpose=QUESTIONS_AUTH_PURPOSE), bytes(record.auth_hmac)
-        ),
-        now=timezone.now(),
+    return record
+
+
+def _questions_locked_now(*, challenge: Challenge, record: QuestionRecovery) -> None:
+    challenge_finish(
+        challenge=challenge, status=Challenge.Status.FAILED, result={"reason": "RECOVERY_LOCKED"}
     )
-    if attempt is Attempt.OK:
-        step_done(challenge=challenge)
-        secret = decrypt(
-            bytes(record.secret_enc),
-            purpose=QUESTIONS_SECRET_PURPOSE,
-            aad=scheme.secret_aad(customer_id=challenge.customer_id, kind="questions"),
-        )
-        return ProofOutcome(
-            ok=True, salt=bytes(record.salt), secret=secret, wrapped_shard=bytes(record.wrapped_shard)
-        )
-    if attempt is Attempt.LOCKED_NOW:
-        challenge_finish(
-            challenge=challenge, status=Challenge.Status.FAILED, result={"reason": "RECOVERY_LOCKED"}
-        )
-        audit_record(
-            action=AuditAction.GATEWAY_RECOVERY_LOCKED,
-            target=challenge.customer,
-            actor=SystemActor.GATEWAY,
-            data={
-                "challenge": str(challenge.id),
-                "method": "SECURITY_QUESTIONS",
-                "until": record.locked_until.isoformat(),
-            },
-        )
-    if attempt in (Attempt.LOCKED_NOW, Attempt.ALREADY_LOCKED):
-        return ProofOutcome(ok=False, locked=True)
-    return ProofOutcome(ok=False, remaining=tries_left(record.failed_attempts))
+    audit_record(
+        action=AuditAction.GATEWAY_RECOVERY_LOCKED,
+        target=challenge.customer,
+        actor=SystemActor.GATEWAY,
+        data={
+            "challenge": str(challenge.id),
+            "method": "SECURITY_QUESTIONS",
+            "until": record.locked_until.isoformat(),
+        },
+    )
 
 
-def restore_questions_verify(
-    *, challenge_id: uuid.UUID, session: SessionBase, auth_key: bytes
-) -> ProofOutcome:
-    outcome = _questions_proof_attempt(challenge_id=challenge_id, session=session, auth_key=auth_key)
+def _questions_counter(challenge: Challenge, record: QuestionRecovery) -> Counter:
+    counters = {"holder": record, "failed_field": "failed_attempts", "locked_field": "locked_until"}
+
+    def after(attempt: Attempt) -> Attempt:
+        if attempt is Attempt.LOCKED_NOW:
+            _questions_locked_now(challenge=challenge, record=record)
+        return attempt
+
+    return Counter(
+        evaluation=lambda: after(evaluation_attempt_count(**counters, now=timezone.now())),
+        proof=lambda matches, evaluated: after(
+            proof_attempt_count(**counters, matches=matches, now=timezone.now(), evaluated=evaluated)
+        ),
+        remaining=lambda: tries_left(record.failed_attempts),
+    )
+
+
+@transaction.atomic
+def _questions_evaluate_attempt(
+    *, challenge_id: uuid.UUID, session: SessionBase, blinded_element: object
+) -> EvaluationOutcome:
+    challenge = step_challenge(
+        challenge_id=challenge_id, session=session, action="restore_questions_evaluate", lock=True
+    )
+    record = _questions_copy(challenge)
+    return copy_evaluate(
+        challenge=challenge,
+        purpose=QUESTIONS_OPRF_PURPOSE,
+        record=record,
+        counter=_questions_counter(challenge, record),
+        blinded_value=blinded_element,
+    )
+
+
+def _raise_unless_ok(outcome: EvaluationOutcome | ProofOutcome) -> None:
     if outcome.locked:
         raise Locked("Too many wrong answers. Recovery is locked for 30 minutes.")
+    if outcome.refusal is not None:
+        raise outcome.refusal
     if not outcome.ok:
         raise WrongSecret(
             f"At least one answer is not correct. {tries_phrase(outcome.remaining)} "
             "before recovery locks for 30 minutes.",
             code=Code.WRONG_ANSWERS,
         )
+
+
+def restore_questions_evaluate(
+    *, challenge_id: uuid.UUID, session: SessionBase, blinded_element: object
+) -> EvaluationOutcome:
+    """The OPRF evaluation an unlock of v2 answers needs; counted (and committed) before any answer."""
+    outcome = _questions_evaluate_attempt(
+        challenge_id=challenge_id, session=session, blinded_element=blinded_element
+    )
+    _raise_unless_ok(outcome)
     return outcome
+
+
+@transaction.atomic
+def _questions_proof_attempt(
+    *,
+    challenge_id: uuid.UUID,
+    session: SessionBase,
+    auth_key: bytes,
+    evaluation_id: object,
+    blinded_element: object,
+) -> ProofOutcome:
+    challenge = step_challenge(
+        challenge_id=challenge_id, session=session, action="restore_questions", lock=True
+    )
+    record = _questions_copy(challenge)
+    outcome = copy_prove(
+        challenge=challenge,
+        session=session,
+        purpose=QUESTIONS_OPRF_PURPOSE,
+        record=record,
+        counter=_questions_counter(challenge, record),
+        matches=lambda: constant_time_equal(
+            auth_hmac(auth_key, purpose=QUESTIONS_AUTH_PURPOSE), bytes(record.auth_hmac)
+        ),
+        evaluation_value=evaluation_id,
+        blinded_value=blinded_element,
+    )
+    if outcome.ok:
+        if outcome.upgrade is None:
+            step_done(challenge=challenge)
+        outcome.secret = decrypt(
+            bytes(record.secret_enc),
+            purpose=QUESTIONS_SECRET_PURPOSE,
+            aad=scheme.secret_aad(
+                customer_id=challenge.customer_id, kind="questions", version=record.scheme_version
+            ),
+        )
+        outcome.salt = bytes(record.salt)
+        outcome.wrapped_shard = bytes(record.wrapped_shard)
+    return outcome
+
+
+def restore_questions_verify(
+    *,
+    challenge_id: uuid.UUID,
+    session: SessionBase,
+    auth_key: bytes,
+    evaluation_id: object = None,
+    blinded_element: object = None,
+) -> ProofOutcome:
+    outcome = _questions_proof_attempt(
+        challenge_id=challenge_id,
+        session=session,
+        auth_key=auth_key,
+        evaluation_id=evaluation_id,
+        blinded_element=blinded_element,
+    )
+    _raise_unless_ok(outcome)
+    return outcome
+
+
+def _questions_store(
+    *, customer: Customer, pending: Pending, question_ids: list[str], auth_key: bytes, wrapped_shard: bytes
+) -> QuestionRecovery:
+    record, _ = QuestionRecovery.objects.update_or_create(
+        customer=customer,
+        defaults={
+            "scheme_version": SCHEME_VERSION,
+            "oprf_key_version": pending.oprf_key_version,
+            "question_ids": question_ids,
+            "salt": pending.salt,
+            "auth_hmac": auth_hmac(auth_key, purpose=QUESTIONS_AUTH_PURPOSE),
+            "secret_enc": encrypt(
+                pending.secret,
+                purpose=QUESTIONS_SECRET_PURPOSE,
+                aad=scheme.secret_aad(customer_id=customer.id, kind="questions", version=SCHEME_VERSION),
+            ),
+            "wrapped_shard": wrapped_shard,
+            "failed_attempts": 0,
+            "locked_until": None,
+        },
+    )
+    return record
+
+
+@transaction.atomic
+def restore_questions_upgrade(
+    *, challenge_id: uuid.UUID, session: SessionBase, auth_key: bytes, wrapped_shard: bytes
+) -> QuestionRecovery:
+    """Replace the unlocked answers copy by the same shard under scheme v2 and the active OPRF
+    key, in one transaction: until it commits, the previous copy stays as it was."""
+    challenge = step_challenge(
+        challenge_id=challenge_id, session=session, action="restore_questions_upgrade", lock=True
+    )
+    record = _questions_copy(challenge)
+    kind = f"{QUESTIONS_OPRF_PURPOSE}-upgrade"
+    pending = pending_material_take(session=session, challenge=challenge, kind=kind)
+    before = {"scheme": record.scheme_version, "oprfKey": record.oprf_key_version}
+    record = _questions_store(
+        customer=challenge.customer,
+        pending=pending,
+        question_ids=list(record.question_ids),
+        auth_key=auth_key,
+        wrapped_shard=wrapped_shard,
+    )
+    audit_record(
+        action=AuditAction.GATEWAY_RECOVERY_REKEYED,
+        target=challenge.customer,
+        actor=SystemActor.GATEWAY,
+        data={
+            "challenge": str(challenge.id),
+            "method": "SECURITY_QUESTIONS",
+            "from": before,
+            "to": {"scheme": SCHEME_V2, "oprfKey": record.oprf_key_version},
+        },
+    )
+    pending_material_clear(session=session, challenge=challenge, kind=kind)
+    step_done(challenge=challenge)
+    return record
 
 
 @transaction.atomic
@@ -396,7 +556,7 @@ def _restore_email_attempt(
     key = decrypt(
         bytes(record.key_enc),
         purpose=EMAIL_KEY_PURPOSE,
-        aad=scheme.secret_aad(customer_id=challenge.customer_id, kind="email"),
+        aad=scheme.secret_aad(customer_id=challenge.customer_id, kind="email", version=record.scheme_version),
     )
     return EmailRelease(recovery_key=key, wrapped_shard=bytes(record.wrapped_shard))
 

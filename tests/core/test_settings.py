@@ -21,6 +21,7 @@ def production_env(**overrides: str) -> dict[str, str]:
             "SECRET_KEY",
             "MASTER_KEYS",
             "PEPPER",
+            "OPRF_MASTER_KEY",
             "JWT_SIGNING_KEY",
             "ALLOWED_HOSTS",
             "PUBLIC_BASE_URL",
@@ -33,6 +34,7 @@ def production_env(**overrides: str) -> dict[str, str]:
             "SECRET_KEY": secrets.token_urlsafe(64),
             "MASTER_KEYS": "1:" + base64.b64encode(secrets.token_bytes(32)).decode(),
             "PEPPER": base64.b64encode(secrets.token_bytes(32)).decode(),
+            "OPRF_MASTER_KEY": "1:" + base64.b64encode(secrets.token_bytes(32)).decode(),
             "JWT_SIGNING_KEY": secrets.token_urlsafe(48),
             "ALLOWED_HOSTS": "gateway.example.com",
             "PUBLIC_BASE_URL": "https://gateway.example.com",
@@ -59,7 +61,7 @@ def test_production_settings_pass_check_deploy_with_every_secret_set():
 
 
 @pytest.mark.parametrize(
-    "name", ["SECRET_KEY", "MASTER_KEYS", "PEPPER", "JWT_SIGNING_KEY", "PUBLIC_BASE_URL"]
+    "name", ["SECRET_KEY", "MASTER_KEYS", "PEPPER", "OPRF_MASTER_KEY", "JWT_SIGNING_KEY", "PUBLIC_BASE_URL"]
 )
 def test_production_settings_refuse_to_start_without_a_secret(name):
     env = production_env()
@@ -75,3 +77,16 @@ def test_production_settings_refuse_the_development_keys():
     result = check(production_env(PEPPER=base.DEV_PEPPER))
     assert result.returncode != 0
     assert "PEPPER must be set" in result.stderr
+
+
+def test_production_settings_refuse_the_development_oprf_key_and_a_malformed_one():
+    from config.settings import base
+
+    result = check(production_env(OPRF_MASTER_KEY=base.DEV_OPRF_MASTER_KEY))
+    assert result.returncode != 0
+    assert "OPRF_MASTER_KEY must be set" in result.stderr
+    short = "1:" + base64.b64encode(secrets.token_bytes(16)).decode()
+    result = check(production_env(OPRF_MASTER_KEY=short))
+    assert result.returncode != 0
+    assert "each key of OPRF_MASTER_KEY must be at least 32 bytes" in result.stderr
+    assert short.split(":")[1] not in result.stderr

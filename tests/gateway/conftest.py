@@ -8,6 +8,7 @@ import secrets
 import pytest
 from django.test import Client
 
+from core import oprf
 from core.crypto import b64url
 from customers.models import Challenge
 
@@ -39,14 +40,41 @@ class Flow:
     def csrf(self) -> str:
         return self.client.cookies["csrftoken"].value
 
-    def post(self, step: str, body: dict | None = None, *, csrf: bool = True):
+    def post(self, step: str, body: dict | None = None, *, csrf: bool = True, raw: bool = False):
+        """One JSON step. Unless raw=True, it adds what the page's scheme v2 sends along (a blinded
+        element with a start; for an unlock, the counted evaluation first, or for a v1 copy a
+        blinded element), so a test can speak of authKeys alone."""
+        body = dict(body or {})
+        if not raw:
+            body = self._as_the_page_would(step, body, csrf=csrf)
+        return self._post(step, body, csrf=csrf)
+
+    def _post(self, step: str, body: dict, *, csrf: bool = True):
         headers = {"HTTP_X_CSRFTOKEN": self.csrf} if csrf else {}
         return self.client.post(
             f"/gateway/api/{self.challenge.id}/{step}",
-            data=json.dumps(body or {}),
+            data=json.dumps(body),
             content_type="application/json",
             **headers,
         )
+
+    UNLOCKS = {
+        "pin/verify": ("pin/evaluate", "pin"),
+        "restore/questions": ("restore/questions/evaluate", "questions"),
+    }
+
+    def _as_the_page_would(self, step: str, body: dict, *, csrf: bool) -> dict:
+        if step in ("pin/start", "recovery/questions/start") and "blindedElement" not in body:
+            body["blindedElement"] = blinded_element()
+        if step in self.UNLOCKS and "evaluationId" not in body and "blindedElement" not in body:
+            evaluate, kind = self.UNLOCKS[step]
+            if copy_scheme(self.challenge.customer_id, kind) == 1:
+                body["blindedElement"] = blinded_element()
+            else:
+                answer = self._post(evaluate, {"blindedElement": blinded_element()}, csrf=csrf)
+                if answer.status_code == 200:
+                    body["evaluationId"] = answer.json()["data"]["evaluationId"]
+        return body
 
     def set_pin(self):
         assert self.post("pin/start").status_code == 200
@@ -65,6 +93,18 @@ class Flow:
                 "wrappedShard": b64url(self.wrapped),
             },
         )
+
+
+def blinded_element() -> str:
+    """A valid blinded element of some PIN (uniformly random, as the page's are)."""
+    return b64url(oprf.blind(secrets.token_bytes(6))[1])
+
+
+def copy_scheme(customer_id, kind: str) -> int | None:
+    from gateway.models import PinCredential, QuestionRecovery
+
+    model = PinCredential if kind == "pin" else QuestionRecovery
+    return model.objects.filter(customer_id=customer_id).values_list("scheme_version", flat=True).first()
 
 
 @pytest.fixture

@@ -40,25 +40,27 @@ def _snapshot(flow):
 
 def test_full_flow_with_the_mirror_scheme_verifies_and_returns(flow, django_capture_on_commit_callbacks):
     pin, shard = "480317", secrets.token_bytes(32)
-    material = flow.post("pin/start").json()["data"]
-    auth_key, pin_key = sm.derive_keys(pin, sm_b(material["salt"]))
+    blind, blinded = sm.oprf_blind(pin)
+    material = flow.post("pin/start", {"blindedElement": b64url(blinded)}).json()["data"]
+    output = sm.oprf_output(pin, blind, sm_b(material["evaluatedElement"]))
+    assert output == sm.server_oprf_output(flow.customer.id, "pin", pin)  # F(k, PIN), whatever the blind
+    auth_key, pin_key = sm.derive_keys(output, sm_b(material["salt"]))
     key = sm.wrap_key(pin_key, sm_b(material["secret"]))
-    wrapped = sm.wrap_shard(key, shard, sm.shard_aad(flow.customer.id, "pin"))
+    wrapped = sm.wrap_shard(key, shard, sm.shard_aad(flow.customer.id, "pin", 2))
     body = {"authKey": b64url(auth_key), "wrappedShard": b64url(wrapped)}
     assert flow.post("pin/setup", body).status_code == 200
     credential = PinCredential.objects.get(customer=flow.customer)
+    assert (credential.scheme_version, credential.oprf_key_version) == (2, 1)
     stored_s = decrypt(
-        bytes(credential.secret_enc), purpose="gateway-pin-secret", aad=sm.shard_aad(flow.customer.id, "pin")
+        bytes(credential.secret_enc),
+        purpose="gateway-pin-secret",
+        aad=sm.shard_aad(flow.customer.id, "pin", 2),
     )
     assert stored_s == sm_b(material["secret"])
-    assert (
-        sm.unwrap_shard(
-            sm.wrap_key(pin_key, stored_s),
-            bytes(credential.wrapped_shard),
-            sm.shard_aad(flow.customer.id, "pin"),
-        )
-        == shard
+    opened = sm.open_copy(
+        record=credential, customer_id=flow.customer.id, kind="pin", secret_text=pin, secret=stored_s
     )
+    assert opened == shard
     assert auth_key not in bytes(credential.auth_hmac)
 
     assert flow.set_questions().status_code == 200
@@ -249,7 +251,9 @@ def test_email_recovery_with_code(flow, django_capture_on_commit_callbacks):
     record = EmailRecovery.objects.get(customer=flow.customer)
     assert (
         decrypt(
-            bytes(record.key_enc), purpose="email-recovery-key", aad=sm.shard_aad(flow.customer.id, "email")
+            bytes(record.key_enc),
+            purpose="email-recovery-key",
+            aad=sm.shard_aad(flow.customer.id, "email", 1),
         )
         == recovery_key
     )

@@ -13,6 +13,7 @@ from core.models import AuditEvent
 from customers.models import Challenge, Customer
 from gateway.models import PinCredential, QuestionRecovery
 
+from . import scheme_mirror as sm
 from .factories import challenge_make, customer_make
 from .seed import seed_pin, seed_questions
 from .test_browser_onboarding import ANSWERS, PIN, QUESTION_IDS, open_link, wire_forms
@@ -24,21 +25,29 @@ NEW_PIN = "271639"
 UNWRAP_IN_PAGE = """async (a) => {
   const m = await import('/static/gateway/js/scheme.js');
   const shard = await m.unwrapWithSecret({
-    secretText: a.pin, salt: m.fromB64url(a.salt), serverSecret: m.fromB64url(a.secret),
-    wrapped: m.fromB64url(a.wrapped), customerId: a.customerId, kind: 'pin' });
+    secretText: a.version === 2 ? m.fromB64url(a.output) : a.pin, salt: m.fromB64url(a.salt),
+    serverSecret: m.fromB64url(a.secret), wrapped: m.fromB64url(a.wrapped), customerId: a.customerId,
+    kind: 'pin', version: a.version });
   return m.hex(shard);
 }"""
 
 
 def pin_copy_args(customer: Customer, pin: str) -> dict[str, str]:
-    """The stored PIN copy's public parts plus its server secret, for unwrapping inside the page."""
+    """The stored PIN copy's public parts plus its server secret (and, for v2, the PIN's OPRF
+    output under the server's key), for unwrapping inside the page."""
     credential = PinCredential.objects.get(customer=customer)
+    version = credential.scheme_version
     s = decrypt(
         bytes(credential.secret_enc),
         purpose="gateway-pin-secret",
-        aad=f"onboarding-gateway|{customer.id}|v1|pin".encode(),
+        aad=f"onboarding-gateway|{customer.id}|v{version}|pin".encode(),
+    )
+    output = (
+        sm.server_oprf_output(customer.id, "pin", pin, credential.oprf_key_version) if version == 2 else b""
     )
     return {
+        "version": version,
+        "output": b64url(output),
         "pin": pin,
         "salt": b64url(bytes(credential.salt)),
         "secret": b64url(s),
@@ -85,8 +94,9 @@ def test_restore_keeps_the_shard_byte_for_byte(live_server, new_page):
     assert after_args["salt"] != before_args["salt"] and after_args["secret"] != before_args["secret"]
     after = page.evaluate(UNWRAP_IN_PAGE, after_args)
     assert after == before
+    old_pin = {**after_args, "pin": PIN, "output": b64url(sm.server_oprf_output(customer.id, "pin", PIN))}
     with pytest.raises(Exception, match="OperationError|decrypt"):
-        page.evaluate(UNWRAP_IN_PAGE, {**after_args, "pin": PIN})  # the old PIN opens nothing now
+        page.evaluate(UNWRAP_IN_PAGE, old_pin)  # the old PIN opens nothing now
     assert AuditEvent.objects.filter(action="gateway.pin_reset", target_id=str(customer.id)).exists()
     page.recorder.assert_absent(
         {

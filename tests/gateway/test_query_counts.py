@@ -4,7 +4,7 @@ The ceilings are the counts measured on `main` before the flows table (issue 11)
 the progress into the challenge's `step` and the writes into customers services must not
 add a statement to any request. Counted with CaptureQueriesContext inside the test's
 transaction, so an atomic block shows as a SAVEPOINT pair; PostgreSQL and SQLite agree.
-A ceiling raised on purpose says so beside it.
+A ceiling raised on purpose says so beside it (issue 12's limits, issue 17's scheme v2).
 """
 
 import json
@@ -21,6 +21,7 @@ from core.crypto import b64url
 from customers.models import Challenge
 from customers.services import api_key_create, organization_create
 
+from .conftest import blinded_element
 from .factories import link_path
 
 pytestmark = pytest.mark.django_db
@@ -37,14 +38,15 @@ CEILINGS = {
     "customers.reset-pin": 10,
     "gateway.open": 9,
     "gateway.page": 5,
-    "gateway.pin/start": 5,
+    "gateway.pin/start": 7,  # scheme v2: +2, the setup evaluation is counted per challenge and recorded
     "gateway.pin/setup": 16,
     "gateway.complete (too early)": 6,
-    "gateway.recovery/questions/start": 5,
+    "gateway.recovery/questions/start": 7,  # scheme v2: +2, as pin/start
     # 16 before issue 14, which adds one DELETE: the new recovery copy replaces the other method's.
     "gateway.recovery/questions": 17,
     "gateway.complete": 7,
     "gateway.page (resume)": 5,
+    "gateway.pin/evaluate": 7,  # scheme v2 (new): the counted, recorded OPRF evaluation
     "gateway.pin/verify (wrong)": 7,
     "gateway.pin/verify": 10,
     "gateway.recovery/email/start": 7,
@@ -55,7 +57,8 @@ CEILINGS = {
     "gateway.restore/email/start": 8,
     "gateway.restore/email/confirm": 10,
     "gateway.pin/setup (reset)": 14,
-    "gateway.restore/questions (wrong)": 6,
+    "gateway.restore/questions/evaluate": 7,  # scheme v2 (new)
+    "gateway.restore/questions (wrong)": 8,  # scheme v2: +2, the named evaluation is redeemed
     "gateway.restore/questions": 9,
 }
 ORIGIN = "https://app.example.com"
@@ -109,6 +112,10 @@ class Run:
 
         return self.count(name, call) if name else call()
 
+    def evaluate(self, step, name=None):
+        response = self.step(step, {"blindedElement": blinded_element()}, name=name)
+        return {"evaluationId": response.json()["data"]["evaluationId"]}
+
 
 def _code():
     return mail.outbox[-1].body.split("code is ")[1][:6]
@@ -138,10 +145,14 @@ def test_no_request_runs_more_statements_than_before(settings, django_capture_on
 
     # Onboarding: PIN, then security questions.
     run.open(challenge, open_name="gateway.open", page_name="gateway.page")
-    run.step("pin/start", name="gateway.pin/start")
+    run.step("pin/start", {"blindedElement": blinded_element()}, name="gateway.pin/start")
     run.step("pin/setup", copy, name="gateway.pin/setup")
     run.step("complete", name="gateway.complete (too early)")
-    run.step("recovery/questions/start", name="gateway.recovery/questions/start")
+    run.step(
+        "recovery/questions/start",
+        {"blindedElement": blinded_element()},
+        name="gateway.recovery/questions/start",
+    )
     questions = {"questionIds": ["first_pet", "first_school", "first_job"], **copy}
     run.step("recovery/questions", questions, name="gateway.recovery/questions")
     run.step("complete", name="gateway.complete")
@@ -149,11 +160,15 @@ def test_no_request_runs_more_statements_than_before(settings, django_capture_on
     # Resume: PIN set in one challenge, entered in the next, then email recovery.
     second = run.post("/v2/customers", {"refId": "u3"}).json()["data"]["id"]
     run.open(run.challenge(second, "initialize"))
-    run.step("pin/start")
+    run.step("pin/start", {"blindedElement": blinded_element()})
     run.step("pin/setup", copy)
     run.open(run.challenge(second, "initialize"), page_name="gateway.page (resume)")
-    run.step("pin/verify", {"authKey": b64url(secrets.token_bytes(32))}, name="gateway.pin/verify (wrong)")
-    run.step("pin/verify", {"authKey": b64url(auth_key)}, name="gateway.pin/verify")
+    wrong = run.evaluate("pin/evaluate", name="gateway.pin/evaluate")
+    run.step(
+        "pin/verify", {"authKey": b64url(secrets.token_bytes(32)), **wrong}, name="gateway.pin/verify (wrong)"
+    )
+    right = run.evaluate("pin/evaluate")
+    run.step("pin/verify", {"authKey": b64url(auth_key), **right}, name="gateway.pin/verify")
     with django_capture_on_commit_callbacks(execute=True):
         run.step("recovery/email/start", {"email": "a@example.com"}, name="gateway.recovery/email/start")
     email = {"recoveryKey": b64url(secrets.token_bytes(32)), "wrappedShard": b64url(wrapped)}
@@ -171,16 +186,18 @@ def test_no_request_runs_more_statements_than_before(settings, django_capture_on
     with django_capture_on_commit_callbacks(execute=True):
         run.step("restore/email/start", name="gateway.restore/email/start")
     run.step("restore/email/confirm", {"code": _code()}, name="gateway.restore/email/confirm")
-    run.step("pin/start")
+    run.step("pin/start", {"blindedElement": blinded_element()})
     run.step("pin/setup", copy, name="gateway.pin/setup (reset)")
     run.step("complete")
     run.open(run.challenge(first, "reset-pin"))
+    wrong = run.evaluate("restore/questions/evaluate", name="gateway.restore/questions/evaluate")
     run.step(
         "restore/questions",
-        {"authKey": b64url(secrets.token_bytes(32))},
+        {"authKey": b64url(secrets.token_bytes(32)), **wrong},
         name="gateway.restore/questions (wrong)",
     )
-    run.step("restore/questions", {"authKey": b64url(auth_key)}, name="gateway.restore/questions")
+    right = run.evaluate("restore/questions/evaluate")
+    run.step("restore/questions", {"authKey": b64url(auth_key), **right}, name="gateway.restore/questions")
 
     assert set(run.counts) == set(CEILINGS)
     statuses = {name: status for name, (_, status) in run.counts.items()}

@@ -1,6 +1,12 @@
-// The shard scheme of DESIGN.md "Gateway", step 3, with WebCrypto only.
+// The shard scheme of DESIGN.md "Gateway", step 3, with WebCrypto (and, for v2, oprf.js).
 // Nothing in this module talks to the network: callers send authKey / wrapped copies themselves.
-export const SCHEME_VERSION = 1;
+// v1: m = PBKDF2(PIN, salt). v2: m = PBKDF2(OPRF output, salt), the OPRF output coming from
+// oprf.js and the server's evaluation; everything after m is the same in both.
+import { oprfFinalize } from "./oprf.js";
+
+export const SCHEME_V1 = 1;
+export const SCHEME_V2 = 2;
+export const SCHEME_VERSION = SCHEME_V2; // new PIN and answer copies; email copies stay v1 (no KDF)
 export const PBKDF2_ITERATIONS = 600000;
 const HKDF_SALT = new TextEncoder().encode("onboarding-gateway/shard/v1");
 const enc = new TextEncoder();
@@ -29,8 +35,8 @@ export function newShard() {
 }
 
 // Associated data of every wrapped copy: customer id, scheme version and which copy it is.
-export function shardAad(customerId, kind) {
-  return enc.encode(`onboarding-gateway|${customerId}|v${SCHEME_VERSION}|${kind}`);
+export function shardAad(customerId, kind, version = SCHEME_VERSION) {
+  return enc.encode(`onboarding-gateway|${customerId}|v${version}|${kind}`);
 }
 
 async function hkdf(ikm, info) {
@@ -41,8 +47,10 @@ async function hkdf(ikm, info) {
 }
 
 // m = PBKDF2-SHA256(secret, salt, 600 000); authKey and pinKey are split from m by HKDF.
-export async function deriveKeys(secretText, salt) {
-  const base = await crypto.subtle.importKey("raw", enc.encode(secretText), "PBKDF2", false, ["deriveBits"]);
+// `secret` is the PIN or joined answers (v1, text) or the 64-byte OPRF output (v2, bytes).
+export async function deriveKeys(secret, salt) {
+  const raw = typeof secret === "string" ? enc.encode(secret) : secret;
+  const base = await crypto.subtle.importKey("raw", raw, "PBKDF2", false, ["deriveBits"]);
   const m = new Uint8Array(await crypto.subtle.deriveBits(
     { name: "PBKDF2", hash: "SHA-256", salt, iterations: PBKDF2_ITERATIONS }, base, 256));
   return { authKey: await hkdf(m, "og/v1/auth-key"), pinKey: await hkdf(m, "og/v1/pin-key") };
@@ -80,8 +88,18 @@ export async function unwrapShard(key, wrapped, aad) {
   return new Uint8Array(pt);
 }
 
-// The whole unwrap of one copy from its secret text (PIN or joined answers).
-export async function unwrapWithSecret({ secretText, salt, serverSecret, wrapped, customerId, kind }) {
+// The whole unwrap of one copy from its secret (v1: the PIN or joined answers; v2: their OPRF output).
+export async function unwrapWithSecret({ secretText, salt, serverSecret, wrapped, customerId, kind, version }) {
   const { pinKey } = await deriveKeys(secretText, salt);
-  return unwrapShard(await wrapKey(pinKey, serverSecret), wrapped, shardAad(customerId, kind));
+  return unwrapShard(await wrapKey(pinKey, serverSecret), wrapped, shardAad(customerId, kind, version));
+}
+
+// Scheme v2: the shard wrapped under a secret text, from the server's evaluation of its blinded
+// element and the pending salt and s -> { authKey, wrappedShard } (base64url) to send.
+export async function sealCopy({ input, blind, material, shard, customerId, kind }) {
+  const output = oprfFinalize(input, blind, fromB64url(material.evaluatedElement));
+  const keys = await deriveKeys(output, fromB64url(material.salt));
+  const key = await wrapKey(keys.pinKey, fromB64url(material.secret));
+  const wrapped = await wrapShard(key, shard, shardAad(customerId, kind, SCHEME_V2));
+  return { authKey: b64url(keys.authKey), wrappedShard: b64url(wrapped) };
 }

@@ -4,7 +4,8 @@
 import { post } from "./api.js";
 import { pinProblem } from "./pinrules.js";
 import { answersSecret, normalizeAnswer } from "./normalize.js";
-import { b64url, fromB64url, deriveKeys, wrapKey, wrapShard, rawAesKey, newShard, randomBytes, shardAad } from "./scheme.js";
+import { b64url, wrapShard, rawAesKey, newShard, randomBytes, shardAad, sealCopy, SCHEME_V1 } from "./scheme.js";
+import { oprfInput, oprfBlind } from "./oprf.js";
 import { unlockWithPin, unlockWithQuestions, unlockWithEmailCode } from "./unlock.js";
 import { $, root, digitsOnly, show, setFieldError, guarded } from "./ui.js";
 import { walletCreate } from "./wallet-step.js";
@@ -38,7 +39,8 @@ function readCode(input) {
   return value;
 }
 
-// pin_choose: a new PIN (first setup, or after an unlock) wraps the shard (a new one if none is open).
+// pin_choose: a new PIN (first setup, or after an unlock) wraps the shard (a new one if none is open),
+// under scheme v2: the PIN's blinded element goes with pin/start, the OPRF output keys the copy.
 const pinChoose = {
   wire(ctx, done) {
     const form = $("pin-form");
@@ -63,12 +65,12 @@ const pinChoose = {
       if (problem) { setFieldError(pin1, problem); pin1.focus(); return; }
       if (a !== b) { setFieldError(pin2, "The two PINs do not match."); pin2.focus(); return; }
       const saved = await guarded(form, "Securing your PIN on this device. This takes a few seconds…", async () => {
-        const material = await post(ctx.challengeId, "pin/start");
-        const keys = await deriveKeys(a, fromB64url(material.salt));
+        const input = oprfInput(a);
+        const { blind, blinded } = oprfBlind(input);
+        const material = await post(ctx.challengeId, "pin/start", { blindedElement: b64url(blinded) });
         if (!ctx.shard) ctx.shard = newShard();
-        const key = await wrapKey(keys.pinKey, fromB64url(material.secret));
-        const wrapped = await wrapShard(key, ctx.shard, shardAad(ctx.customerId, "pin"));
-        await post(ctx.challengeId, "pin/setup", { authKey: b64url(keys.authKey), wrappedShard: b64url(wrapped) });
+        const copy = await sealCopy({ input, blind, material, shard: ctx.shard, customerId: ctx.customerId, kind: "pin" });
+        await post(ctx.challengeId, "pin/setup", copy);
         pin1.value = "";
         pin2.value = "";
       });
@@ -91,6 +93,7 @@ const pinEnter = {
       const opened = await guarded(form, "Checking your PIN on this device…", async () => {
         ctx.shard = await unlockWithPin({
           challengeId: ctx.challengeId, customerId: ctx.customerId, pin: value, salt: ctx.data.pinSalt,
+          scheme: ctx.data.pinScheme,
         });
         pin.value = "";
       });
@@ -113,13 +116,11 @@ const recoverySetup = {
       const picked = readQuestions("", 3);
       if (!picked) return;
       const saved = await guarded(qform, "Protecting your backup with your answers. This takes a few seconds…", async () => {
-        const material = await post(ctx.challengeId, "recovery/questions/start");
-        const keys = await deriveKeys(answersSecret(picked.answers), fromB64url(material.salt));
-        const key = await wrapKey(keys.pinKey, fromB64url(material.secret));
-        const wrapped = await wrapShard(key, ctx.shard, shardAad(ctx.customerId, "questions"));
-        await post(ctx.challengeId, "recovery/questions", {
-          questionIds: picked.ids, authKey: b64url(keys.authKey), wrappedShard: b64url(wrapped),
-        });
+        const input = oprfInput(answersSecret(picked.answers));
+        const { blind, blinded } = oprfBlind(input);
+        const material = await post(ctx.challengeId, "recovery/questions/start", { blindedElement: b64url(blinded) });
+        const copy = await sealCopy({ input, blind, material, shard: ctx.shard, customerId: ctx.customerId, kind: "questions" });
+        await post(ctx.challengeId, "recovery/questions", { questionIds: picked.ids, ...copy });
         for (let i = 1; i <= 3; i += 1) $(`a${i}`).value = "";
       });
       if (saved) done(qform);
@@ -145,7 +146,7 @@ const recoverySetup = {
       if (!code) return;
       const saved = await guarded(cform, "Saving your backup…", async () => {
         const recoveryKey = randomBytes(32);
-        const wrapped = await wrapShard(await rawAesKey(recoveryKey), ctx.shard, shardAad(ctx.customerId, "email"));
+        const wrapped = await wrapShard(await rawAesKey(recoveryKey), ctx.shard, shardAad(ctx.customerId, "email", SCHEME_V1));
         await post(ctx.challengeId, "recovery/email/confirm", {
           code, recoveryKey: b64url(recoveryKey), wrappedShard: b64url(wrapped),
         });
@@ -167,6 +168,7 @@ const recoveryOpen = {
         const opened = await guarded(qform, "Checking your answers on this device…", async () => {
           ctx.shard = await unlockWithQuestions({
             challengeId: ctx.challengeId, customerId: ctx.customerId, answers: picked.answers, salt: ctx.data.questionsSalt,
+            scheme: ctx.data.questionsScheme,
           });
           for (let i = 1; i <= 3; i += 1) $(`ra${i}`).value = "";
         });
