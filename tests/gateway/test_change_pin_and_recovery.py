@@ -12,11 +12,11 @@ from core.crypto import b64url
 from core.models import AuditEvent
 from customers.models import Challenge
 from gateway.models import EmailRecovery, PinCredential, QuestionRecovery
-from tests.gateway import scheme_mirror as sm
 
 from .conftest import Flow
 from .factories import challenge_make, customer_make
 from .seed import seed_pin, seed_questions
+from .test_oprf_steps import v2_proof
 
 pytestmark = pytest.mark.django_db
 
@@ -42,8 +42,8 @@ def flow_of(customer, type_):
 
 
 def unlock(flow, pin=PIN):
-    auth_key, _ = sm.derive_keys(pin, bytes(PinCredential.objects.get(customer=flow.challenge.customer).salt))
-    return flow.post("pin/verify", {"authKey": b64url(auth_key)})
+    proof = v2_proof(flow, pin, salt=bytes(PinCredential.objects.get(customer=flow.challenge.customer).salt))
+    return flow.post("pin/verify", proof, raw=True)
 
 
 def test_change_pin_needs_the_current_pin_then_stores_the_new_copy(customer):

@@ -6,13 +6,12 @@ import pytest
 from coincurve.utils import GROUP_ORDER_INT as N
 from eth_account import Account
 
-from core.crypto import b64url
 from core.models import AuditEvent
 from customers.models import Challenge
-from tests.gateway import scheme_mirror as sm
 from tests.gateway.conftest import Flow
 from tests.gateway.factories import customer_make, link_path
 from tests.gateway.seed import seed_pin, seed_questions
+from tests.gateway.test_oprf_steps import v2_proof
 from wallets import services
 from wallets.models import CustomerKey, Wallet, WalletRequest
 
@@ -39,9 +38,9 @@ class WalletFlow(Flow):
         self.u = km.user_share(shard)
 
     def unlock(self, pin=PIN):
-        salt = bytes(self.customer.pin_credential.salt)
-        auth_key, _ = sm.derive_keys(pin, salt)
-        return self.post("pin/verify", {"authKey": b64url(auth_key)})
+        # Scheme v2, as the page does it: a counted OPRF evaluation of the PIN, then the proof.
+        proof = v2_proof(self, pin, salt=bytes(self.customer.pin_credential.salt))
+        return self.post("pin/verify", proof, raw=True)
 
     def keys(self, *, send_u=True, u=None, proof=None):
         body = {}

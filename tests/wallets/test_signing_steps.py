@@ -12,10 +12,9 @@ from coincurve.utils import GROUP_ORDER_INT as N
 from eth_account import Account
 from eth_account.messages import encode_defunct, encode_typed_data
 
-from core.crypto import b64url
 from core.models import AuditEvent
-from tests.gateway import scheme_mirror as sm
-from tests.gateway.conftest import Flow
+from tests.gateway.conftest import Flow, blinded_element
+from tests.gateway.test_oprf_steps import v2_proof
 from wallets import signing_services
 from wallets.models import SignRequest, Wallet
 
@@ -88,9 +87,9 @@ class SignFlow(Flow):
         self.u = km.user_share(shard)
 
     def unlock(self, pin=PIN):
-        salt = bytes(self.customer.pin_credential.salt)
-        auth_key, _ = sm.derive_keys(pin, salt)
-        return self.post("pin/verify", {"authKey": b64url(auth_key)})
+        # Scheme v2, as the page does it: a counted OPRF evaluation of the PIN, then the proof.
+        proof = v2_proof(self, pin, salt=bytes(self.customer.pin_credential.salt))
+        return self.post("pin/verify", proof, raw=True)
 
     def key(self, release) -> bytes:
         return km.wallet_key(self.u, bytes.fromhex(release["serverShare"]), release["index"])
@@ -217,7 +216,7 @@ def test_declining_fails_the_challenge(setup):
     assert response.status_code == 200 and "status=failed" in response.json()["data"]["returnUrl"]
     flow.challenge.refresh_from_db()
     assert flow.challenge.status == "failed" and flow.challenge.result == {"reason": "declined"}
-    assert flow.unlock().status_code == 410
+    assert flow.post("pin/evaluate", {"blindedElement": blinded_element()}, raw=True).status_code == 410
 
 
 def test_raw_unsigned_transactions_sign_the_same_digest(setup):
@@ -257,8 +256,8 @@ def test_export_shows_the_keys_of_every_wallet_after_the_pin_and_a_confirmation(
     page = flow.open().content.decode()
     assert "Anyone who sees or copies it can take everything" in page and wallet.address in page
     assert flow.post("export/keys", {"confirmed": True}).status_code == 409  # PIN first
-    auth_key, _ = sm.derive_keys(PIN, bytes(customer.pin_credential.salt))
-    assert flow.post("pin/verify", {"authKey": b64url(auth_key)}).status_code == 200
+    proof = v2_proof(flow, PIN, salt=bytes(customer.pin_credential.salt))
+    assert flow.post("pin/verify", proof, raw=True).status_code == 200
     response = flow.post("export/keys", {"confirmed": False})
     assert response.status_code == 400 and not Wallet.objects.filter(exported=True).exists()
     response = flow.post("export/keys", {"confirmed": True})
