@@ -1,72 +1,103 @@
 # Quick start: `make run` (service on 127.0.0.1:8000 with a demo organization) and
-# `make test` (the whole suite). Both set up their own virtual environment.
-PYTHON ?= python3
+# `make test` (the whole suite). Both set up their own virtual environment (.venv) from the
+# hash-locked requirements/*.txt and rebuild it when the Python or the locks change.
+# Python 3.11, 3.12 or 3.13: `make run PYTHON=python3.12` picks one (README, "Python").
+PYTHON ?=
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
+PORT ?= 8000
+export PYTHON VENV
 
-.PHONY: install run test lint bench bench-signing bench-quick fuzz load faults screenshots vendor vendor-check clean
+.PHONY: install install-dev run test lint lint-py lint-js typecheck lock lock-upgrade vendor vendor-check \
+	bench bench-signing bench-quick fuzz load faults screenshots clean
 
-$(VENV)/.installed: pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --upgrade pip
-	$(VENV)/bin/pip install --quiet ".[dev]"
-	touch $@
+# Runtime dependencies only (what `make run` and production need).
+install:
+	@scripts/ensure-system-libs
+	@scripts/venv runtime
 
-install: $(VENV)/.installed
+# Runtime + tests, linters and type checker.
+install-dev:
+	@scripts/ensure-system-libs
+	@scripts/venv dev
 
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
-	$(PY) manage.py runserver 127.0.0.1:8000
+	$(PY) manage.py serve 127.0.0.1:$(PORT)
 
-test: install
+# Runs on SQLite unless DATABASE_URL is set (REDIS_URL likewise adds the Redis tests).
+test: install-dev
 	scripts/ensure-browser
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-lint: install
+# Every static check CI runs: ruff (lint and format), mypy, the locks, migrations, ESLint
+# on static/, and static/vendor/ rebuilt from its pinned packages.
+lint: lint-py typecheck lint-js
+	scripts/check-vendor
+
+lint-py: install-dev
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) scripts/check-lock
 	$(PY) manage.py makemigrations --check --dry-run
+
+typecheck: install-dev
+	$(VENV)/bin/mypy
+
+# ESLint (pinned in package.json / package-lock.json, installed with `npm ci`) on static/.
+lint-js:
+	scripts/lint-js
+
+# Rebuild static/vendor/ (the audited @noble browser crypto) from the pinned npm packages.
+vendor:
+	scripts/vendor-build
+
+# Regenerate requirements/runtime.txt and requirements/dev.txt from pyproject.toml (keeps
+# existing pins where they still fit); `make lock-upgrade` also moves indirect ones to
+# their newest allowed release. Needs PyPI only.
+lock: install-dev
+	scripts/lock
+
+lock-upgrade: install-dev
+	scripts/lock --upgrade
 
 # Benchmarks (docs/readme/benchmarks.md). Need PostgreSQL and Redis on 127.0.0.1 (started
 # if down) and wrk (apt-get install wrk, done for you as root). `bench`: 1,000,000
 # customers, 10 s per row, then 1,000 schemathesis cases per operation; the table and
 # the fuzz figures go to benchmarks/RESULTS.md. `bench-quick`: CI's smaller form.
-bench: install
+bench: install-dev
 	$(PY) benchmarks/run.py --fuzz 1000 --results benchmarks/RESULTS.md
 
 # Server-side cost of one signing challenge beside a bare eth-account recover (no database).
-bench-signing: install
+bench-signing: install-dev
 	$(PY) benchmarks/signing_cost.py
 
-bench-quick: install
+bench-quick: install-dev
 	$(PY) benchmarks/run.py --quick
 
 # Fuzz every API operation with FUZZ_EXAMPLES cases each (CI runs 30 inside `make test`).
 FUZZ_EXAMPLES ?= 1000
-fuzz: install
+fuzz: install-dev
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_RANDOM=1 $(PY) -m pytest -p no:cacheprovider tests/resilience/test_fuzz.py
 
 # Load (4 gunicorn workers, 200 concurrent requests; needs DATABASE_URL and REDIS_URL) and
 # fault injection (a private PostgreSQL cluster and redis-server, stopped and restarted).
-load: install
+load: install-dev
 	$(PY) -m pytest tests/resilience/test_load.py
 
-faults: install
+faults: install-dev
 	$(PY) -m pytest tests/resilience/test_faults.py
 
 # Gateway pages at 360 and 1280 px into docs/screenshots/ (needs /usr/bin/chromium).
-screenshots: install
+screenshots: install-dev
 	scripts/ensure-browser
 	$(PY) scripts/screenshots.py
 
-# Browser crypto (@noble/curves, @noble/hashes) from the pinned npm packages into static/vendor/
-# (needs node and npm); vendor-check rebuilds it elsewhere and fails on any difference (CI).
-vendor:
-	scripts/vendor-build
-
+# static/vendor/ rebuilt elsewhere from the pinned packages; fails on any difference (CI).
 vendor-check:
 	scripts/check-vendor
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache
+	rm -rf $(VENV) node_modules db.sqlite3 staticfiles .pytest_cache .mypy_cache

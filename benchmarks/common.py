@@ -72,7 +72,8 @@ def ensure_wrk() -> str:
     if found:
         return found
     if os.geteuid() == 0 and shutil.which("apt-get"):
-        sh("apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null")
+        # Waits for another package install holding the apt lock, and retries once.
+        sh([str(ROOT / "scripts" / "apt-install"), "wrk"])
         found = shutil.which("wrk")
     if not found:
         raise SystemExit("wrk is missing: apt-get install wrk")
@@ -140,7 +141,7 @@ def gunicorn(
     port = port or free_port()
     log_path = log_path or ROOT / "benchmarks" / "out" / "gunicorn.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    log = open(log_path, "wb")  # noqa: SIM115 (closed in finally)
+    log = open(log_path, "wb")
     proc = subprocess.Popen(
         [
             PYTHON,

@@ -7,11 +7,12 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -22,7 +23,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 def count(client: Client, method: str, path: str, body: str | None, headers: dict, expect: int | None) -> int:
     call = getattr(client, method.lower())
-    kwargs = {"headers": headers}
+    kwargs: dict[str, Any] = {"headers": headers}
     if body is not None:
         kwargs.update(data=body, content_type="application/json")
     call(path, **kwargs)  # warm: caches, last-used stamps, connections

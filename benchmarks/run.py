@@ -29,7 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import (  # noqa: E402
+from common import (
     PG_ADMIN_URL,
     PYTHON,
     ROOT,
@@ -334,7 +334,7 @@ def main() -> int:
     counts = query_counts(env, rows, ids)
     cost = bcrypt_cost_ms(rounds)
     baseline = rows[0].result["rps"]
-    lines, verdicts = render(rows, counts, baseline, cost, rounds, args)
+    lines, _verdicts = render(rows, counts, baseline, cost, rounds, args)
     report = "\n".join(lines)
     print()
     print(report)

@@ -31,7 +31,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import ROOT, bench_env, gunicorn, manage  # noqa: E402
+from common import ROOT, bench_env, gunicorn, manage
 
 CHROMIUM = "/usr/bin/chromium"
 PIN = "480317"

@@ -37,7 +37,10 @@ def _free_port() -> int:
 
 def peak_rss_kb(pid: int) -> int:
     status = Path(f"/proc/{pid}/status").read_text()
-    return int(re.search(r"^VmHWM:\s+(\d+) kB", status, re.M).group(1))
+    match = re.search(r"^VmHWM:\s+(\d+) kB", status, re.M)
+    if match is None:
+        raise RuntimeError(f"no VmHWM line in /proc/{pid}/status")
+    return int(match.group(1))
 
 
 def _manage(env: dict, *args: str) -> str:

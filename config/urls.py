@@ -4,15 +4,17 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from core.views import healthz
+from core.views import favicon, healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path("v2/schema", SpectacularAPIView.as_view(), name="schema"),
     path("v2/docs", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="docs"),
     path("v2/", include("customers.urls")),
     path("v2/", include("wallets.urls")),
+    path("v2/", include("webhooks.urls")),
     path("v2/", include("merchants.urls")),
     path("v2/", include("onboarding.urls")),
     path("gateway/", include("gateway.urls")),

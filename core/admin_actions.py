@@ -8,11 +8,22 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 
 from .errors import DomainError
+
+
+def staff_user(request: HttpRequest) -> AbstractBaseUser:
+    """The signed-in staff member behind an admin request (the admin site lets no one else in)."""
+    user = request.user
+    if not isinstance(user, AbstractBaseUser):
+        raise PermissionDenied
+    return user
 
 
 class DeclineForm(forms.Form):
@@ -78,6 +89,6 @@ def decline_with_reason(
         "items": [(obj.pk, label(obj)) for obj in queryset],
         "form": form,
         "action_name": action_name,
-        "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
     }
     return TemplateResponse(request, "admin/core/decline_reason.html", context)

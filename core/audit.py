@@ -14,6 +14,7 @@ Actor strings, by kind of actor:
     apikey:<prefix>           an organization acting through a customers API key
     gateway                   the hosted gateway pages (the customer behind a challenge link)
     cli / seed_demo           an operator command
+    webhooks                  the webhook delivery worker (an endpoint disabled after failing)
     (empty)                   nobody in particular (a system default)
 """
 
@@ -74,6 +75,13 @@ class AuditAction(StrEnum):
     ONBOARDING_DOCUMENT_VIEWED = "onboarding.document_viewed"
     ONBOARDING_APPROVED = "onboarding.approved"
     ONBOARDING_DECLINED = "onboarding.declined"
+    # webhooks: endpoints and deliveries
+    WEBHOOK_ENDPOINT_CREATED = "webhook_endpoint.create"
+    WEBHOOK_ENDPOINT_UPDATED = "webhook_endpoint.update"
+    WEBHOOK_ENDPOINT_DELETED = "webhook_endpoint.delete"
+    WEBHOOK_ENDPOINT_SECRET_ROTATED = "webhook_endpoint.rotate_secret"  # noqa: S105 (an event name)
+    WEBHOOK_ENDPOINT_DISABLED = "webhook_endpoint.disable"
+    WEBHOOK_DELIVERY_RETRIED = "webhook_delivery.retry"
 
 
 class SystemActor(StrEnum):
@@ -83,6 +91,7 @@ class SystemActor(StrEnum):
     GATEWAY = "gateway"
     CLI = "cli"
     SEED_DEMO = "seed_demo"
+    WEBHOOKS = "webhooks"
 
 
 @runtime_checkable

@@ -26,6 +26,18 @@ DEFAULTS: dict[str, Any] = {
     "ONBOARDING_UPLOAD_DIR": "onboarding",
     # Where PIN scheme v2 evaluates its OPRF (core/keys.py); a KMS/HSM class replaces it here.
     "OPRF_KEY_PROVIDER": "core.keys.EnvironmentOprfKeyProvider",
+    # Webhooks (README, "Webhooks"): delivery timeout, retry window and backoff, the
+    # lease a worker holds on an endpoint while it sends, the rotation overlap, auto-disable.
+    "WEBHOOK_TIMEOUT_SECONDS": 10,
+    "WEBHOOK_RETRY_WINDOW_SECONDS": 24 * 3600,
+    "WEBHOOK_BACKOFF_BASE_SECONDS": 10,
+    "WEBHOOK_BACKOFF_MAX_SECONDS": 3600,
+    "WEBHOOK_LEASE_SECONDS": 60,
+    "WEBHOOK_SECRET_OVERLAP_SECONDS": 24 * 3600,
+    "WEBHOOK_DISABLE_AFTER_SECONDS": 3 * 24 * 3600,
+    "WEBHOOK_SWEEP_SECONDS": 15,
+    # Development and tests only: accept http:// and loopback addresses for receivers.
+    "WEBHOOK_ALLOW_LOOPBACK": False,
 }
 
 

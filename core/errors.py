@@ -105,7 +105,7 @@ def to_problem(exc: Exception) -> Problem:
     if isinstance(exc, drf_exceptions.ValidationError):
         return Problem(400, "Validation failed", "invalid", exc.detail, exc=exc)
     if isinstance(exc, drf_exceptions.Throttled):
-        wait = int(exc.wait or 1)
+        wait = int(getattr(exc, "wait", None) or 1)  # set by Throttled.__init__; not in the stubs
         return Problem(
             429, "Too Many Requests", "rate_limited", None, {"Retry-After": str(max(1, wait))}, exc
         )

@@ -7,7 +7,7 @@ from .models import AuditEvent
 
 
 def audit_record(
-    *, action: AuditAction | str, target: Any, actor: Actor | str = None, data: dict | None = None
+    *, action: AuditAction | str, target: Any, actor: Actor | str = None, data: dict[str, Any] | None = None
 ) -> AuditEvent:
     """Record a state change. Never put a secret in `data`.
 

@@ -1,6 +1,7 @@
-"""Django-level views: liveness, and error handlers answering JSON in the surface's shape."""
+"""Django-level views: liveness, the favicon, and error handlers answering JSON in the surface's shape."""
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.templatetags.static import static
 from django.views import defaults
 from django.views.decorators.http import require_GET
 
@@ -13,7 +14,14 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
 
-def _json_or_html(status: int, message: str, html_view):  # type: ignore[no-untyped-def]
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponseRedirect:
+    """/favicon.ico, which browsers ask for on pages that link no icon (admin, JSON answers).
+    Resolved per request: production's static storage serves it under a hashed name."""
+    return HttpResponseRedirect(static("favicon.ico"))
+
+
+def _json_or_html(status: int, message: str, html_view):
     def view(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
         if surface_for_path(request.path) is None:
             return html_view(request, exception) if exception is not None else html_view(request)

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import models
 from django.http import HttpRequest
 
 from .models import ApiKey, Challenge, Customer, Organization, RedirectOrigin
@@ -26,15 +27,18 @@ class RedirectOriginInline(admin.TabularInline):
     extra = 1
 
 
+API_KEY_FIELDS = ("prefix", "name", "kind", "created_at", "last_used_at", "revoked_at")
+
+
 class ApiKeyInline(admin.TabularInline):
     model = ApiKey
-    fields = ["prefix", "name", "kind", "created_at", "last_used_at", "revoked_at"]
-    readonly_fields = fields
+    fields = API_KEY_FIELDS
+    readonly_fields = API_KEY_FIELDS
     extra = 0
     can_delete = False
     show_change_link = True
 
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:  # noqa: ANN001
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
 
 
@@ -59,12 +63,12 @@ class ApiKeyAdmin(admin.ModelAdmin):
     search_fields = ["prefix", "name", "organization__name"]
     actions = ["revoke_keys"]
 
-    def get_form(self, request, obj=None, change=False, **kwargs):  # noqa: ANN001, ANN003, ANN201
+    def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
             kwargs["form"] = ApiKeyAddForm
         return super().get_form(request, obj, change=change, **kwargs)
 
-    def get_fields(self, request, obj=None):  # noqa: ANN001, ANN201
+    def get_fields(self, request, obj=None):
         if obj is None:
             return ["organization", "name", "kind"]
         return [
@@ -78,13 +82,13 @@ class ApiKeyAdmin(admin.ModelAdmin):
             "revoked_at",
         ]
 
-    def get_readonly_fields(self, request, obj=None):  # noqa: ANN001, ANN201
+    def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return []
         # Key material and lifecycle are never edited; revoke with the action instead.
         return ["organization", "kind", "prefix", "key_hash", "created_at", "last_used_at", "revoked_at"]
 
-    def save_model(self, request, obj, form, change):  # noqa: ANN001
+    def save_model(self, request, obj, form, change):
         if change:
             ApiKey.objects.filter(pk=obj.pk).update(name=obj.name)
             return
@@ -103,11 +107,11 @@ class ApiKeyAdmin(admin.ModelAdmin):
             f"New {api_key.kind} API key (shown once, copy it now; it cannot be shown again): {raw}",
         )
 
-    def has_delete_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False  # revoke instead: the audit trail keeps pointing at the key
 
     @admin.action(description="Revoke selected API keys")
-    def revoke_keys(self, request: HttpRequest, queryset) -> None:  # noqa: ANN001
+    def revoke_keys(self, request: HttpRequest, queryset) -> None:
         count = 0
         for api_key in queryset.filter(revoked_at__isnull=True):
             api_key_revoke(api_key=api_key, actor=f"admin:{request.user}")
@@ -115,17 +119,38 @@ class ApiKeyAdmin(admin.ModelAdmin):
         self.message_user(request, f"Revoked {count} API key(s).", messages.SUCCESS)
 
 
+CHALLENGE_FIELDS = ("id", "type", "status", "expires_at", "created_at", "completed_at")
+
+
 class ChallengeInline(admin.TabularInline):
     model = Challenge
-    fields = ["id", "type", "status", "expires_at", "created_at", "completed_at"]
-    readonly_fields = fields
+    fields = CHALLENGE_FIELDS
+    readonly_fields = CHALLENGE_FIELDS
     extra = 0
     can_delete = False
     show_change_link = True
     ordering = ["-created_at"]
 
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:  # noqa: ANN001
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
+
+
+CUSTOMER_FIELDS = (
+    "id",
+    "organization",
+    "ref_id",
+    "name",
+    "has_pin",
+    "has_recovery",
+    "recovery_methods",
+    "pin_failed_attempts",
+    "pin_locked_until",
+    "email_failed_attempts",
+    "email_locked_at",
+    "email_locked_until",
+    "created_at",
+    "updated_at",
+)
 
 
 @admin.register(Customer)
@@ -135,29 +160,14 @@ class CustomerAdmin(admin.ModelAdmin):
     search_fields = ["ref_id", "id"]
     list_select_related = ["organization"]
     show_full_result_count = False  # no COUNT(*) over millions of rows on every page
-    fields = [
-        "id",
-        "organization",
-        "ref_id",
-        "name",
-        "has_pin",
-        "has_recovery",
-        "recovery_methods",
-        "pin_failed_attempts",
-        "pin_locked_until",
-        "email_failed_attempts",
-        "email_locked_at",
-        "email_locked_until",
-        "created_at",
-        "updated_at",
-    ]
-    readonly_fields = [f for f in fields if f != "name"]
+    fields = CUSTOMER_FIELDS
+    readonly_fields = tuple(f for f in CUSTOMER_FIELDS if f != "name")
     inlines = [ChallengeInline]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # customers come from the API, which keeps the organization's counter
 
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:  # noqa: ANN001
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
 
 
@@ -168,12 +178,14 @@ class ChallengeAdmin(admin.ModelAdmin):
     search_fields = ["id", "customer__ref_id"]
     list_select_related = ["customer", "organization"]
     show_full_result_count = False
+    # Django 6's default for URL form fields, without 5.2's deprecation warning.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:  # noqa: ANN001
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
 
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:  # noqa: ANN001
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False

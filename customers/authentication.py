@@ -85,6 +85,14 @@ def touch_last_used(api_key: ApiKey) -> None:
         api_key.last_used_at = now
 
 
+def request_api_client(request: Request) -> ApiClient:
+    """The ApiClient that ApiKeyAuthentication put on request.user (typed for the views)."""
+    client = request.user
+    if not isinstance(client, ApiClient):
+        raise Unauthenticated(f"Missing API key: send the {HEADER_NAME} header")
+    return client
+
+
 class ApiKeyAuthentication(BaseAuthentication):
     def authenticate(self, request: Request) -> tuple[ApiClient, ApiKey]:
         raw = request.META.get(META_NAME, "")
@@ -104,5 +112,5 @@ class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
     target_class = "customers.authentication.ApiKeyAuthentication"
     name = "ApiKeyAuth"
 
-    def get_security_definition(self, auto_schema):  # noqa: ANN001, ANN201
+    def get_security_definition(self, auto_schema):
         return {"type": "apiKey", "in": "header", "name": HEADER_NAME}

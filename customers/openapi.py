@@ -26,8 +26,8 @@ ErrorEnvelope = inline_serializer(
 )
 
 
-def envelope(name: str, data: serializers.BaseSerializer):  # noqa: ANN201
-    fields = {
+def envelope(name: str, data: serializers.BaseSerializer):
+    fields: dict[str, serializers.Field] = {
         "success": serializers.BooleanField(help_text="Always true"),
         "message": serializers.CharField(),
         "data": data,
@@ -51,7 +51,7 @@ class PaginationSerializer(serializers.Serializer):
 class CustomerListEnvelope(serializers.Serializer):
     success = serializers.BooleanField(help_text="Always true")
     message = serializers.CharField()
-    data = CustomerSerializer(many=True)
+    data = CustomerSerializer(many=True)  # type: ignore[assignment]  # the body's "data" key, not Serializer.data
     pagination = PaginationSerializer()
 
 
@@ -62,7 +62,7 @@ ChallengeEnvelope = envelope("ChallengeEnvelope", ChallengeSerializer())
 class ChallengeListEnvelope(serializers.Serializer):
     success = serializers.BooleanField(help_text="Always true")
     message = serializers.CharField()
-    data = ChallengeSerializer(many=True)
+    data = ChallengeSerializer(many=True)  # type: ignore[assignment]  # as above
     pagination = PaginationSerializer()
 
 

@@ -9,7 +9,7 @@ from .models import ApiKey
 
 
 class ApiKeyKindPermission(BasePermission):
-    def has_permission(self, request: Request, view) -> bool:  # noqa: ANN001
+    def has_permission(self, request: Request, view) -> bool:
         api_key = request.auth
         if not isinstance(api_key, ApiKey):
             return False  # DRF answers 401: the authenticator declares a header

@@ -52,7 +52,7 @@ def _reverse(order: str) -> str:
     return "desc" if order == "asc" else "asc"
 
 
-def _page_of(qs: QuerySet, *, total: int, page: int, limit: int, order: str) -> list[Any]:
+def _page_of(qs: QuerySet[Any], *, total: int, page: int, limit: int, order: str) -> list[Any]:
     """Rows [offset, offset+limit) of `qs` in `order`, in one query.
 
     An id-only subquery walks the (organization, created_at, id) index and the outer query
@@ -98,7 +98,8 @@ def _customer_anchors(organization: Organization, total: int) -> list[tuple[Any,
     try:
         cached = cache.get(key)
         if cached and cached["total"] <= total < cached["total"] + ANCHOR_EVERY:
-            return cached["anchors"]
+            anchors: list[tuple[Any, uuid.UUID]] = cached["anchors"]
+            return anchors
         if not cache.add(f"{key}:building", 1, 60):
             return None
     except Exception:
@@ -131,7 +132,9 @@ def _sqlite() -> bool:
     return connection.vendor == "sqlite"
 
 
-def _ascending_slice(qs: QuerySet, anchors: list[tuple[Any, uuid.UUID]], start: int, count: int) -> QuerySet:
+def _ascending_slice(
+    qs: QuerySet[Any], anchors: list[tuple[Any, uuid.UUID]], start: int, count: int
+) -> QuerySet[Any]:
     """Rows [start, start+count) in ascending order, seeking from the nearest anchor below."""
     index = min(start // ANCHOR_EVERY, len(anchors))
     if index == 0:

@@ -18,7 +18,7 @@ UUID4_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-
 class StrictCharField(serializers.CharField):
     """A CharField that refuses numbers and booleans instead of turning them into text."""
 
-    def to_internal_value(self, data):  # noqa: ANN001, ANN201
+    def to_internal_value(self, data):
         if not isinstance(data, str):
             self.fail("invalid")
         return super().to_internal_value(data)
@@ -36,19 +36,19 @@ class StrictCharField(serializers.CharField):
 class IdempotencyKeyField(serializers.Field):
     default_error_messages = {"invalid": "Must be a UUID v4 string."}
 
-    def to_internal_value(self, data):  # noqa: ANN001, ANN201
+    def to_internal_value(self, data):
         if not isinstance(data, str) or not UUID4_RE.match(data):
             self.fail("invalid")
         return uuid.UUID(data)
 
-    def to_representation(self, value):  # noqa: ANN001, ANN201
+    def to_representation(self, value):
         return str(value)
 
 
 class IdempotentInputSerializer(serializers.Serializer):
     """Unknown body fields are ignored, as DRF does; only the declared ones are read."""
 
-    idempotencyKey = IdempotencyKeyField(required=False)  # noqa: N815
+    idempotencyKey = IdempotencyKeyField(required=False)
 
 
 # Text columns cannot hold NUL (DRF refuses it), and a refId needs one non-space character
@@ -81,7 +81,7 @@ class CustomerNameField(StrictCharField):
 
 
 class CustomerCreateInputSerializer(IdempotentInputSerializer):
-    refId = RefIdField(min_length=1, max_length=255, trim_whitespace=False)  # noqa: N815
+    refId = RefIdField(min_length=1, max_length=255, trim_whitespace=False)
     name = CustomerNameField(required=False, allow_blank=True, allow_null=True, max_length=255)
 
     def validate_refId(self, value: str) -> str:  # noqa: N802
@@ -105,18 +105,18 @@ class RedirectUrlField(StrictCharField):
 
 
 class ChallengeCreateInputSerializer(IdempotentInputSerializer):
-    redirectUrl = RedirectUrlField(max_length=2048, trim_whitespace=False)  # noqa: N815
+    redirectUrl = RedirectUrlField(max_length=2048, trim_whitespace=False)
 
 
 class QuerySerializer(serializers.Serializer):
     """Query parameters. One sent empty (`?order=`) is invalid, not absent: DRF would read an
     empty form value of an optional field as omitted and quietly use the default."""
 
-    def to_internal_value(self, data):  # noqa: ANN001, ANN201
+    def to_internal_value(self, data):
         if hasattr(data, "getlist"):
-            blank = {
+            blank: dict[str, list[str]] = {
                 name: ["This field may not be blank."]
-                for name in self.fields
+                for name in self.fields.keys()
                 if name in data and data.get(name) == ""
             }
             if blank:
@@ -137,9 +137,9 @@ class ChallengeListQuerySerializer(ListQuerySerializer):
 class LockDetailsSerializer(serializers.Serializer):
     """A secret's failure counter, as Circle shows it: the lock dates are null unless locked now."""
 
-    failedAttempts = serializers.IntegerField(min_value=0)  # noqa: N815
-    lockedDate = serializers.DateTimeField(allow_null=True)  # noqa: N815
-    lockedExpiryDate = serializers.DateTimeField(allow_null=True)  # noqa: N815
+    failedAttempts = serializers.IntegerField(min_value=0)
+    lockedDate = serializers.DateTimeField(allow_null=True)
+    lockedExpiryDate = serializers.DateTimeField(allow_null=True)
 
 
 def _email_recovery_details(customer: Customer) -> dict:
@@ -152,16 +152,16 @@ def _email_recovery_details(customer: Customer) -> dict:
 
 
 class CustomerSerializer(serializers.ModelSerializer):
-    refId = serializers.CharField(source="ref_id")  # noqa: N815
-    hasPin = serializers.BooleanField(source="has_pin")  # noqa: N815
-    hasRecovery = serializers.BooleanField(source="has_recovery")  # noqa: N815
-    pinStatus = serializers.ChoiceField(source="pin_status", choices=Customer.PinStatus.values)  # noqa: N815
-    recoveryMethods = serializers.ListField(  # noqa: N815
+    refId = serializers.CharField(source="ref_id")
+    hasPin = serializers.BooleanField(source="has_pin")
+    hasRecovery = serializers.BooleanField(source="has_recovery")
+    pinStatus = serializers.ChoiceField(source="pin_status", choices=Customer.PinStatus.values)
+    recoveryMethods = serializers.ListField(
         source="recovery_methods", child=serializers.ChoiceField(choices=Customer.RecoveryMethod.values)
     )
-    emailRecoveryDetails = serializers.SerializerMethodField()  # noqa: N815
-    createdAt = serializers.DateTimeField(source="created_at")  # noqa: N815
-    updatedAt = serializers.DateTimeField(source="updated_at")  # noqa: N815
+    emailRecoveryDetails = serializers.SerializerMethodField()
+    createdAt = serializers.DateTimeField(source="created_at")
+    updatedAt = serializers.DateTimeField(source="updated_at")
 
     class Meta:
         model = Customer
@@ -192,14 +192,14 @@ def _served_types() -> list[tuple[str, str]]:
 
 
 class ChallengeSerializer(serializers.ModelSerializer):
-    challengeId = serializers.UUIDField(source="id")  # noqa: N815
+    challengeId = serializers.UUIDField(source="id")
     type = serializers.ChoiceField(choices=_served_types(), read_only=True)
     status = serializers.ChoiceField(source="effective_status", choices=Challenge.Status.values)
-    redirectUrl = serializers.SerializerMethodField()  # noqa: N815
-    returnUrl = serializers.CharField(source="return_url")  # noqa: N815
-    expiresAt = serializers.DateTimeField(source="expires_at")  # noqa: N815
-    createdAt = serializers.DateTimeField(source="created_at")  # noqa: N815
-    completedAt = serializers.DateTimeField(source="completed_at", allow_null=True)  # noqa: N815
+    redirectUrl = serializers.SerializerMethodField()
+    returnUrl = serializers.CharField(source="return_url")
+    expiresAt = serializers.DateTimeField(source="expires_at")
+    createdAt = serializers.DateTimeField(source="created_at")
+    completedAt = serializers.DateTimeField(source="completed_at", allow_null=True)
     result = serializers.JSONField(allow_null=True)
 
     class Meta:
@@ -222,7 +222,7 @@ class ChallengeSerializer(serializers.ModelSerializer):
         return challenge_gateway_url(challenge_id=obj.id)
 
 
-def _timestamp(value) -> str | None:  # noqa: ANN001
+def _timestamp(value) -> str | None:
     """DRF DateTimeField's rendering (ISO 8601, UTC written as Z), without a serializer."""
     if value is None:
         return None

@@ -29,7 +29,7 @@ class ApiKeyRateThrottle(BaseThrottle):
     strictness) and a warning is logged, never naming the key.
     """
 
-    def allow_request(self, request: Request, view) -> bool:  # noqa: ANN001
+    def allow_request(self, request: Request, view) -> bool:
         if request.auth is None:
             return True
         try:

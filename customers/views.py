@@ -12,7 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from . import selectors, services
-from .authentication import ApiKeyAuthentication
+from .authentication import ApiKeyAuthentication, request_api_client
 from .idempotency import idempotent_run, request_fingerprint
 from .models import Challenge, Organization
 from .openapi import (
@@ -66,17 +66,21 @@ class CustomerViewSet(viewsets.ViewSet):
 
     @property
     def organization(self) -> Organization:
-        return self.request.user.organization
+        return request_api_client(self.request).organization
 
     @property
     def actor(self) -> str:
-        return str(self.request.user)
+        return str(request_api_client(self.request))
 
-    def _idempotent(self, request: Request, key: Any, handler) -> Response:  # noqa: ANN001
+    def _idempotent(self, request: Request, key: Any, handler) -> Response:
         outcome = idempotent_run(
             organization=self.organization,
             key=key,
-            fingerprint=request_fingerprint(method=request.method, path=request.path, body=request.data),
+            fingerprint=request_fingerprint(
+                method=request.method or "",
+                path=request.path,
+                body=request.data if isinstance(request.data, dict) else {},  # a validated JSON object
+            ),
             handler=handler,
         )
         headers = {"Idempotent-Replayed": "true"} if outcome.replayed else None
@@ -84,6 +88,7 @@ class CustomerViewSet(viewsets.ViewSet):
 
     @extend_schema(
         operation_id="customers_create",
+        tags=["customers"],
         summary="Create a customer",
         request=CustomerCreateInputSerializer,
         responses={201: CustomerEnvelope, **errors(400, 403, 409, 415)},
@@ -106,6 +111,7 @@ class CustomerViewSet(viewsets.ViewSet):
 
     @extend_schema(
         operation_id="customers_list",
+        tags=["customers"],
         summary="List customers",
         parameters=PAGE_PARAMETERS,
         responses={200: CustomerListEnvelope, **errors(400)},
@@ -119,6 +125,7 @@ class CustomerViewSet(viewsets.ViewSet):
 
     @extend_schema(
         operation_id="customers_retrieve",
+        tags=["customers"],
         summary="Get a customer",
         parameters=[ID_PARAMETER],
         responses={200: CustomerEnvelope, **errors(404)},
@@ -127,7 +134,7 @@ class CustomerViewSet(viewsets.ViewSet):
         customer = selectors.customer_get(organization=self.organization, customer_id=pk)
         return Response(_ok("Customer retrieved", customer_data(customer)))
 
-    def _challenge_create(self, request: Request, pk: str, service, message: str) -> Response:  # noqa: ANN001
+    def _challenge_create(self, request: Request, pk: str, service, message: str) -> Response:
         form = ChallengeCreateInputSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
@@ -144,6 +151,7 @@ class CustomerViewSet(viewsets.ViewSet):
 
     @extend_schema(
         operation_id="customers_initialize",
+        tags=["challenges"],
         summary="Start the PIN and recovery setup challenge",
         parameters=[ID_PARAMETER],
         request=ChallengeCreateInputSerializer,
@@ -157,6 +165,7 @@ class CustomerViewSet(viewsets.ViewSet):
 
     @extend_schema(
         operation_id="customers_reset_pin",
+        tags=["challenges"],
         summary="Start a PIN reset challenge (needs PIN and recovery)",
         parameters=[ID_PARAMETER],
         request=ChallengeCreateInputSerializer,
@@ -194,6 +203,7 @@ class CustomerViewSet(viewsets.ViewSet):
 
     @extend_schema(
         operation_id="customers_challenges_list",
+        tags=["challenges"],
         summary="List a customer's challenges",
         parameters=[
             ID_PARAMETER,
@@ -219,6 +229,7 @@ class CustomerViewSet(viewsets.ViewSet):
 
     @extend_schema(
         operation_id="customers_challenges_retrieve",
+        tags=["challenges"],
         summary="Get one challenge",
         parameters=[ID_PARAMETER, CHALLENGE_ID_PARAMETER],
         responses={200: ChallengeEnvelope, **errors(404)},

@@ -6,10 +6,10 @@ from .models import EmailCode, EmailRecovery, PinCredential, QuestionRecovery
 
 
 class _ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request, obj=None):
         return False
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request, obj=None):
         return False
 
 

@@ -60,8 +60,8 @@ Adding a challenge type (CREATE_WALLET as the example)
        ``{"pin_enter": ("wallet_create",), "wallet_create": (READY,)}``, ``entry`` = the
        first step for a customer, ``start_refusal`` (e.g. "recovery must be completed
        first"), ``result(challenge)`` (what the challenge's result lists), ``template``,
-       ``page_context(challenge)`` (what that template shows beyond the shared context) and, if
-       starting one spends attempts at a secret, ``starts_per_hour_setting``.
+       ``page_context(challenge)`` (what that template shows beyond the shared context) and,
+       if starting one spends attempts at a secret, ``starts_per_hour_setting``.
        ``pin_enter`` is the unlock step shared by every flow that needs the shard: after it,
        the server may release per-challenge material to the next step's handler, which
        checks it runs at its own step through ``step_challenge``.

@@ -6,40 +6,40 @@ from . import scheme
 
 
 class _B64Field(serializers.CharField):
-    def __init__(self, *, length: int, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *, length: int, **kwargs):
         self.length = length
         super().__init__(max_length=4 * length, **kwargs)
 
-    def to_internal_value(self, data):  # type: ignore[no-untyped-def]
+    def to_internal_value(self, data):
         value = super().to_internal_value(data)
         try:
-            return scheme.decode_field(value, field=self.field_name, length=self.length)
+            return scheme.decode_field(value, field=self.field_name or "", length=self.length)
         except Exception as exc:
             raise serializers.ValidationError("must be base64url of the right length") from exc
 
 
 class ProofSerializer(serializers.Serializer):
-    authKey = _B64Field(length=scheme.AUTH_KEY_BYTES)  # noqa: N815 - wire name
+    authKey = _B64Field(length=scheme.AUTH_KEY_BYTES)
 
 
 class BlindedSerializer(serializers.Serializer):
     # Checked (and, for an unlock, counted) by the service: not a group element is a counted 400.
-    blindedElement = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)  # noqa: N815
+    blindedElement = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
 
 
 class UnlockProofSerializer(ProofSerializer):
     """Scheme v2: the evaluation the proof follows; v1: a blinded element for the move to v2."""
 
-    evaluationId = serializers.CharField(required=False, allow_blank=True)  # noqa: N815
-    blindedElement = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)  # noqa: N815
+    evaluationId = serializers.CharField(required=False, allow_blank=True)
+    blindedElement = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
 
 
 class CopySerializer(ProofSerializer):
-    wrappedShard = _B64Field(length=scheme.WRAPPED_SHARD_BYTES)  # noqa: N815
+    wrappedShard = _B64Field(length=scheme.WRAPPED_SHARD_BYTES)
 
 
 class QuestionsCopySerializer(CopySerializer):
-    questionIds = serializers.ListField(child=serializers.CharField(max_length=64), max_length=10)  # noqa: N815
+    questionIds = serializers.ListField(child=serializers.CharField(max_length=64), max_length=10)
 
 
 class EmailStartSerializer(serializers.Serializer):
@@ -51,5 +51,5 @@ class CodeSerializer(serializers.Serializer):
 
 
 class EmailConfirmSerializer(CodeSerializer):
-    recoveryKey = _B64Field(length=scheme.RECOVERY_KEY_BYTES)  # noqa: N815
-    wrappedShard = _B64Field(length=scheme.WRAPPED_SHARD_BYTES)  # noqa: N815
+    recoveryKey = _B64Field(length=scheme.RECOVERY_KEY_BYTES)
+    wrappedShard = _B64Field(length=scheme.WRAPPED_SHARD_BYTES)

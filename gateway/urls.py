@@ -9,7 +9,7 @@ app_name = "gateway"
 api = views.GatewayApiViewSet.as_view
 
 
-def _step(route: str, action: str, name: str):  # type: ignore[no-untyped-def]
+def _step(route: str, action: str, name: str):
     return path(f"api/<uuid:challenge_id>/{route}", api({"post": action}), name=f"api-{name}")
 
 

@@ -32,6 +32,7 @@ from .serializers import (
     UnlockProofSerializer,
 )
 from .services import completion, pins, recovery
+from .services.attempts import EvaluationOutcome, ProofOutcome
 from .services.sessions import challenge_link_open, challenge_page_start, return_url_with
 
 
@@ -107,7 +108,7 @@ class CsrfOnly(BaseAuthentication):
     def authenticate(self, request: Request) -> None:
         check = CSRFCheck(lambda req: HttpResponse())
         check.process_request(request)
-        if check.process_view(request, None, (), {}):
+        if check.process_view(request, None, (), {}):  # type: ignore[arg-type]  # no view callback to consult
             raise Forbidden(
                 "The page's security token is missing or out of date. Reload the page.",
                 code=GatewayErrorCode.CSRF_FAILED,
@@ -119,7 +120,7 @@ def _ok(data: dict | None = None) -> Response:
     return Response({"success": True, "data": data or {}})
 
 
-def _release(outcome: pins.ProofOutcome) -> dict:
+def _release(outcome: ProofOutcome) -> dict:
     body: dict = {
         "secret": scheme.encode(outcome.secret),
         "wrappedShard": scheme.encode(outcome.wrapped_shard),
@@ -129,7 +130,7 @@ def _release(outcome: pins.ProofOutcome) -> dict:
     return body
 
 
-def _evaluation(outcome: pins.EvaluationOutcome) -> dict[str, str]:
+def _evaluation(outcome: EvaluationOutcome) -> dict[str, str]:
     return {"evaluationId": outcome.evaluation_id, "evaluatedElement": scheme.encode(outcome.evaluated)}
 
 
@@ -141,7 +142,7 @@ class GatewayApiViewSet(viewsets.ViewSet):
     authentication_classes = [CsrfOnly]
     permission_classes: list = []
 
-    def _valid(self, serializer_class, request: Request) -> dict:  # type: ignore[no-untyped-def]
+    def _valid(self, serializer_class, request: Request) -> dict:
         serializer = serializer_class(data=request.data)
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data

@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 
-from core.admin_actions import decline_with_reason, for_each
+from core.admin_actions import decline_with_reason, for_each, staff_user
 
 from . import services
 from .models import (
@@ -53,12 +53,20 @@ class ApiClientAdmin(admin.ModelAdmin):
     @admin.action(description="Disable selected API clients (their tokens stop working)")
     def disable_clients(self, request: HttpRequest, queryset: QuerySet[ApiClient]) -> None:
         for client in queryset:
-            services.api_client_disable(client=client, actor=request.user)
+            services.api_client_disable(client=client, actor=staff_user(request))
         self.message_user(request, f"Disabled {queryset.count()} client(s).", messages.SUCCESS)
 
 
 class _AccountAdminBase(admin.ModelAdmin):
-    list_display = ("username", "full_name", "email", "phone", "status", "branch", "created_at")
+    list_display: tuple[str, ...] = (
+        "username",
+        "full_name",
+        "email",
+        "phone",
+        "status",
+        "branch",
+        "created_at",
+    )
     search_fields = ("username", "email", "first_name", "last_name")
     fields = (
         "username",
@@ -78,7 +86,7 @@ class _AccountAdminBase(admin.ModelAdmin):
         "created_at",
     )
     readonly_fields = fields
-    actions = ("approve_accounts", "decline_accounts")
+    actions: tuple[str, ...] = ("approve_accounts", "decline_accounts")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # accounts come from the API
@@ -98,7 +106,7 @@ class _AccountAdminBase(admin.ModelAdmin):
             verb="Approved",
             noun="account",
             error_label=lambda a: a.username,
-            run=lambda a: services.account_approve(account=a, approved_by=request.user),
+            run=lambda a: services.account_approve(account=a, approved_by=staff_user(request)),
         )
 
     @admin.action(description="Decline selected accounts (asks for a reason)")
@@ -111,7 +119,7 @@ class _AccountAdminBase(admin.ModelAdmin):
             noun="account",
             label=lambda a: f"{a.username} — {a.full_name}",
             decline=lambda a, reason: services.account_decline(
-                account=a, declined_by=request.user, reason=reason
+                account=a, declined_by=staff_user(request), reason=reason
             ),
             error_label=lambda a: a.username,
         )

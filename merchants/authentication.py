@@ -37,7 +37,7 @@ class ClientTokenAuthentication(_BearerAuthentication):
         if raw is None:
             return None
         try:
-            token = ClientAccessToken(raw)
+            token = ClientAccessToken(raw)  # type: ignore[arg-type]  # simplejwt types the encoded token as Token
             client_id = token[CLIENT_CLAIM]
         except (TokenError, KeyError) as exc:
             raise exceptions.AuthenticationFailed() from exc
@@ -55,7 +55,7 @@ class AccountTokenAuthentication(_BearerAuthentication):
         if raw is None:
             return None
         try:
-            token = AccountAccessToken(raw)
+            token = AccountAccessToken(raw)  # type: ignore[arg-type]  # as above
             account_id = int(token["sub"])
             version = int(token[PASSWORD_VERSION_CLAIM])
         except (TokenError, KeyError, TypeError, ValueError) as exc:
@@ -64,6 +64,22 @@ class AccountTokenAuthentication(_BearerAuthentication):
         if account is None or account.password_version != version:
             raise exceptions.AuthenticationFailed()
         return account, token
+
+
+def request_api_client(request: Any) -> ApiClient:
+    """The partner client ClientTokenAuthentication put on request.user (IsApiClient views)."""
+    client = request.user
+    if not isinstance(client, ApiClient):
+        raise exceptions.NotAuthenticated()
+    return client
+
+
+def request_account(request: Any) -> Account:
+    """The account AccountTokenAuthentication put on request.user (IsAccountHolder views)."""
+    account = request.user
+    if not isinstance(account, Account):
+        raise exceptions.NotAuthenticated()
+    return account
 
 
 class IsApiClient(BasePermission):

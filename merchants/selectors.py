@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from core.crypto import DecryptionError, constant_time_equal, decrypt
 
 from .models import Account, ApiClient
@@ -35,7 +37,7 @@ def account_pin_matches(*, account: Account, pin: str) -> bool:
     return constant_time_equal(stored, pin.encode())
 
 
-def account_status(*, account: Account) -> dict:
+def account_status(*, account: Account) -> dict[str, Any]:
     branch = account.branch
     return {
         "id": account.pk,

@@ -30,7 +30,7 @@ class NestValidationSerializer(serializers.Serializer):
 
     @property
     def errors(self) -> Any:  # a list, not DRF's field dict
-        return self._errors
+        return self._errors  # type: ignore[attr-defined]  # set by is_valid(); the stubs omit it
 
 
 # --- requests ----------------------------------------------------------------------

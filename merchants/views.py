@@ -16,6 +16,8 @@ from .authentication import (
     ClientTokenAuthentication,
     IsAccountHolder,
     IsApiClient,
+    request_account,
+    request_api_client,
 )
 from .throttling import CREATE_ACCOUNT_RULE, RateLimitMixin, token_endpoint_rule
 from .tokens import ClientAccessToken
@@ -93,7 +95,7 @@ class ClientTokenViewSet(MerchantViewSet):
 
     @extend_schema(
         operation_id="auth_token_create",
-        tags=["merchant auth"],
+        tags=["merchant accounts"],
         auth=[],
         summary="Exchange client credentials for a short-lived client access token",
         request={JSON: serializers.ClientTokenRequestSerializer},
@@ -176,7 +178,7 @@ class AccountViewSet(MerchantViewSet):
     )
     def create(self, request: Request) -> Response:
         data = self.body(serializers.CreateAccountSerializer, request)
-        account = services.account_create(api_client=request.user, **data)
+        account = services.account_create(api_client=request_api_client(request), **data)
         return Response({"id": account.pk})
 
     @extend_schema(
@@ -186,7 +188,7 @@ class AccountViewSet(MerchantViewSet):
         responses={200: serializers.AccountStatusSerializer, 401: E401, 500: E500, 503: E503},
     )
     def me(self, request: Request) -> Response:
-        return Response(selectors.account_status(account=request.user))
+        return Response(selectors.account_status(account=request_account(request)))
 
 
 class AccountTokenViewSet(MerchantViewSet):
@@ -209,7 +211,7 @@ class AccountTokenViewSet(MerchantViewSet):
 
     @extend_schema(
         operation_id="account_token_obtain",
-        tags=["merchant auth"],
+        tags=["merchant accounts"],
         auth=[],
         summary="Account access and refresh tokens (sub = account id, email)",
         request={JSON: serializers.AccountTokenRequestSerializer},
@@ -226,7 +228,7 @@ class AccountTokenViewSet(MerchantViewSet):
 
     @extend_schema(
         operation_id="account_token_refresh",
-        tags=["merchant auth"],
+        tags=["merchant accounts"],
         auth=[],
         summary="Rotate a refresh token (the old one is blacklisted)",
         request={JSON: serializers.RefreshRequestSerializer},
@@ -243,7 +245,7 @@ class AccountTokenViewSet(MerchantViewSet):
 
     @extend_schema(
         operation_id="account_password_change",
-        tags=["merchant auth"],
+        tags=["merchant accounts"],
         auth=[],
         summary="Change the account password (also when expired); earlier tokens stop working",
         request={JSON: serializers.PasswordChangeRequestSerializer},

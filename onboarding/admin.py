@@ -15,7 +15,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
-from core.admin_actions import decline_with_reason, for_each
+from core.admin_actions import decline_with_reason, for_each, staff_user
 from core.audit import AuditAction, audit_actor_for
 from core.services import audit_record
 
@@ -119,7 +119,7 @@ class OnboardingApplicationAdmin(admin.ModelAdmin):
         audit_record(
             action=AuditAction.ONBOARDING_DOCUMENT_VIEWED,
             target=document.application,
-            actor=audit_actor_for(request.user),
+            actor=audit_actor_for(staff_user(request)),
             data={"document_id": str(document.pk)},
         )
         response = FileResponse(
@@ -137,7 +137,9 @@ class OnboardingApplicationAdmin(admin.ModelAdmin):
             verb="Approved",
             noun="application",
             error_label=lambda a: a.merchant_name,
-            run=lambda a: onboarding_services.application_approve(application=a, approved_by=request.user),
+            run=lambda a: onboarding_services.application_approve(
+                application=a, approved_by=staff_user(request)
+            ),
         )
 
     @admin.action(description="Decline selected applications (asks for a reason)")
@@ -154,7 +156,7 @@ class OnboardingApplicationAdmin(admin.ModelAdmin):
             noun="application",
             label=lambda a: f"{a.merchant_name} — {a.reference_number}",
             decline=lambda a, reason: onboarding_services.application_decline(
-                application=a, declined_by=request.user, reason=reason
+                application=a, declined_by=staff_user(request), reason=reason
             ),
             error_label=lambda a: a.merchant_name,
         )

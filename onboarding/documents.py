@@ -96,7 +96,12 @@ class StreamingUploadHandler(TemporaryFileUploadHandler):
     OVERSIZED_ATTR = "_onboarding_oversized"
 
     def handle_raw_input(
-        self, input_data: Any, META: Any, content_length: int, boundary: Any, encoding: str | None = None
+        self,
+        input_data: Any,
+        META: Any,  # noqa: N803 (Django's signature)
+        content_length: int,
+        boundary: Any,
+        encoding: str | None = None,
     ) -> None:
         if content_length > app_settings.ONBOARDING_UPLOAD_MAX_REQUEST_BYTES:
             raise PayloadTooLarge(
@@ -129,7 +134,8 @@ class StreamingUploadHandler(TemporaryFileUploadHandler):
             setattr(self.request, self.OVERSIZED_ATTR, oversized)
             return None
         upload = super().file_complete(file_size)
-        upload.sha256 = self._digest.hexdigest()
+        if upload is not None:
+            upload.sha256 = self._digest.hexdigest()  # type: ignore[attr-defined]  # ours, read by validate_upload_form
         return upload
 
 

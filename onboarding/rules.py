@@ -41,8 +41,8 @@ INCORPORATOR_RULES: dict[str, tuple[str, int]] = {
     "CORPORATION": ("at least", 3),
 }
 
-_TIN_RE = re.compile(r"(\d{3})-?(\d{3})-?(\d{3})(?:-?(\d{3}))?")
-_SSS_RE = re.compile(r"(\d{2})-?(\d{7})-?(\d)")
+TIN_RE = re.compile(r"(\d{3})-?(\d{3})-?(\d{3})(?:-?(\d{3}))?")
+SSS_RE = re.compile(r"(\d{2})-?(\d{7})-?(\d)")
 _POSTAL_RE = re.compile(r"\d{4}")
 _ACCOUNT_NUMBER_RE = re.compile(r"\d{6,20}")
 _DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -138,12 +138,12 @@ def _pattern(
 
 def check_tin(errors: Errors, data: dict, key: str, path: str, *, required: bool = True) -> str | None:
     """A BIR TIN, 9 digits or 12 with the branch code; stored dashed (123-456-789-000)."""
-    match = _pattern(errors, data, key, path, _TIN_RE, MSG_TIN, required=required)
+    match = _pattern(errors, data, key, path, TIN_RE, MSG_TIN, required=required)
     return "-".join(g for g in match.groups() if g) if match else None
 
 
 def check_sss(errors: Errors, data: dict, key: str, path: str, *, required: bool = True) -> str | None:
-    match = _pattern(errors, data, key, path, _SSS_RE, MSG_SSS, required=required)
+    match = _pattern(errors, data, key, path, SSS_RE, MSG_SSS, required=required)
     return "-".join(match.groups()) if match else None
 
 

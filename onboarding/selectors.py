@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import datetime
 from typing import Any
 
 from core.crypto import decrypt, encrypt
@@ -21,7 +22,7 @@ def _aad(reference_number: uuid.UUID) -> bytes:
     return f"onboarding-application:{reference_number}".encode()
 
 
-def payload_seal(*, reference_number: uuid.UUID, body: dict) -> bytes:
+def payload_seal(*, reference_number: uuid.UUID, body: dict[str, Any]) -> bytes:
     return encrypt(
         json.dumps(body, separators=(",", ":")).encode(), purpose=PAYLOAD_PURPOSE, aad=_aad(reference_number)
     )
@@ -29,7 +30,8 @@ def payload_seal(*, reference_number: uuid.UUID, body: dict) -> bytes:
 
 def application_body(*, application: OnboardingApplication) -> dict[str, Any]:
     raw = decrypt(bytes(application.payload), purpose=PAYLOAD_PURPOSE, aad=_aad(application.reference_number))
-    return json.loads(raw)
+    body: dict[str, Any] = json.loads(raw)
+    return body
 
 
 def application_get_for_account(*, account: Account, reference_number: str) -> OnboardingApplication:
@@ -55,7 +57,7 @@ def application_open_for_account(*, account: Account) -> OnboardingApplication |
 
 
 def application_missing_documents(
-    *, application: OnboardingApplication, body: dict | None = None
+    *, application: OnboardingApplication, body: dict[str, Any] | None = None
 ) -> list[str]:
     body = body if body is not None else application_body(application=application)
     required = required_documents(
@@ -65,7 +67,7 @@ def application_missing_documents(
     return [name for name in required if name not in present]
 
 
-def _iso(value: Any) -> str:
+def _iso(value: datetime) -> str:
     return value.isoformat().replace("+00:00", "Z")
 
 

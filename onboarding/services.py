@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.storage import default_storage
@@ -45,7 +46,7 @@ def _already_open(account: Account) -> ApplicationAlreadyOpen:
     )
 
 
-def application_create(*, account: Account, body: dict) -> OnboardingApplication:
+def application_create(*, account: Account, body: dict[str, Any]) -> OnboardingApplication:
     """Submit the account's application (status NEW); one open application per account."""
     if account.status == Account.Status.DECLINED:
         raise AccountDeclined()
@@ -79,7 +80,7 @@ def application_create(*, account: Account, body: dict) -> OnboardingApplication
 
 @transaction.atomic
 def application_update(
-    *, application: OnboardingApplication, body: dict, actor: Actor
+    *, application: OnboardingApplication, body: dict[str, Any], actor: Actor
 ) -> OnboardingApplication:
     """Replace the application's body while NEW (stays NEW) or DECLINED (resubmitted: PENDING)."""
     locked = OnboardingApplication.objects.select_for_update().get(pk=application.pk)
@@ -110,7 +111,10 @@ def _discard(names: list[str]) -> None:
 
 
 def application_documents_store(
-    *, application: OnboardingApplication, uploads: dict[str, tuple[UploadedFile, str, str]], actor: Actor
+    *,
+    application: OnboardingApplication,
+    uploads: dict[str, tuple[UploadedFile[bytes], str, str]],
+    actor: Actor,
 ) -> list[OnboardingDocument]:
     """Store checked uploads under generated names; a new file of a field replaces the old one.
 
@@ -121,7 +125,7 @@ def application_documents_store(
     if application.status == Status.APPROVED:
         raise DocumentsLocked()
     folder = f"{app_settings.ONBOARDING_UPLOAD_DIR}/{application.reference_number}"
-    written: list[tuple[str, UploadedFile, str, str, uuid.UUID]] = []
+    written: list[tuple[str, UploadedFile[bytes], str, str, uuid.UUID]] = []
     try:
         for field, (upload, mime, extension) in uploads.items():
             doc_id = uuid.uuid4()
@@ -146,7 +150,7 @@ def application_documents_store(
                     original_name=safe_display_name(upload.name or ""),
                     storage_name=name,
                     content_type=mime,
-                    size=upload.size,
+                    size=upload.size or 0,
                     sha256=getattr(upload, "sha256", ""),
                 )
                 documents.append(document)

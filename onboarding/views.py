@@ -11,7 +11,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from merchants.authentication import AccountTokenAuthentication, IsAccountHolder
+from merchants.authentication import AccountTokenAuthentication, IsAccountHolder, request_account
 from merchants.serializers import NestErrorSerializer, NestValidationErrorSerializer
 from merchants.views import COMMON, E400_VALIDATION, JSON, MerchantViewSet, _err
 
@@ -24,7 +24,7 @@ from .documents import (
 )
 from .errors import MalformedMultipart, PayloadTooLarge
 
-TAGS = ["merchant onboarding"]
+TAGS = ["onboarding"]
 REF = OpenApiParameter(
     "refNo", OpenApiTypes.UUID, OpenApiParameter.PATH, description="the application's referenceNumber"
 )
@@ -100,8 +100,10 @@ class _AccountHolderViewSet(MerchantViewSet):
     authentication_classes = [AccountTokenAuthentication]
     permission_classes = [IsAccountHolder]
 
-    def application(self, ref_no: str):  # type: ignore[no-untyped-def]
-        return selectors.application_get_for_account(account=self.request.user, reference_number=ref_no)
+    def application(self, ref_no: str):
+        return selectors.application_get_for_account(
+            account=request_account(self.request), reference_number=ref_no
+        )
 
 
 class OnboardingViewSet(_AccountHolderViewSet):
@@ -114,7 +116,7 @@ class OnboardingViewSet(_AccountHolderViewSet):
     )
     def create(self, request: Request) -> Response:
         body = self.body(serializers.ApplicationSerializer, request)
-        application = services.application_create(account=request.user, body=body)
+        application = services.application_create(account=request_account(request), body=body)
         return Response(
             {
                 "referenceNumber": str(application.reference_number),
@@ -131,7 +133,7 @@ class OnboardingViewSet(_AccountHolderViewSet):
         summary="The whole application, as submitted, with its status and files",
         responses={200: serializers.ApplicationDetailSerializer, 404: E404, **COMMON},
     )
-    def retrieve(self, request: Request, refNo: str) -> Response:
+    def retrieve(self, request: Request, refNo: str) -> Response:  # noqa: N803 (the URL kwarg, as in the API)
         return Response(selectors.application_detail(application=self.application(refNo)))
 
     @extend_schema(
@@ -142,10 +144,12 @@ class OnboardingViewSet(_AccountHolderViewSet):
         request={JSON: serializers.ApplicationSerializer},
         responses={200: serializers.StatusSerializer, 400: E400_VALIDATION, 404: E404, 409: E409, **COMMON},
     )
-    def update(self, request: Request, refNo: str) -> Response:
+    def update(self, request: Request, refNo: str) -> Response:  # noqa: N803 (the URL kwarg, as in the API)
         application = self.application(refNo)
         body = self.body(serializers.ApplicationSerializer, request)
-        application = services.application_update(application=application, body=body, actor=request.user)
+        application = services.application_update(
+            application=application, body=body, actor=request_account(request)
+        )
         return Response(selectors.application_status(application=application))
 
     @extend_schema(
@@ -155,22 +159,23 @@ class OnboardingViewSet(_AccountHolderViewSet):
         summary="Status, decline reason and the documents still missing",
         responses={200: serializers.StatusSerializer, 404: E404, **COMMON},
     )
-    def status(self, request: Request, refNo: str) -> Response:
+    def status(self, request: Request, refNo: str) -> Response:  # noqa: N803 (the URL kwarg, as in the API)
         return Response(selectors.application_status(application=self.application(refNo)))
 
 
 class OnboardingFilesViewSet(_AccountHolderViewSet):
     parser_classes = [MultiPartParser]
 
-    def initial(self, request: Request, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def initial(self, request: Request, *args, **kwargs) -> None:
         # Before anything reads the body: stream each file to disk, never into memory, and
         # count the parts on the way so none is dropped unseen.
-        django_request = request._request
+        django_request = request._request  # noqa: SLF001 (DRF's documented way to the HttpRequest)
         django_request.upload_handlers = [StreamingUploadHandler(django_request)]
         _, params = parse_header_parameters(django_request.META.get("CONTENT_TYPE", ""))
         boundary = params.get("boundary", "")
         if boundary:
-            django_request._stream = PartCountingStream(django_request._stream, boundary.encode())
+            # Django keeps the body stream in _stream; wrapping it is the only way to count parts.
+            django_request._stream = PartCountingStream(django_request._stream, boundary.encode())  # type: ignore[assignment]  # noqa: SLF001
         super().initial(request, *args, **kwargs)
 
     @extend_schema(
@@ -191,7 +196,7 @@ class OnboardingFilesViewSet(_AccountHolderViewSet):
             **COMMON,
         },
     )
-    def upload(self, request: Request, refNo: str) -> Response:
+    def upload(self, request: Request, refNo: str) -> Response:  # noqa: N803 (the URL kwarg, as in the API)
         application = self.application(refNo)
         try:
             files, text_fields = request.FILES, list(request.POST)
@@ -199,8 +204,9 @@ class OnboardingFilesViewSet(_AccountHolderViewSet):
             raise PayloadTooLarge("The form fields are too large") from exc
         except SuspiciousOperation as exc:
             raise MalformedMultipart(errors=["Malformed multipart body"]) from exc
-        oversized = getattr(request._request, StreamingUploadHandler.OVERSIZED_ATTR, [])
-        stream = request._request._stream
+        django_request = request._request  # noqa: SLF001 (as in initial)
+        oversized = getattr(django_request, StreamingUploadHandler.OVERSIZED_ATTR, [])
+        stream = django_request._stream  # noqa: SLF001 (the PartCountingStream set in initial)
         check_all_parts_read(
             counter=stream if isinstance(stream, PartCountingStream) else None,
             files=files,
@@ -209,7 +215,7 @@ class OnboardingFilesViewSet(_AccountHolderViewSet):
         )
         uploads = validate_upload_form(files=files, text_fields=text_fields, oversized=oversized)
         documents = services.application_documents_store(
-            application=application, uploads=uploads, actor=request.user
+            application=application, uploads=uploads, actor=request_account(request)
         )
         return Response(
             {"files": [selectors.document_summary(document=d) for d in documents]},

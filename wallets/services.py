@@ -22,10 +22,13 @@ from core.errors import Conflict, DomainError, NotFound
 from core.services import audit_record
 from customers.models import Challenge, Customer, Organization
 from customers.services import challenge_open
+from webhooks.events import WebhookEvent
+from webhooks.services import event_emit
 
 from . import keys
 from .errors import Code, KeyProofRefused, PinLocked, RecoveryRequired
 from .models import CustomerKey, Wallet, WalletRequest, WalletTally
+from .serializers import wallet_data
 
 SERVER_SHARE_PURPOSE = "wallets-server-share"
 
@@ -231,6 +234,9 @@ def wallets_confirm(*, challenge: Challenge, confirmations: dict[str, bytes]) ->
             target=wallet,
             actor=SystemActor.GATEWAY,
             data={"challenge": str(challenge.id), "blockchain": wallet.blockchain, "index": wallet.key_index},
+        )
+        event_emit(
+            organization=challenge.organization_id, event=WebhookEvent.WALLET_CREATED, data=wallet_data(wallet)
         )
     return wallets
 

@@ -32,6 +32,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
+# Webhook receivers must be public https addresses in production, whatever the environment says.
+ONBOARDING = {**ONBOARDING, "WEBHOOK_ALLOW_LOOPBACK": False}  # noqa: F405
+
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)

@@ -3,6 +3,7 @@ it to the browser that opened its link, moving it through its flow's steps, fini
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -14,15 +15,18 @@ from core.audit import AuditAction
 from core.conf import app_settings
 from core.errors import Conflict, DomainError, NotFound, RateLimited
 from core.services import audit_record
+from webhooks.events import WebhookEvent
+from webhooks.services import event_emit
 
 from ..errors import CustomersErrorCode as Code
 from ..models import Challenge, Customer, Organization
+from ..serializers import challenge_data, customer_data
 from .customers import GATEWAY_ACTOR
 
 
 @transaction.atomic
 def challenge_open(
-    *, organization: Organization, customer_id: object, type: str, return_url: str, actor: str = ""
+    *, organization: Organization, customer_id: uuid.UUID | str, type: str, return_url: str, actor: str = ""
 ) -> Challenge:
     """A new challenge of `type` for the customer; earlier open ones are superseded.
 
@@ -45,9 +49,7 @@ def challenge_open(
             customer=customer, type=type, limit=getattr(app_settings, flow.starts_per_hour_setting), now=now
         )
     # Only one open challenge per customer: the newest wins, earlier links stop working.
-    superseded = Challenge.objects.filter(
-        customer=customer, status__in=Challenge.OPEN_STATUSES, expires_at__gt=now
-    ).update(status=Challenge.Status.FAILED, completed_at=now, result={"reason": "superseded"})
+    superseded = _challenges_supersede(customer=customer, now=now)
     challenge = Challenge.objects.create(
         organization=organization,
         customer=customer,
@@ -61,7 +63,34 @@ def challenge_open(
         actor=actor,
         data={"customer": str(customer.pk), "superseded": superseded},
     )
+    if type == Challenge.Type.RESET_PIN:
+        event_emit(
+            organization=organization,
+            event=WebhookEvent.CUSTOMER_RECOVERY_INITIATED,
+            data=customer_data(customer),
+        )
     return challenge
+
+
+def _challenges_supersede(*, customer: Customer, now) -> int:  # noqa: ANN001
+    """Fail the customer's open challenges (reason `superseded`), each with its challenge.failed."""
+    open_ids = list(
+        Challenge.objects.filter(
+            customer=customer, status__in=Challenge.OPEN_STATUSES, expires_at__gt=now
+        ).values_list("pk", flat=True)
+    )
+    if not open_ids:
+        return 0
+    Challenge.objects.filter(pk__in=open_ids).update(
+        status=Challenge.Status.FAILED, completed_at=now, result={"reason": "superseded"}
+    )
+    for challenge in Challenge.objects.filter(pk__in=open_ids):
+        event_emit(
+            organization=customer.organization_id,
+            event=WebhookEvent.CHALLENGE_FAILED,
+            data=challenge_data(challenge),
+        )
+    return len(open_ids)
 
 
 def _hourly_starts_check(*, customer: Customer, type: str, limit: int, now: datetime) -> None:
@@ -81,7 +110,7 @@ def _hourly_starts_check(*, customer: Customer, type: str, limit: int, now: date
 
 
 def customer_initialize(
-    *, organization: Organization, customer_id: object, redirect_url: str, actor: str = ""
+    *, organization: Organization, customer_id: uuid.UUID | str, redirect_url: str, actor: str = ""
 ) -> Challenge:
     """An INITIALIZE challenge (PIN, then recovery); 409 once the customer has both."""
     return challenge_open(
@@ -94,7 +123,7 @@ def customer_initialize(
 
 
 def customer_reset_pin(
-    *, organization: Organization, customer_id: object, redirect_url: str, actor: str = ""
+    *, organization: Organization, customer_id: uuid.UUID | str, redirect_url: str, actor: str = ""
 ) -> Challenge:
     """A RESET_PIN challenge; 409 unless the customer has a PIN and recovery."""
     return challenge_open(
@@ -205,10 +234,10 @@ def challenge_finish(
 def _challenge_finish(
     *, challenge: Challenge, status: str, result: dict[str, Any] | None, actor: str
 ) -> Challenge:
-    challenge.status = status
     if status == Challenge.Status.EXPIRED:
-        challenge.save(update_fields=["status"])
+        challenge_expire(challenge=challenge)
         return challenge
+    challenge.status = status
     challenge.completed_at = timezone.now()
     challenge.result = result
     challenge.save(update_fields=["status", "completed_at", "result"])
@@ -219,4 +248,52 @@ def _challenge_finish(
             actor=actor,
             data={"type": challenge.type, "customer": str(challenge.customer_id)},
         )
+    event = (
+        WebhookEvent.CHALLENGE_VERIFIED
+        if status == Challenge.Status.VERIFIED
+        else WebhookEvent.CHALLENGE_FAILED
+    )
+    event_emit(organization=challenge.organization_id, event=event, data=challenge_data(challenge))
+    if status == Challenge.Status.VERIFIED and challenge.type == Challenge.Type.RESET_PIN:
+        event_emit(
+            organization=challenge.organization_id,
+            event=WebhookEvent.CUSTOMER_RECOVERY_COMPLETED,
+            data=customer_data(Customer.objects.get(pk=challenge.customer_id)),
+        )
     return challenge
+
+
+def challenges_expire_due(*, batch: int = 500) -> int:
+    """Mark open challenges past their expiry `expired`, each with its challenge.expired event.
+
+    Run periodically by the worker (webhooks_sweep), so integrators hear of an expiry even
+    when nobody opens the challenge again. Returns how many expired.
+    """
+    expired = 0
+    while True:
+        due = list(
+            Challenge.objects.filter(
+                status__in=Challenge.OPEN_STATUSES, expires_at__lte=timezone.now()
+            ).order_by("expires_at")[:batch]
+        )
+        expired += sum(challenge_expire(challenge=challenge) for challenge in due)
+        if len(due) < batch:
+            return expired
+
+
+@transaction.atomic(savepoint=False)
+def challenge_expire(*, challenge: Challenge) -> bool:
+    """Store `expired` on an open challenge past its time, with its event; False if it was not
+    (any more) open and due. The conditional UPDATE makes the status change and the event
+    happen once, whoever notices first (the sweep, a page, another worker)."""
+    updated = Challenge.objects.filter(
+        pk=challenge.pk, status__in=Challenge.OPEN_STATUSES, expires_at__lte=timezone.now()
+    ).update(status=Challenge.Status.EXPIRED)
+    challenge.status = Challenge.Status.EXPIRED
+    if updated:
+        event_emit(
+            organization=challenge.organization_id,
+            event=WebhookEvent.CHALLENGE_EXPIRED,
+            data=challenge_data(challenge),
+        )
+    return bool(updated)

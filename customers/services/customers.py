@@ -13,10 +13,13 @@ from core.audit import AuditAction, SystemActor
 from core.db import is_unique_violation
 from core.errors import Conflict
 from core.services import audit_record
+from webhooks.events import WebhookEvent
+from webhooks.services import event_emit
 
 from ..errors import CustomersErrorCode as Code
 from ..lockout import Attempt, Counted, attempt_apply, evaluated_proof_apply, evaluation_apply
 from ..models import Challenge, Customer, Organization
+from ..serializers import customer_data
 
 GATEWAY_ACTOR = SystemActor.GATEWAY
 
@@ -51,6 +54,7 @@ def customer_create(*, organization: Organization, ref_id: str, name: str = "", 
         actor=actor,
         data={"organization": str(organization.pk)},
     )
+    event_emit(organization=organization, event=WebhookEvent.CUSTOMER_CREATED, data=customer_data(customer))
     return customer
 
 
@@ -91,6 +95,8 @@ def customer_pin_set(
         actor=actor,
         data={"challenge": str(challenge.id), "scheme": scheme_version},
     )
+    event = WebhookEvent.CUSTOMER_PIN_UPDATED if replaced else WebhookEvent.CUSTOMER_PIN_SETUP
+    event_emit(organization=customer.organization_id, event=event, data=customer_data(customer))
     return replaced
 
 
@@ -155,7 +161,17 @@ def customer_lock(
             actor=actor,
             data={"challenge": str(challenge.id), "until": until.isoformat()},
         )
+    customer_locked_out_emit(customer=customer)
     return customer
+
+
+def customer_locked_out_emit(*, customer: Customer) -> None:
+    """customer.locked_out: the PIN or a recovery method just locked after too many wrong tries."""
+    event_emit(
+        organization=customer.organization_id,
+        event=WebhookEvent.CUSTOMER_LOCKED_OUT,
+        data=customer_data(customer),
+    )
 
 
 def _counter_save(

@@ -92,7 +92,7 @@ def _save(*, holder: models.Model, failed_field: str, locked_field: str, counted
 
 
 def tries_left(failed_attempts: int) -> int:
-    return app_settings.PIN_MAX_ATTEMPTS - failed_attempts
+    return int(app_settings.PIN_MAX_ATTEMPTS) - failed_attempts
 
 
 def tries_phrase(remaining: int) -> str:

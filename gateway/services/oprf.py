@@ -35,7 +35,7 @@ from customers.models import Challenge
 from .. import scheme
 from ..errors import GatewayErrorCode as Code
 from ..errors import StepOutOfOrder
-from ..models import SCHEME_V2, OprfEvaluation
+from ..models import SCHEME_V2, OprfEvaluation, PinCredential, QuestionRecovery
 from .attempts import Attempt, EvaluationOutcome, ProofOutcome
 from .sessions import session_state, session_state_update
 
@@ -175,7 +175,12 @@ def _locked(attempt: Attempt) -> bool:
 
 
 def copy_evaluate(
-    *, challenge: Challenge, purpose: str, record, counter: Counter, blinded_value: object
+    *,
+    challenge: Challenge,
+    purpose: str,
+    record: PinCredential | QuestionRecovery,
+    counter: Counter,
+    blinded_value: object,
 ) -> EvaluationOutcome:
     """Count, then answer, one evaluation for an unlock of a v2 copy (caller: in a transaction,
     holding the copy's counter row locked)."""
@@ -188,7 +193,7 @@ def copy_evaluate(
     if blinded is None:
         return EvaluationOutcome(ok=False, remaining=counter.remaining(), refusal=invalid_element())
     try:
-        evaluated, _ = oprf_evaluate(
+        evaluated, key_version = oprf_evaluate(
             customer_id=challenge.customer_id,
             purpose=purpose,
             blinded_element=blinded,
@@ -200,7 +205,7 @@ def copy_evaluate(
             "This copy can no longer be checked. Use your recovery to reset it.", code=Code.OPRF_KEY_RETIRED
         ) from None
     evaluation = OprfEvaluation.objects.create(
-        challenge=challenge, purpose=purpose, key_version=record.oprf_key_version, blinded_element=blinded
+        challenge=challenge, purpose=purpose, key_version=key_version, blinded_element=blinded
     )
     return EvaluationOutcome(ok=True, evaluation_id=str(evaluation.id), evaluated=evaluated)
 
@@ -233,7 +238,7 @@ def copy_prove(
     challenge: Challenge,
     session: SessionBase,
     purpose: str,
-    record,
+    record: PinCredential | QuestionRecovery,
     counter: Counter,
     matches: Callable[[], bool],
     evaluation_value: object,

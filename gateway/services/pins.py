@@ -25,6 +25,7 @@ from ..models import SCHEME_V2, SCHEME_VERSION, OprfEvaluation, PinCredential
 from .attempts import EvaluationOutcome, ProofOutcome, tries_left, tries_phrase
 from .oprf import (
     Counter,
+    Pending,
     blinded_element_decode,
     copy_evaluate,
     copy_prove,
@@ -59,7 +60,9 @@ def pin_setup_start(
     )
 
 
-def _pin_store(*, customer: Customer, pending, auth_key: bytes, wrapped_shard: bytes) -> PinCredential:
+def _pin_store(
+    *, customer: Customer, pending: Pending, auth_key: bytes, wrapped_shard: bytes
+) -> PinCredential:
     credential, _ = PinCredential.objects.update_or_create(
         customer=customer,
         defaults={
@@ -112,7 +115,9 @@ def _pin_counter(customer: Customer, challenge: Challenge) -> Counter:
 
 
 @transaction.atomic
-def _pin_evaluate_attempt(*, challenge_id: uuid.UUID, session: SessionBase, blinded_element: object):
+def _pin_evaluate_attempt(
+    *, challenge_id: uuid.UUID, session: SessionBase, blinded_element: object
+) -> EvaluationOutcome:
     challenge = step_challenge(challenge_id=challenge_id, session=session, action="pin_evaluate", lock=True)
     customer, credential = _pin_copy(challenge)
     return copy_evaluate(

@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
@@ -22,7 +23,12 @@ from core.crypto import constant_time_equal, decrypt, encrypt, peppered_hmac
 from core.errors import DomainError, RateLimited
 from core.services import audit_record
 from customers.models import Challenge, Customer
-from customers.services import challenge_finish, customer_email_code_attempt, customer_recovery_set
+from customers.services import (
+    challenge_finish,
+    customer_email_code_attempt,
+    customer_locked_out_emit,
+    customer_recovery_set,
+)
 
 from .. import scheme
 from ..errors import GatewayErrorCode as Code
@@ -328,13 +334,18 @@ def _questions_locked_now(*, challenge: Challenge, record: QuestionRecovery) -> 
         data={
             "challenge": str(challenge.id),
             "method": "SECURITY_QUESTIONS",
-            "until": record.locked_until.isoformat(),
+            "until": record.locked_until.isoformat() if record.locked_until else None,
         },
     )
+    customer_locked_out_emit(customer=challenge.customer)
 
 
 def _questions_counter(challenge: Challenge, record: QuestionRecovery) -> Counter:
-    counters = {"holder": record, "failed_field": "failed_attempts", "locked_field": "locked_until"}
+    counters: dict[str, Any] = {
+        "holder": record,
+        "failed_field": "failed_attempts",
+        "locked_field": "locked_until",
+    }
 
     def after(attempt: Attempt) -> Attempt:
         if attempt is Attempt.LOCKED_NOW:

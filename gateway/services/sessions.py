@@ -22,7 +22,7 @@ from customers.services import challenge_bind, challenge_finish, challenge_trans
 
 from ..errors import ChallengeClosed, SessionRefused
 from ..flows import current_step, flow_for
-from ..selectors import return_url_with  # noqa: F401 - re-exported for views
+from ..selectors import return_url_with as return_url_with  # re-exported for views
 
 SESSION_KEY = "gateway"
 
@@ -32,7 +32,8 @@ def _binding_hash(binding: str) -> str:
 
 
 def session_state(*, session: SessionBase, challenge_id: uuid.UUID) -> dict[str, Any]:
-    return session.get(SESSION_KEY, {}).get(str(challenge_id), {})
+    state: dict[str, Any] = session.get(SESSION_KEY, {}).get(str(challenge_id), {})
+    return state
 
 
 def session_state_update(*, session: SessionBase, challenge_id: uuid.UUID, **changes: Any) -> None:

@@ -122,7 +122,7 @@ def browser():
     import os
 
     if not os.path.exists(CHROMIUM):
-        if os.environ.get("CI") == "true":
+        if os.environ.get("OG_REQUIRE_SERVICES") == "1":  # set by .ci/run (tests/conftest.py)
             pytest.fail(f"{CHROMIUM} is missing: CI must run the browser tests")
         pytest.skip(f"{CHROMIUM} is missing")
     # The sync Playwright API runs an event loop in the test thread; Django's ORM calls made by the

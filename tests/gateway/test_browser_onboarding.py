@@ -159,7 +159,8 @@ def test_onboarding_with_security_questions_keeps_secrets_in_the_page(live_serve
     page.recorder.assert_absent(secrets_)
 
     # JavaScript and the Python mirror normalise answers identically.
-    samples = ANSWERS + [
+    samples = [
+        *ANSWERS,
         "ΟΔΥΣΣΕΥΣ",
         "ﬁsh\u00a0Tank",
         "Ǆemal",

@@ -95,7 +95,7 @@ def test_restore_keeps_the_shard_byte_for_byte(live_server, new_page):
     after = page.evaluate(UNWRAP_IN_PAGE, after_args)
     assert after == before
     old_pin = {**after_args, "pin": PIN, "output": b64url(sm.server_oprf_output(customer.id, "pin", PIN))}
-    with pytest.raises(Exception, match="OperationError|decrypt"):
+    with pytest.raises(Exception, match=r"OperationError|decrypt"):
         page.evaluate(UNWRAP_IN_PAGE, old_pin)  # the old PIN opens nothing now
     assert AuditEvent.objects.filter(action="gateway.pin_reset", target_id=str(customer.id)).exists()
     page.recorder.assert_absent(

@@ -59,7 +59,7 @@ def capture(page) -> list[dict]:
             return
         try:
             body = response.json()
-        except Exception:  # noqa: BLE001 - the last step's body may be gone once the page navigates
+        except Exception:
             body = None
         seen.append(
             {

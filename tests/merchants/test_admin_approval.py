@@ -49,7 +49,7 @@ PENDING_URL = "/admin/accounts/pendingaccount/"
 def test_pending_queue_lists_only_pending_accounts_oldest_first(staff, partner, secret_registry):
     client, user = staff
     secret_registry.add(VALID_PASSWORD)
-    first, second, done = (_make(partner, n) for n in ("first.one", "second.one", "done.one"))
+    _first, _second, done = (_make(partner, n) for n in ("first.one", "second.one", "done.one"))
     services.account_approve(account=done, approved_by=user)
     response = client.get(PENDING_URL)
     assert response.status_code == 200

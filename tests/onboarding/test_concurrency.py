@@ -15,7 +15,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def test_two_concurrent_submissions_make_one_application(holder):
-    token = holder._credentials["HTTP_AUTHORIZATION"]
+    token = holder._credentials["HTTP_AUTHORIZATION"]  # noqa: SLF001 (the test client's credentials)
     barrier = threading.Barrier(2)
 
     def submit(_):

@@ -66,7 +66,7 @@ def gunicorn(env: dict[str, str], *, workers: int, timeout: float = 30) -> Itera
     """The service under gunicorn with `workers` sync workers on the loopback; always stopped."""
     port = free_port()
     logdir = tempfile.mkdtemp(prefix="og-gunicorn-")
-    log = open(Path(logdir) / "gunicorn.log", "wb")  # noqa: SIM115 (closed below)
+    log = open(Path(logdir) / "gunicorn.log", "wb")
     proc = subprocess.Popen(
         [
             sys.executable,

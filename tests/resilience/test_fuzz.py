@@ -45,7 +45,8 @@ REPORT = Path(__file__).resolve().parent.parent.parent / "benchmarks" / "out" / 
 # - initialize / reset-pin: `redirectUrl` must be on the organization's allowlist (400);
 # - POST /v2/account: a Philippine mobile number and a free username (400, as the
 #   original service answers);
-# - the token endpoints: credentials that exist (401).
+# - the token endpoints: credentials that exist (401);
+# - webhooks: the URL's host must resolve, to a public address (400).
 # Everything else about those operations (no 5xx, documented statuses and bodies,
 # invalid input rejected) is still checked.
 STATE_DEPENDENT = {
@@ -72,6 +73,8 @@ STATE_DEPENDENT = {
     "POST /v2/onboard",
     "PUT /v2/onboard/{refNo}",
     "POST /v2/onboard/{refNo}/files",
+    "POST /v2/webhooks",
+    "PUT /v2/webhooks/{id}",
 }
 
 _cases: Counter[str] = Counter()

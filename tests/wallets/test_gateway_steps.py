@@ -38,9 +38,13 @@ class WalletFlow(Flow):
         self.u = km.user_share(shard)
 
     def unlock(self, pin=PIN):
-        # Scheme v2, as the page does it: a counted OPRF evaluation of the PIN, then the proof.
-        proof = v2_proof(self, pin, salt=bytes(self.customer.pin_credential.salt))
-        return self.post("pin/verify", proof, raw=True)
+        """The PIN proof as the page makes it (scheme v2: F(k, PIN) first, then PBKDF2)."""
+        credential = self.customer.pin_credential
+        base = pin
+        if credential.scheme_version == sm.SCHEME_V2:
+            base = sm.server_oprf_output(self.customer.id, "pin", pin, credential.oprf_key_version)
+        auth_key, _ = sm.derive_keys(base, bytes(credential.salt))
+        return self.post("pin/verify", {"authKey": b64url(auth_key)})
 
     def keys(self, *, send_u=True, u=None, proof=None):
         body = {}
@@ -235,3 +239,18 @@ def test_the_link_of_another_browser_and_csrf_are_refused(wallet_flow):
     other = Flow(wallet_flow.challenge)
     assert other.client.get(link_path(wallet_flow.challenge)).status_code == 409
     assert wallet_flow.post("wallet/keys", {}, csrf=False).status_code == 403
+
+
+def test_created_wallets_reach_the_integrator_as_wallet_created_events(wallet_flow):
+    from webhooks.models import Event
+    from webhooks.services import endpoint_create
+
+    flow = wallet_flow
+    endpoint_create(organization=flow.customer.organization, url="https://127.0.0.1:9/hook")
+    assert flow.unlock().status_code == 200
+    release = flow.keys().json()["data"]
+    wallets = flow.confirm(release).json()["data"]["wallets"]
+    events = Event.objects.filter(name="wallet.created").order_by("created_at")
+    assert sorted(e.data["id"] for e in events) == sorted(w["id"] for w in wallets)
+    assert {e.data["address"] for e in events} == {release["address"]}
+    assert all(set(e.data) == set(wallets[0]) for e in events)

@@ -10,12 +10,12 @@ from customers.services import api_key_create
 class Command(BaseCommand):
     help = "Create an API key for an organization. The raw key is printed once and never stored."
 
-    def add_arguments(self, parser):  # noqa: ANN001
+    def add_arguments(self, parser):
         parser.add_argument("organization_id")
         parser.add_argument("--restricted", action="store_true", help="read-only (GET) key")
         parser.add_argument("--name", default="", help="a label for the admin")
 
-    def handle(self, *args, **options) -> None:  # noqa: ANN002, ANN003
+    def handle(self, *args, **options) -> None:
         pk = parse_uuid(options["organization_id"])
         organization = Organization.objects.filter(pk=pk).first() if pk else None
         if organization is None:

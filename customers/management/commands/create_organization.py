@@ -8,7 +8,7 @@ from customers.services import InvalidOrigin, organization_create
 class Command(BaseCommand):
     help = "Create an organization with its redirect-origin allowlist; prints its id."
 
-    def add_arguments(self, parser):  # noqa: ANN001
+    def add_arguments(self, parser):
         parser.add_argument("name")
         parser.add_argument(
             "--redirect-origin",
@@ -19,7 +19,7 @@ class Command(BaseCommand):
             help="scheme://host[:port], repeatable",
         )
 
-    def handle(self, *args, **options) -> None:  # noqa: ANN002, ANN003
+    def handle(self, *args, **options) -> None:
         name = options["name"].strip()
         if not name or len(name) > 255:
             raise CommandError("NAME must be 1 to 255 characters")

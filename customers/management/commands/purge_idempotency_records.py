@@ -11,10 +11,10 @@ class Command(BaseCommand):
         "retry with the same idempotencyKey runs as a new request. Run it daily (cron)."
     )
 
-    def add_arguments(self, parser) -> None:  # noqa: ANN001
+    def add_arguments(self, parser) -> None:
         parser.add_argument("--hours", type=int, default=24)
 
-    def handle(self, *args, hours: int, **options) -> None:  # noqa: ANN002, ANN003
+    def handle(self, *args, hours: int, **options) -> None:
         if hours < 1:
             raise CommandError("--hours must be at least 1")
         deleted = idempotency_records_purge(older_than_hours=hours)

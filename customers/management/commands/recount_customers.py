@@ -10,10 +10,10 @@ from customers.services import customers_recount
 class Command(BaseCommand):
     help = "Recompute each organization's customer counter (used as the list's total)."
 
-    def add_arguments(self, parser):  # noqa: ANN001
+    def add_arguments(self, parser):
         parser.add_argument("organization_ids", nargs="*")
 
-    def handle(self, *args, **options) -> None:  # noqa: ANN002, ANN003
+    def handle(self, *args, **options) -> None:
         orgs = Organization.objects.all()
         if options["organization_ids"]:
             orgs = orgs.filter(pk__in=[parse_uuid(v) for v in options["organization_ids"] if parse_uuid(v)])

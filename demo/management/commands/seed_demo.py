@@ -27,7 +27,7 @@ def seed_customers_demo() -> tuple[Organization, dict[str, str]]:
     ApiKey.objects.filter(
         organization=organization, name__in=DEMO_KEY_NAMES.values(), revoked_at__isnull=True
     ).update(revoked_at=timezone.now())
-    keys = {}
+    keys: dict[str, str] = {}
     for kind, name in DEMO_KEY_NAMES.items():
         _, raw = api_key_create(
             organization=organization, kind=kind, name=name, actor=SystemActor.SEED_DEMO.value
@@ -52,7 +52,7 @@ def seed_merchant_demo(command: BaseCommand) -> None:
 class Command(BaseCommand):
     help = "Create or refresh the demo organization and print fresh FULL and RESTRICTED API keys."
 
-    def handle(self, *args, **options) -> None:  # noqa: ANN002, ANN003
+    def handle(self, *args, **options) -> None:
         with transaction.atomic():
             organization, keys = seed_customers_demo()
         out = self.stdout

@@ -11,7 +11,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("name", help="partner name")
 
-    def handle(self, *args, name: str, **options) -> None:  # type: ignore[no-untyped-def]
+    def handle(self, *args, name: str, **options) -> None:
         client, secret = api_client_create(name=name)
         self.stdout.write(f"clientId={client.client_id}")
         self.stdout.write(f"clientSecret={secret}")

@@ -25,7 +25,7 @@ export async function post(challengeId, step, body = {}) {
   } catch {
     throw new ApiError(0, { message: "We could not reach the server. Check your connection and try again." });
   }
-  let data = null;
+  let data;
   try {
     data = await response.json();
   } catch {

@@ -8,6 +8,8 @@ export function normalizeAnswer(text) {
     .toLowerCase()
     .replace(/ς/g, "σ")
     .normalize("NFKC")
+    // U+001C-U+001F are whitespace to Python's str.isspace, so they split words here too.
+    // eslint-disable-next-line no-control-regex
     .split(/[\s\u0085\u001c-\u001f]+/u)
     .filter(Boolean)
     .join(" ");
