@@ -41,7 +41,7 @@ from common import (
     manage,
     recreate_database,
 )
-from wallet_rows import seed_wallets, wallet_rows  # noqa: E402
+from wallet_rows import seed_wallets, wallet_rows
 
 LUA = str(Path(__file__).resolve().parent / "wrk" / "request.lua")
 OUT = Path(__file__).resolve().parent / "out"

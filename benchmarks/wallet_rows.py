@@ -37,9 +37,9 @@ def seed_wallets(database_url: str, org_id: str, customers: int) -> None:
         conn.execute("VACUUM (ANALYZE) wallets_wallet")
 
 
-def wallet_rows(row_class, key_headers: dict[str, str], customer_ids: list[str]) -> list:  # noqa: ANN001
+def wallet_rows(row_class, key_headers: dict[str, str], customer_ids: list[str]) -> list:
     """Rows for run.py's Row class; customer_ids are ids of seeded customers (the first page)."""
-    rng = random.Random(7)  # noqa: S311 - sampling bench ids
+    rng = random.Random(7)
     groups = tempfile.NamedTemporaryFile("w", delete=False, suffix=".ids")
     groups.write("\n".join(",".join(rng.sample(customer_ids, 10)) for _ in range(200)) + "\n")
     groups.close()

@@ -39,9 +39,7 @@ class WalletRefIdField(StrictCharField):
 
 class WalletMetadataSerializer(serializers.Serializer):
     name = WalletNameField(required=False, allow_blank=True, max_length=NAME_MAX, trim_whitespace=False)
-    refId = WalletRefIdField(  # noqa: N815
-        required=False, allow_blank=True, max_length=REF_ID_MAX, trim_whitespace=False
-    )
+    refId = WalletRefIdField(required=False, allow_blank=True, max_length=REF_ID_MAX, trim_whitespace=False)
 
 
 class WalletCreateInputSerializer(IdempotentInputSerializer):
@@ -51,8 +49,8 @@ class WalletCreateInputSerializer(IdempotentInputSerializer):
         max_length=len(Blockchain.values),
         help_text="Distinct chains; the EVM wallets of one call share one key, so one address.",
     )
-    redirectUrl = RedirectUrlField(max_length=2048, trim_whitespace=False)  # noqa: N815
-    accountType = serializers.ChoiceField(  # noqa: N815
+    redirectUrl = RedirectUrlField(max_length=2048, trim_whitespace=False)
+    accountType = serializers.ChoiceField(
         choices=AccountType.choices, required=False, default=AccountType.EOA
     )
     metadata = serializers.ListField(
@@ -78,9 +76,7 @@ class WalletCreateInputSerializer(IdempotentInputSerializer):
 
 class WalletUpdateInputSerializer(serializers.Serializer):
     name = WalletNameField(required=False, allow_blank=True, max_length=NAME_MAX, trim_whitespace=False)
-    refId = WalletRefIdField(  # noqa: N815
-        required=False, allow_blank=True, max_length=REF_ID_MAX, trim_whitespace=False
-    )
+    refId = WalletRefIdField(required=False, allow_blank=True, max_length=REF_ID_MAX, trim_whitespace=False)
 
 
 class CommaSeparatedUuids(serializers.Field):
@@ -91,12 +87,12 @@ class CommaSeparatedUuids(serializers.Field):
         "too_many": f"At most {CUSTOMER_IDS_MAX} customer ids.",
     }
 
-    def get_value(self, dictionary):  # noqa: ANN001, ANN201
+    def get_value(self, dictionary):
         if hasattr(dictionary, "getlist") and self.field_name in dictionary:
             return dictionary.getlist(self.field_name)
         return super().get_value(dictionary)
 
-    def to_internal_value(self, data):  # noqa: ANN001, ANN201
+    def to_internal_value(self, data):
         values = data if isinstance(data, list) else [data]
         if not all(isinstance(value, str) for value in values):
             self.fail("invalid")
@@ -111,7 +107,7 @@ class CommaSeparatedUuids(serializers.Field):
 class AddressField(serializers.CharField):
     default_error_messages = {"address": "Must be a 0x-prefixed 20-byte hex address."}
 
-    def to_internal_value(self, data):  # noqa: ANN001, ANN201
+    def to_internal_value(self, data):
         value = super().to_internal_value(data)
         if not ADDRESS_RE.match(value):
             self.fail("address")
@@ -119,22 +115,22 @@ class AddressField(serializers.CharField):
 
 
 class WalletListQuerySerializer(ListQuerySerializer):
-    customerIds = CommaSeparatedUuids(required=False)  # noqa: N815
+    customerIds = CommaSeparatedUuids(required=False)
     blockchain = serializers.ChoiceField(choices=Blockchain.choices, required=False)
     address = AddressField(required=False, max_length=42)
-    refId = serializers.CharField(required=False, max_length=REF_ID_MAX, trim_whitespace=False)  # noqa: N815
+    refId = serializers.CharField(required=False, max_length=REF_ID_MAX, trim_whitespace=False)
 
 
 class WalletSerializer(serializers.ModelSerializer):
     """The documented shape; wallet_data builds the same dict directly (see customer_data)."""
 
-    customerId = serializers.UUIDField(source="customer_id")  # noqa: N815
-    accountType = serializers.ChoiceField(source="account_type", choices=AccountType.values)  # noqa: N815
+    customerId = serializers.UUIDField(source="customer_id")
+    accountType = serializers.ChoiceField(source="account_type", choices=AccountType.values)
     state = serializers.ChoiceField(choices=Wallet.State.values)
-    refId = serializers.CharField(source="ref_id")  # noqa: N815
-    keyIndex = serializers.IntegerField(source="key_index", min_value=0)  # noqa: N815
-    createdAt = serializers.DateTimeField(source="created_at")  # noqa: N815
-    updatedAt = serializers.DateTimeField(source="updated_at")  # noqa: N815
+    refId = serializers.CharField(source="ref_id")
+    keyIndex = serializers.IntegerField(source="key_index", min_value=0)
+    createdAt = serializers.DateTimeField(source="created_at")
+    updatedAt = serializers.DateTimeField(source="updated_at")
 
     class Meta:
         model = Wallet
@@ -173,8 +169,8 @@ def wallet_data(wallet: Wallet) -> dict:
 
 
 class PublicKeySerializer(serializers.Serializer):
-    customerId = serializers.UUIDField()  # noqa: N815
-    publicKey = serializers.CharField(help_text="The joint key P = U + v·G, SEC1 compressed, 0x hex")  # noqa: N815
+    customerId = serializers.UUIDField()
+    publicKey = serializers.CharField(help_text="The joint key P = U + v·G, SEC1 compressed, 0x hex")
     curve = serializers.ChoiceField(choices=["secp256k1"])
 
 
@@ -183,11 +179,11 @@ class HexBytesField(serializers.Field):
 
     default_error_messages = {"invalid": "Must be {length} bytes of hex."}
 
-    def __init__(self, *, length: int, **kwargs):  # noqa: ANN003
+    def __init__(self, *, length: int, **kwargs):
         self.length = length
         super().__init__(**kwargs)
 
-    def to_internal_value(self, data):  # noqa: ANN001, ANN201
+    def to_internal_value(self, data):
         if not isinstance(data, str) or len(data) > 2 * self.length + 2:
             self.fail("invalid", length=self.length)
         text = data[2:] if data[:2] in ("0x", "0X") else data
@@ -203,7 +199,7 @@ class HexBytesField(serializers.Field):
 class WalletKeysStepSerializer(serializers.Serializer):
     """The first wallet's U and its proof; absent once the customer has a wallet key."""
 
-    userPublicKey = HexBytesField(length=33, required=False)  # noqa: N815
+    userPublicKey = HexBytesField(length=33, required=False)
     proof = HexBytesField(length=64, required=False)
 
     def validate(self, attrs: dict) -> dict:

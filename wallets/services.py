@@ -236,7 +236,9 @@ def wallets_confirm(*, challenge: Challenge, confirmations: dict[str, bytes]) ->
             data={"challenge": str(challenge.id), "blockchain": wallet.blockchain, "index": wallet.key_index},
         )
         event_emit(
-            organization=challenge.organization_id, event=WebhookEvent.WALLET_CREATED, data=wallet_data(wallet)
+            organization=challenge.organization_id,
+            event=WebhookEvent.WALLET_CREATED,
+            data=wallet_data(wallet),
         )
     return wallets
 
