@@ -18,19 +18,28 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.audit import AuditAction, SystemActor
+from core.models import AuditEvent
 from core.errors import Conflict, DomainError, NotFound
 from core.services import audit_record
 from customers.models import Challenge, Customer, Organization
 from customers.selectors import parse_uuid
 from customers.services import challenge_open
 from gateway.services.steps import step_challenge, step_done
+from webhooks.events import WebhookEvent
+from webhooks.services import event_emit
 
 from . import keys, signing
 from .chains import chain_of
 from .errors import Code
 from .models import CustomerKey, SignRequest, Wallet
+from .serializers import wallet_data
 from .services import _server_share, customer_wallet_gate
 
+SIGN_TYPES = {
+    SignRequest.Kind.MESSAGE: "MESSAGE",
+    SignRequest.Kind.TYPED_DATA: "TYPED_DATA",
+    SignRequest.Kind.TRANSACTION: "TRANSACTION",
+}
 KIND_TYPES = {
     SignRequest.Kind.MESSAGE: Challenge.Type.SIGN_MESSAGE,
     SignRequest.Kind.TYPED_DATA: Challenge.Type.SIGN_TYPED_DATA,
@@ -169,9 +178,18 @@ def sign_submit_step(*, challenge_id: uuid.UUID, session: SessionBase, signature
     result = signing.signature_accept(
         kind=request.kind, payload=request.payload, signature=signature, address=request.wallet.address
     )
+    first = request.result is None
     request.result = result
     request.signed_at = timezone.now()
     request.save(update_fields=["result", "signed_at"])
+    if first:
+        _signed_record(challenge=challenge, request=request, result=result)
+    step_done(challenge=challenge)
+    return result
+
+
+def _signed_record(*, challenge: Challenge, request: SignRequest, result: dict[str, str]) -> None:
+    """The audit row and the `transaction.signed` event of a challenge's first accepted signature."""
     audit_record(
         action=AuditAction.WALLET_SIGNED,
         target=request.wallet,
@@ -182,8 +200,22 @@ def sign_submit_step(*, challenge_id: uuid.UUID, session: SessionBase, signature
             **({"txHash": result["txHash"]} if "txHash" in result else {}),
         },
     )
-    step_done(challenge=challenge)
-    return result
+    # One event name for the three kinds (Planbok's list has no message or typed-data event):
+    # `signType` tells them apart; the result is public (a signature, a signed transaction).
+    wallet = request.wallet
+    event_emit(
+        organization=challenge.organization_id,
+        event=WebhookEvent.TRANSACTION_SIGNED,
+        data={
+            "challengeId": str(challenge.id),
+            "customerId": str(challenge.customer_id),
+            "walletId": str(wallet.id),
+            "blockchain": wallet.blockchain,
+            "address": wallet.address,
+            "signType": SIGN_TYPES[request.kind],
+            **result,
+        },
+    )
 
 
 def sign_challenge_result(challenge: Challenge) -> dict[str, Any]:
@@ -245,12 +277,22 @@ def export_keys_step(*, challenge_id: uuid.UUID, session: SessionBase, confirmed
         entry["wallets"].append({"id": str(wallet.id), "blockchain": wallet.blockchain})
     now = timezone.now()
     Wallet.objects.filter(pk__in=[w.pk for w in wallets]).update(exported=True, updated_at=now)
-    for wallet in wallets:
+    # A page loaded again asks again in the same challenge: that is not a second export.
+    recorded = AuditEvent.objects.filter(
+        action=AuditAction.WALLET_KEYS_EXPORTED, data__challenge=str(challenge.id)
+    ).exists()
+    for wallet in [] if recorded else wallets:
+        wallet.exported, wallet.updated_at = True, now
         audit_record(
             action=AuditAction.WALLET_KEYS_EXPORTED,
             target=wallet,
             actor=SystemActor.GATEWAY,
             data={"challenge": str(challenge.id), "index": wallet.key_index},
+        )
+        event_emit(
+            organization=challenge.organization_id,
+            event=WebhookEvent.WALLET_KEYS_EXPORTED,
+            data=wallet_data(wallet),
         )
     step_done(challenge=challenge)
     return ExportRelease(server_share=v, keys=list(by_index.values()))
@@ -258,8 +300,6 @@ def export_keys_step(*, challenge_id: uuid.UUID, session: SessionBase, confirmed
 
 def export_challenge_result(challenge: Challenge) -> dict[str, Any]:
     """The EXPORT_PRIVATE_KEYS row's result: the wallets whose keys the page showed (no key)."""
-    from .serializers import wallet_data
-
     wallets = Wallet.objects.filter(customer_id=challenge.customer_id, exported=True).order_by(
         "key_index", "blockchain"
     )

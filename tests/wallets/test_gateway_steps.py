@@ -11,7 +11,6 @@ from customers.models import Challenge
 from tests.gateway.conftest import Flow
 from tests.gateway.factories import customer_make, link_path
 from tests.gateway.seed import seed_pin, seed_questions
-from tests.gateway.test_oprf_steps import v2_proof
 from wallets import services
 from wallets.models import CustomerKey, Wallet, WalletRequest
 

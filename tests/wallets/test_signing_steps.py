@@ -13,6 +13,7 @@ from eth_account import Account
 from eth_account.messages import encode_defunct, encode_typed_data
 
 from core.models import AuditEvent
+from customers.models import Challenge
 from tests.gateway.conftest import Flow, blinded_element
 from tests.gateway.test_oprf_steps import v2_proof
 from wallets import signing_services
@@ -277,3 +278,44 @@ def test_export_shows_the_keys_of_every_wallet_after_the_pin_and_a_confirmation(
     assert "privateKey" not in json.dumps(challenge.result) and data["serverShare"] not in json.dumps(
         challenge.result
     )
+
+
+def test_signing_export_and_pin_change_reach_the_integrator_as_webhook_events(setup):
+    from tests.gateway.test_change_pin_and_recovery import flow_of
+    from tests.gateway.test_change_pin_and_recovery import unlock as unlock_flow
+    from webhooks.models import Event
+    from webhooks.services import endpoint_create
+
+    customer, shard, wallet = setup
+    endpoint_create(organization=customer.organization, url="https://127.0.0.1:9/hook")
+    flow = SignFlow(customer, shard, wallet, kind="transaction", transaction_=dict(TX))
+    _open(flow)
+    flow.unlock()
+    release = flow.post("sign/keys").json()["data"]
+    result = flow.post("sign/submit", {"signature": flow.sign(release).hex()}).json()["data"]
+    assert flow.post("sign/submit", {"signature": flow.sign(release).hex()}).status_code == 409
+    # A reload puts the challenge back at the PIN; the page signs again: one event, not two.
+    assert flow.client.get(f"/gateway/s/{flow.challenge.id}/").status_code == 200
+    assert flow.unlock().status_code == 200
+    release = flow.post("sign/keys").json()["data"]
+    assert flow.post("sign/submit", {"signature": flow.sign(release).hex()}).status_code == 200
+    (signed,) = Event.objects.filter(name="transaction.signed")
+    assert signed.data["txHash"] == result["txHash"] and signed.data["signType"] == "TRANSACTION"
+    assert signed.data["walletId"] == str(wallet.pk) and signed.data["address"] == wallet.address
+
+    challenge = signing_services.export_challenge_create(
+        organization=customer.organization, customer_id=customer.pk, redirect_url="https://wallet.example.com/x"
+    )
+    export = Flow(challenge)
+    export.open()
+    proof = v2_proof(export, PIN, salt=bytes(customer.pin_credential.salt))
+    export.post("pin/verify", proof, raw=True)
+    assert export.post("export/keys", {"confirmed": True}).status_code == 200
+    (exported,) = Event.objects.filter(name="wallet.keys_exported")
+    assert exported.data["id"] == str(wallet.pk) and exported.data["exported"] is True
+    assert "serverShare" not in json.dumps(exported.data)
+
+    change = flow_of(customer, Challenge.Type.CHANGE_PIN)
+    assert unlock_flow(change).status_code == 200
+    change.set_pin()
+    assert Event.objects.filter(name="customer.pin_updated", data__id=str(customer.pk)).count() == 1
