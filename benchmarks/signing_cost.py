@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def timed(fn, rounds: int) -> float:  # noqa: ANN001
+def timed(fn, rounds: int) -> float:
     """Median seconds of one call over `rounds` calls (after a few warm-up calls)."""
     for _ in range(5):
         fn()

@@ -30,14 +30,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import PYTHON, ROOT, recreate_database  # noqa: E402
+from common import PYTHON, ROOT, recreate_database
 
 
 class _Receiver(BaseHTTPRequestHandler):
     count = 0
     lock = threading.Lock()
 
-    def do_POST(self):  # noqa: N802
+    def do_POST(self):
         self.rfile.read(int(self.headers.get("Content-Length", "0")))
         with _Receiver.lock:
             _Receiver.count += 1

@@ -224,18 +224,18 @@ _MESSAGE_MAX_CHARS = 2 * 64 * 1024 + 2  # a 64 KiB message in hex; the service c
 
 
 class _SignInputSerializer(IdempotentInputSerializer):
-    walletId = StrictCharField(max_length=64)  # noqa: N815
+    walletId = StrictCharField(max_length=64)
     memo = StrictCharField(required=False, allow_blank=True, max_length=MEMO_MAX, trim_whitespace=False)
-    redirectUrl = RedirectUrlField(max_length=2048, trim_whitespace=False)  # noqa: N815
+    redirectUrl = RedirectUrlField(max_length=2048, trim_whitespace=False)
 
 
 class SignMessageInputSerializer(_SignInputSerializer):
     message = StrictCharField(max_length=_MESSAGE_MAX_CHARS, trim_whitespace=False)
-    encodedByHex = serializers.BooleanField(required=False, default=False)  # noqa: N815
+    encodedByHex = serializers.BooleanField(required=False, default=False)
 
 
 class SignTypedDataInputSerializer(_SignInputSerializer):
-    typedData = StrictCharField(  # noqa: N815
+    typedData = StrictCharField(
         max_length=64 * 1024, trim_whitespace=False, help_text="EIP-712 v4 typed data as a JSON string"
     )
 
@@ -246,7 +246,7 @@ class TransactionField(serializers.Field):
 
     default_error_messages = {"invalid": "Must be a JSON object (or a string holding one)."}
 
-    def to_internal_value(self, data):  # noqa: ANN001, ANN201
+    def to_internal_value(self, data):
         import json
 
         if isinstance(data, str) and len(data) <= 256 * 1024:
@@ -264,7 +264,7 @@ class SignTransactionInputSerializer(_SignInputSerializer):
         required=False,
         help_text="EIP-1559 (maxFeePerGas…) or legacy (gasPrice); chainId = the wallet's chain",
     )
-    rawTransaction = StrictCharField(  # noqa: N815
+    rawTransaction = StrictCharField(
         required=False, max_length=2 * 130 * 1024, trim_whitespace=False, help_text="Unsigned, 0x hex"
     )
 
@@ -277,7 +277,7 @@ class SignTransactionInputSerializer(_SignInputSerializer):
 
 
 class ExportInputSerializer(IdempotentInputSerializer):
-    redirectUrl = RedirectUrlField(max_length=2048, trim_whitespace=False)  # noqa: N815
+    redirectUrl = RedirectUrlField(max_length=2048, trim_whitespace=False)
 
 
 class SignSubmitStepSerializer(serializers.Serializer):

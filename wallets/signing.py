@@ -255,7 +255,8 @@ def _tx_from_raw(raw_hex: str) -> dict[str, Any]:
     raw = bytes.fromhex(raw_hex[2:])
     try:
         if raw[0] in _TYPED_SERIALIZERS:
-            serializer = _TYPED_SERIALIZERS[raw[0]]._unsigned_transaction_serializer
+            # eth-account's own RLP sedes of the unsigned form (it has no public decoder for one).
+            serializer = _TYPED_SERIALIZERS[raw[0]]._unsigned_transaction_serializer  # noqa: SLF001
             fields = serializer.from_bytes(raw[1:]).as_dict()
             tx = {**fields, "type": raw[0]}
             tx["accessList"] = [
@@ -282,6 +283,51 @@ def _tx_from_raw(raw_hex: str) -> dict[str, Any]:
     tx["to"] = to_checksum_address(tx["to"]) if tx.get("to") else None
     tx["data"] = _hex(tx.get("data") or b"")
     return tx
+
+
+def _parties_check(tx: dict[str, Any], out: dict[str, Any], problems: list[str], *, address: str) -> None:
+    """`from` (only the wallet), `to` (an address, or none for a contract creation) and `data`."""
+    if tx.get("from") is not None and (
+        not isinstance(tx["from"], str) or not is_address(tx["from"]) or tx["from"].lower() != address.lower()
+    ):
+        problems.append("from must be the wallet's address (or left out)")
+    to = tx.get("to")
+    if to not in (None, ""):
+        if not isinstance(to, str) or not is_address(to):
+            problems.append("to must be a 20-byte 0x address")
+        else:
+            out["to"] = to_checksum_address(to)
+    data = tx.get("data") or "0x"
+    if not isinstance(data, str) or not data.startswith("0x") or not _HEX_RE.match(data):
+        problems.append("data must be 0x-prefixed hex")
+    elif (len(data) - 2) // 2 > TRANSACTION_DATA_MAX_BYTES:
+        problems.append(f"data is over {TRANSACTION_DATA_MAX_BYTES} bytes")
+    else:
+        out["data"] = data.lower()
+
+
+def _kind_check(tx: dict[str, Any], out: dict[str, Any], problems: list[str]) -> int | None:
+    """The transaction type (given, or told by its fee fields) and the fee fields it needs."""
+    dynamic = "maxFeePerGas" in out or "maxPriorityFeePerGas" in out
+    kind = tx.get("type")
+    kind = _int_of(kind) if kind is not None else (2 if dynamic else (0 if "gasPrice" in out else None))
+    if kind == 2:
+        if "gasPrice" in out:
+            problems.append("an EIP-1559 transaction has maxFeePerGas and maxPriorityFeePerGas, not gasPrice")
+        for key in ("maxFeePerGas", "maxPriorityFeePerGas"):
+            if key not in out:
+                problems.append(f"{key} is required")
+    elif kind == 0:
+        if dynamic:
+            problems.append("a legacy transaction has gasPrice, not maxFeePerGas")
+        if "gasPrice" not in out:
+            problems.append("gasPrice is required")
+    elif kind == 1:
+        if "gasPrice" not in out:
+            problems.append("gasPrice is required")
+    else:
+        problems.append("type must be 2 (EIP-1559) or 0 (legacy), or give the fee fields of one")
+    return kind
 
 
 def _normalize(tx: dict[str, Any], *, field: str, address: str) -> dict[str, Any]:
@@ -311,42 +357,8 @@ def _normalize(tx: dict[str, Any], *, field: str, address: str) -> dict[str, Any
     for key in ("nonce", "gas", "chainId"):
         if key not in out and not any(p.startswith(key + " ") for p in problems):
             problems.append(f"{key} is required")
-    if tx.get("from") is not None and (
-        not isinstance(tx["from"], str) or not is_address(tx["from"]) or tx["from"].lower() != address.lower()
-    ):
-        problems.append("from must be the wallet's address (or left out)")
-    to = tx.get("to")
-    if to not in (None, ""):
-        if not isinstance(to, str) or not is_address(to):
-            problems.append("to must be a 20-byte 0x address")
-        else:
-            out["to"] = to_checksum_address(to)
-    data = tx.get("data") or "0x"
-    if not isinstance(data, str) or not data.startswith("0x") or not _HEX_RE.match(data):
-        problems.append("data must be 0x-prefixed hex")
-    elif (len(data) - 2) // 2 > TRANSACTION_DATA_MAX_BYTES:
-        problems.append(f"data is over {TRANSACTION_DATA_MAX_BYTES} bytes")
-    else:
-        out["data"] = data.lower()
-    dynamic = "maxFeePerGas" in out or "maxPriorityFeePerGas" in out
-    kind = tx.get("type")
-    kind = _int_of(kind) if kind is not None else (2 if dynamic else (0 if "gasPrice" in out else None))
-    if kind == 2:
-        if "gasPrice" in out:
-            problems.append("an EIP-1559 transaction has maxFeePerGas and maxPriorityFeePerGas, not gasPrice")
-        for key in ("maxFeePerGas", "maxPriorityFeePerGas"):
-            if key not in out:
-                problems.append(f"{key} is required")
-    elif kind == 0:
-        if dynamic:
-            problems.append("a legacy transaction has gasPrice, not maxFeePerGas")
-        if "gasPrice" not in out:
-            problems.append("gasPrice is required")
-    elif kind == 1:
-        if "gasPrice" not in out:
-            problems.append("gasPrice is required")
-    else:
-        problems.append("type must be 2 (EIP-1559) or 0 (legacy), or give the fee fields of one")
+    _parties_check(tx, out, problems, address=address)
+    kind = _kind_check(tx, out, problems)
     if problems:
         raise PayloadInvalid(f"{field} is not a valid transaction: {problems[0]}.", errors={field: problems})
     out["type"] = kind

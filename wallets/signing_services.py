@@ -18,8 +18,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.audit import AuditAction, SystemActor
-from core.models import AuditEvent
 from core.errors import Conflict, DomainError, NotFound
+from core.models import AuditEvent
 from core.services import audit_record
 from customers.models import Challenge, Customer, Organization
 from customers.selectors import parse_uuid

@@ -69,7 +69,7 @@ class CustomerWalletViewSet(CustomerViewSet):
 
         return self._idempotent(request, data.get("idempotencyKey"), handler)
 
-    def _sign_create(self, request: Request, pk: str, serializer_class, kind: str, fields) -> Response:  # noqa: ANN001
+    def _sign_create(self, request: Request, pk: str, serializer_class, kind: str, fields) -> Response:
         form = serializer_class(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data

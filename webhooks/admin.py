@@ -25,7 +25,7 @@ class EndpointForm(forms.ModelForm):
         model = Endpoint
         fields = ["organization", "url", "events", "description", "enabled"]
 
-    def clean(self):  # noqa: ANN201
+    def clean(self):
         cleaned = super().clean()
         # The same rules as the API (https, no private address, known events), from the service.
         try:
@@ -48,10 +48,10 @@ class EndpointAdmin(admin.ModelAdmin):
     readonly_fields = ["id", "disabled_reason", "failing_since", "previous_secret_expires_at", "created_at"]
     actions = ["rotate_secrets", "send_test_events"]
 
-    def get_readonly_fields(self, request, obj=None):  # noqa: ANN001, ANN201
+    def get_readonly_fields(self, request, obj=None):
         return [*self.readonly_fields, "organization"] if obj is not None else self.readonly_fields
 
-    def save_model(self, request, obj, form, change):  # noqa: ANN001
+    def save_model(self, request, obj, form, change):
         actor = request.user
         data = form.cleaned_data
         if change:
@@ -76,23 +76,23 @@ class EndpointAdmin(admin.ModelAdmin):
         obj._state.adding = False
         messages.warning(request, f"Signing secret (shown once, copy it now): {secret}")
 
-    def delete_model(self, request, obj):  # noqa: ANN001
+    def delete_model(self, request, obj):
         services.endpoint_delete(endpoint=obj, actor=request.user)
 
-    def delete_queryset(self, request, queryset):  # noqa: ANN001
+    def delete_queryset(self, request, queryset):
         for endpoint in queryset:
             services.endpoint_delete(endpoint=endpoint, actor=request.user)
 
     @admin.action(
         description="Rotate the signing secret (the old one signs for 24 h more)", permissions=["change"]
     )
-    def rotate_secrets(self, request: HttpRequest, queryset) -> None:  # noqa: ANN001
+    def rotate_secrets(self, request: HttpRequest, queryset) -> None:
         for endpoint in queryset:
             _, secret = services.endpoint_rotate_secret(endpoint=endpoint, actor=request.user)
             messages.warning(request, f"New signing secret for {endpoint.url} (shown once): {secret}")
 
     @admin.action(description="Send a webhook.test event", permissions=["change"])
-    def send_test_events(self, request: HttpRequest, queryset) -> None:  # noqa: ANN001
+    def send_test_events(self, request: HttpRequest, queryset) -> None:
         sent = 0
         for endpoint in queryset.filter(enabled=True):
             services.endpoint_test(endpoint=endpoint, actor=request.user)
@@ -108,7 +108,7 @@ class AttemptInline(admin.TabularInline):
     can_delete = False
     ordering = ["number"]
 
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:  # noqa: ANN001
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
 
 
@@ -149,10 +149,10 @@ class DeliveryAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:  # noqa: ANN001
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
 
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:  # noqa: ANN001
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
 
     def has_resend_permission(self, request: HttpRequest) -> bool:
@@ -161,7 +161,7 @@ class DeliveryAdmin(admin.ModelAdmin):
     @admin.action(
         description="Re-send selected deliveries (not those that succeeded)", permissions=["resend"]
     )
-    def resend(self, request: HttpRequest, queryset) -> None:  # noqa: ANN001
+    def resend(self, request: HttpRequest, queryset) -> None:
         sent = skipped = 0
         for delivery in queryset:
             if delivery.status == Delivery.Status.SUCCEEDED:

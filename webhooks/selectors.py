@@ -31,7 +31,7 @@ def endpoint_get(*, organization: Organization, endpoint_id: object) -> Endpoint
     return endpoint
 
 
-def _with_attempts(qs):  # noqa: ANN001, ANN202
+def _with_attempts(qs):
     return qs.select_related("event").prefetch_related(
         Prefetch("attempts", queryset=Attempt.objects.order_by("number"))
     )

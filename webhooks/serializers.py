@@ -16,7 +16,7 @@ from .models import DESCRIPTION_MAX_LENGTH, URL_MAX_LENGTH, Attempt, Delivery, E
 class StrictBooleanField(serializers.BooleanField):
     """true or false only: DRF would also take "yes", 1 or "on"."""
 
-    def to_internal_value(self, data):  # noqa: ANN001, ANN201
+    def to_internal_value(self, data):
         if not isinstance(data, bool):
             self.fail("invalid", input=data)
         return data
@@ -62,7 +62,7 @@ class DeliveryListQuerySerializer(ListQuerySerializer):
     event = serializers.ChoiceField(choices=WebhookEvent.values, required=False)
 
 
-def _timestamp(value) -> str | None:  # noqa: ANN001
+def _timestamp(value) -> str | None:
     if value is None:
         return None
     text = value.isoformat()
@@ -77,12 +77,12 @@ class EndpointSerializer(serializers.Serializer):
     description = serializers.CharField()
     events = serializers.ListField(child=serializers.ChoiceField(choices=SUBSCRIBABLE_EVENTS))
     enabled = serializers.BooleanField()
-    disabledReason = serializers.CharField(allow_blank=True)  # noqa: N815
-    previousSecretExpiresAt = serializers.DateTimeField(  # noqa: N815
+    disabledReason = serializers.CharField(allow_blank=True)
+    previousSecretExpiresAt = serializers.DateTimeField(
         allow_null=True, help_text="During a rotation, until when the previous secret still signs"
     )
-    createdAt = serializers.DateTimeField()  # noqa: N815
-    updatedAt = serializers.DateTimeField()  # noqa: N815
+    createdAt = serializers.DateTimeField()
+    updatedAt = serializers.DateTimeField()
 
 
 class EndpointWithSecretSerializer(EndpointSerializer):
@@ -91,24 +91,24 @@ class EndpointWithSecretSerializer(EndpointSerializer):
 
 class AttemptSerializer(serializers.Serializer):
     number = serializers.IntegerField()
-    startedAt = serializers.DateTimeField()  # noqa: N815
+    startedAt = serializers.DateTimeField()
     succeeded = serializers.BooleanField()
-    statusCode = serializers.IntegerField(allow_null=True)  # noqa: N815
+    statusCode = serializers.IntegerField(allow_null=True)
     error = serializers.CharField(allow_blank=True, help_text="Network error, timeout or refusal")
-    latencyMs = serializers.IntegerField()  # noqa: N815
-    responseExcerpt = serializers.CharField(allow_blank=True, help_text="The first 1 KB of the answer")  # noqa: N815
+    latencyMs = serializers.IntegerField()
+    responseExcerpt = serializers.CharField(allow_blank=True, help_text="The first 1 KB of the answer")
 
 
 class DeliverySerializer(serializers.Serializer):
     id = serializers.UUIDField()
-    endpointId = serializers.UUIDField()  # noqa: N815
-    eventId = serializers.UUIDField()  # noqa: N815
+    endpointId = serializers.UUIDField()
+    eventId = serializers.UUIDField()
     event = serializers.ChoiceField(choices=WebhookEvent.values)
     status = serializers.ChoiceField(choices=Delivery.Status.values)
-    attemptCount = serializers.IntegerField()  # noqa: N815
-    nextAttemptAt = serializers.DateTimeField(allow_null=True)  # noqa: N815
-    createdAt = serializers.DateTimeField()  # noqa: N815
-    completedAt = serializers.DateTimeField(allow_null=True)  # noqa: N815
+    attemptCount = serializers.IntegerField()
+    nextAttemptAt = serializers.DateTimeField(allow_null=True)
+    createdAt = serializers.DateTimeField()
+    completedAt = serializers.DateTimeField(allow_null=True)
     attempts = AttemptSerializer(many=True)
 
 

@@ -325,7 +325,7 @@ def _lease_release(endpoint_id: uuid.UUID, owner: str) -> None:
     Endpoint.objects.filter(pk=endpoint_id, lease_owner=owner).update(lease_owner="", lease_until=None)
 
 
-def _due(endpoint_id: uuid.UUID, now: datetime):  # noqa: ANN202
+def _due(endpoint_id: uuid.UUID, now: datetime):
     return Delivery.objects.filter(
         endpoint_id=endpoint_id, status=Delivery.Status.PENDING, next_attempt_at__lte=now
     ).order_by("event__created_at", "event_id")

@@ -71,7 +71,7 @@ class WebhookViewSet(viewsets.ViewSet):
     def actor(self) -> str:
         return str(self.request.user)
 
-    def _idempotent(self, request: Request, key: Any, handler, secret_box: dict | None = None) -> Response:  # noqa: ANN001
+    def _idempotent(self, request: Request, key: Any, handler, secret_box: dict | None = None) -> Response:
         outcome = idempotent_run(
             organization=self.organization,
             key=key,

@@ -36,8 +36,6 @@ from .organizations import (
 )
 
 __all__ = [
-    "customer_change_pin",
-    "customer_set_recovery",
     "InvalidOrigin",
     "api_key_create",
     "api_key_generate",
@@ -48,6 +46,7 @@ __all__ = [
     "challenge_open",
     "challenge_transition",
     "challenges_expire_due",
+    "customer_change_pin",
     "customer_create",
     "customer_email_code_attempt",
     "customer_initialize",
@@ -58,6 +57,7 @@ __all__ = [
     "customer_pin_set",
     "customer_recovery_set",
     "customer_reset_pin",
+    "customer_set_recovery",
     "customers_recount",
     "idempotency_records_purge",
     "organization_create",

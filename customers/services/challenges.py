@@ -72,7 +72,7 @@ def challenge_open(
     return challenge
 
 
-def _challenges_supersede(*, customer: Customer, now) -> int:  # noqa: ANN001
+def _challenges_supersede(*, customer: Customer, now) -> int:
     """Fail the customer's open challenges (reason `superseded`), each with its challenge.failed."""
     open_ids = list(
         Challenge.objects.filter(

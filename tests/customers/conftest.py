@@ -19,20 +19,20 @@ class Api:
         self.client = Client()
         self.key = key
 
-    def _headers(self, extra):
+    def headers(self, extra):
         headers = {"PLANBOK-X-API-KEY": self.key} if self.key else {}
         headers.update(extra or {})
         return headers
 
     def get(self, path, params=None, headers=None):
-        return self.client.get(path, params or {}, headers=self._headers(headers))
+        return self.client.get(path, params or {}, headers=self.headers(headers))
 
     def post(self, path, body=None, headers=None, raw=None, content_type="application/json"):
         data = raw if raw is not None else json.dumps(body if body is not None else {})
-        return self.client.post(path, data, content_type=content_type, headers=self._headers(headers))
+        return self.client.post(path, data, content_type=content_type, headers=self.headers(headers))
 
     def method(self, name, path, headers=None):
-        return getattr(self.client, name)(path, headers=self._headers(headers))
+        return getattr(self.client, name)(path, headers=self.headers(headers))
 
 
 def counts():

@@ -6,8 +6,10 @@ import pytest
 from coincurve.utils import GROUP_ORDER_INT as N
 from eth_account import Account
 
+from core.crypto import b64url
 from core.models import AuditEvent
 from customers.models import Challenge
+from tests.gateway import scheme_mirror as sm
 from tests.gateway.conftest import Flow
 from tests.gateway.factories import customer_make, link_path
 from tests.gateway.seed import seed_pin, seed_questions

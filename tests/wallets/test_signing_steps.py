@@ -227,7 +227,7 @@ def test_raw_unsigned_transactions_sign_the_same_digest(setup):
     typed = serializable_unsigned_transaction_from_dict(
         {**TX, "value": 10**16, "maxFeePerGas": 30 * 10**9, "maxPriorityFeePerGas": 1_500_000_000, "type": 2}
     )
-    serializer = typed.transaction._unsigned_transaction_serializer
+    serializer = typed.transaction._unsigned_transaction_serializer  # noqa: SLF001 - eth-account's sedes
     raw = "0x02" + rlp.encode(serializer.from_dict(typed.transaction.dictionary)).hex()
     from_raw = SignFlow(customer, shard, wallet, kind="transaction", raw_transaction=raw)
     assert bytes(from_raw.challenge.sign_request.digest) == typed.hash()
@@ -247,7 +247,7 @@ def test_raw_unsigned_transactions_sign_the_same_digest(setup):
 
 def test_export_shows_the_keys_of_every_wallet_after_the_pin_and_a_confirmation(setup):
     customer, shard, wallet = setup
-    _, more = provision(customer, ["MATIC-AMOY", "BASE-SEPOLIA"], shard=shard)
+    provision(customer, ["MATIC-AMOY", "BASE-SEPOLIA"], shard=shard)
     challenge = signing_services.export_challenge_create(
         organization=customer.organization,
         customer_id=customer.pk,
@@ -304,7 +304,9 @@ def test_signing_export_and_pin_change_reach_the_integrator_as_webhook_events(se
     assert signed.data["walletId"] == str(wallet.pk) and signed.data["address"] == wallet.address
 
     challenge = signing_services.export_challenge_create(
-        organization=customer.organization, customer_id=customer.pk, redirect_url="https://wallet.example.com/x"
+        organization=customer.organization,
+        customer_id=customer.pk,
+        redirect_url="https://wallet.example.com/x",
     )
     export = Flow(challenge)
     export.open()

@@ -77,7 +77,7 @@ def test_admin_refuses_a_private_url(admin_client, organization, settings):
 def test_resend_action_needs_its_permission(
     admin_client, viewer_client, organization, receiver, secret_registry
 ):
-    endpoint, secret = endpoint_create(organization=organization, url=receiver.url)
+    _endpoint, secret = endpoint_create(organization=organization, url=receiver.url)
     secret_registry.add(secret)
     event = event_emit(organization=organization, event="customer.created", data={})
     Delivery.objects.filter(event=event).update(status=Delivery.Status.FAILED, next_attempt_at=None)

@@ -14,11 +14,11 @@ from webhooks.services import endpoint_create, endpoint_signing_secrets, event_e
 
 
 def put(api, path, body):
-    return api.client.put(path, json.dumps(body), content_type="application/json", headers=api._headers(None))
+    return api.client.put(path, json.dumps(body), content_type="application/json", headers=api.headers(None))
 
 
 def delete(api, path):
-    return api.client.delete(path, headers=api._headers(None))
+    return api.client.delete(path, headers=api.headers(None))
 
 
 def state():

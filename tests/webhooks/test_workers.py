@@ -80,7 +80,7 @@ def wait_until(condition, timeout: float = 30.0) -> bool:
 
 
 def test_killing_the_worker_mid_delivery_loses_no_event(organization, receiver, secret_registry):
-    endpoint, secret = endpoint_create(organization=organization, url=receiver.url)
+    _endpoint, secret = endpoint_create(organization=organization, url=receiver.url)
     secret_registry.add(secret)
     receiver.mode, receiver.hang_seconds = "hang", 60  # the first request never gets its answer
     customer = customer_create(organization=organization, ref_id="user-1")

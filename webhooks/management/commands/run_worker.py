@@ -40,11 +40,11 @@ def _sweep_forever(stop: threading.Event) -> None:
 class Command(DbWorkerCommand):
     help = "Run a task worker (django-tasks database backend) with the periodic webhooks sweep."
 
-    def add_arguments(self, parser) -> None:  # noqa: ANN001
+    def add_arguments(self, parser) -> None:
         super().add_arguments(parser)
         parser.add_argument("--no-sweep", action="store_false", dest="sweep", help="tasks only")
 
-    def handle(self, *args, **options) -> None:  # noqa: ANN002, ANN003
+    def handle(self, *args, **options) -> None:
         reloading_parent = options.get("reload") and os.environ.get(DJANGO_AUTORELOAD_ENV) != "true"
         if options.pop("sweep") and not reloading_parent and not options.get("batch"):
             stop = threading.Event()

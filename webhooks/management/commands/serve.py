@@ -17,10 +17,10 @@ from django.core.management.base import BaseCommand
 class Command(BaseCommand):
     help = "Run runserver and run_worker side by side (development)."
 
-    def add_arguments(self, parser) -> None:  # noqa: ANN001
+    def add_arguments(self, parser) -> None:
         parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000")
 
-    def handle(self, *args, **options) -> None:  # noqa: ANN002, ANN003
+    def handle(self, *args, **options) -> None:
         manage = [sys.executable, sys.argv[0]]
         children = [
             subprocess.Popen([*manage, "runserver", options["addrport"]]),  # noqa: S603
@@ -28,7 +28,7 @@ class Command(BaseCommand):
         ]
         self.stderr.write("serve: runserver and run_worker started; Ctrl+C stops both.")
 
-        def stop(signum, frame) -> None:  # noqa: ANN001
+        def stop(signum, frame) -> None:
             raise KeyboardInterrupt
 
         signal.signal(signal.SIGTERM, stop)

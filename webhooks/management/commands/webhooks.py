@@ -69,7 +69,7 @@ class Command(BaseCommand):
             raise CommandError(f"No organization with id {value!r}")
         return organization
 
-    def handle(self, *args, **options) -> None:  # noqa: ANN002, ANN003
+    def handle(self, *args, **options) -> None:
         try:
             self._dispatch(options)
         except DomainError as exc:
