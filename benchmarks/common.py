@@ -93,7 +93,8 @@ def bench_env(database_url: str, redis_url: str, **extra: str) -> dict[str, str]
     env = dict(os.environ)
     env.update(
         {
-            "DJANGO_SETTINGS_MODULE": "config.settings.base",
+            # The service's settings plus the floor view (benchmarks/urls.py).
+            "DJANGO_SETTINGS_MODULE": "benchmarks.settings",
             "DJANGO_DEBUG": "false",
             "DATABASE_URL": database_url,
             "REDIS_URL": redis_url,
@@ -131,15 +132,22 @@ def wait_http(url: str, timeout: float = 30.0) -> None:
 
 @contextlib.contextmanager
 def gunicorn(
-    env: dict[str, str], workers: int, port: int | None = None, log_path: Path | None = None
+    env: dict[str, str],
+    workers: int,
+    port: int | None = None,
+    log_path: Path | None = None,
+    app: str = "config.wsgi",
+    cwd: Path = ROOT,
+    ready_path: str = "/healthz",
 ) -> Iterator[str]:
-    """Run the service under gunicorn on 127.0.0.1; yields its base URL; always stops it.
+    """Run `app` (the service by default) under gunicorn on 127.0.0.1; yields its base URL;
+    always stops it.
 
     The server's output goes to a file: a pipe nobody reads would fill up and stall the
     workers once enough warnings had been logged.
     """
     port = port or free_port()
-    log_path = log_path or ROOT / "benchmarks" / "out" / "gunicorn.log"
+    log_path = log_path or ROOT / "benchmarks" / "out" / f"gunicorn-{port}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     log = open(log_path, "wb")
     proc = subprocess.Popen(
@@ -147,7 +155,7 @@ def gunicorn(
             PYTHON,
             "-m",
             "gunicorn",
-            "config.wsgi",
+            app,
             "-w",
             str(workers),
             "-b",
@@ -157,7 +165,7 @@ def gunicorn(
             "--timeout",
             "60",
         ],
-        cwd=ROOT,
+        cwd=cwd,
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -165,7 +173,7 @@ def gunicorn(
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_http(base + "/healthz")
+        wait_http(base + ready_path)
         yield base
     finally:
         with contextlib.suppress(ProcessLookupError):

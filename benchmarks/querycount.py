@@ -1,50 +1,95 @@
-"""Counts SQL queries per request for each benchmark row, in-process against the bench database.
+"""Counts the SQL statements each benchmark row sends to PostgreSQL, every one of them.
 
-Run by benchmarks/run.py with the bench environment; prints one JSON object {row: queries}.
+Run by benchmarks/run.py with the bench environment; prints one JSON object {row: count}.
+Counted where statements leave the process (libpq, through psycopg's pure-Python binding
+selected with PSYCOPG_IMPL=python): queries, BEGIN/COMMIT/ROLLBACK/SAVEPOINT and the
+connection health check alike. Requests go through Django's WSGI handler, so the
+request_started/finished signals run (persistent connections, health checks) as under
+gunicorn; each row is counted on its second request, sent right after a first one (the
+steady state under load, when caches are warm and the connection was just used).
 """
 
+import io
 import json
 import os
 import sys
-from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ["PSYCOPG_IMPL"] = "python"
+sys.path.insert(0, os.getcwd())  # the checkout being measured (run.py sets cwd)
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
 
 import django
 
 django.setup()
 
-from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.core.handlers.wsgi import WSGIHandler  # noqa: E402
+from django.test import RequestFactory  # noqa: E402
+from psycopg.pq import pq_ctypes  # noqa: E402
+
+SENT: list[str] = []
+STATEMENT_METHODS = (
+    "send_query",
+    "send_query_params",
+    "send_query_prepared",
+    "exec_",
+    "exec_params",
+    "exec_prepared",
+)
 
 
-def count(client: Client, method: str, path: str, body: str | None, headers: dict, expect: int | None) -> int:
-    call = getattr(client, method.lower())
+def _counting(name: str):
+    original = getattr(pq_ctypes.PGconn, name)
+
+    def wrapper(self, command, *args, **kwargs):
+        SENT.append(command.decode(errors="replace") if isinstance(command, bytes) else str(command))
+        return original(self, command, *args, **kwargs)
+
+    return wrapper
+
+
+for _name in STATEMENT_METHODS:
+    setattr(pq_ctypes.PGconn, _name, _counting(_name))
+
+APP = WSGIHandler()
+# The bench's ALLOWED_HOSTS are the loopback names.
+FACTORY = RequestFactory(SERVER_NAME="127.0.0.1")
+
+
+def send(method: str, path: str, body: str | None, headers: dict) -> int:
     kwargs: dict[str, Any] = {"headers": headers}
     if body is not None:
         kwargs.update(data=body, content_type="application/json")
-    call(path, **kwargs)  # warm: caches, last-used stamps, connections
+    environ = FACTORY.generic(method, path, **kwargs).environ
     if body is not None:
-        kwargs["data"] = body.replace("qc-", "qc2-")
-    with CaptureQueriesContext(connection) as ctx:
-        response = call(path, **kwargs)
-    ok = response.status_code == expect if expect else 200 <= response.status_code < 300
+        environ["wsgi.input"] = io.BytesIO(body.encode())
+    status: list[str] = []
+    result = APP(environ, lambda s, h, *a: status.append(s))  # type: ignore[arg-type]
+    b"".join(result)
+    result.close()  # request_finished: what gunicorn does after the body
+    return int(status[0].split()[0])
+
+
+def count(method: str, path: str, body: str | None, headers: dict, expect: int | None) -> int:
+    send(method, path, body, headers)  # warm: caches, last-used stamps, connections
+    if body is not None:
+        body = body.replace("qc-", "qc2-")
+    SENT.clear()
+    status = send(method, path, body, headers)
+    ok = status == expect if expect else 200 <= status < 300
     if not ok:
-        raise SystemExit(f"{method} {path} answered {response.status_code}: {response.content[:300]!r}")
-    return len(ctx.captured_queries)
+        raise SystemExit(f"{method} {path} answered {status}")
+    if os.environ.get("QUERYCOUNT_VERBOSE"):
+        print(f"{method} {path}: {SENT}", file=sys.stderr)
+    return len(SENT)
 
 
 def main() -> None:
     rows = json.loads(sys.stdin.read())
-    # The bench's ALLOWED_HOSTS are the loopback names, not the test client's "testserver".
-    client = Client(raise_request_exception=False, SERVER_NAME="127.0.0.1")
     out = {}
     for row in rows:
         out[row["name"]] = count(
-            client, row["method"], row["path"], row.get("body"), row["headers"], row.get("expect")
+            row["method"], row["path"], row.get("body"), row["headers"], row.get("expect")
         )
     print(json.dumps(out))
 

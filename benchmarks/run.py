@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import contextlib
 import hashlib
 import hmac
 import json
@@ -59,7 +60,27 @@ class Row:
     threads: int | None = None
     target: str = ""
     ok_status: int | None = None  # the answer that counts as a success when not a 2xx
-    result: dict = field(default_factory=dict)
+    server: str = "service"  # "service" (our gunicorn) or "plain" (the plain WSGI app)
+    floor: bool = False  # the floor row: the least work an authenticated read must do
+    before_key: str | None = None  # the row's name in RECORDED_BEFORE when it varies by size
+    results: list[dict] = field(default_factory=list)  # one per round
+    before_results: list[dict] = field(default_factory=list)
+
+    @property
+    def result(self) -> dict:
+        """The median of the rounds, figure by figure."""
+        return _median_of(self.results)
+
+    @property
+    def before_result(self) -> dict:
+        return _median_of(self.before_results)
+
+
+def _median_of(results: list[dict]) -> dict:
+    if not results:
+        return {}
+    keys = ("rps", "p50_us", "p99_us", "ratio", "bad", "errors")
+    return {k: statistics.median(r.get(k, 0) for r in results) for k in keys}
 
 
 def wrk(wrk_bin: str, base: str, row: Row, duration: int, connections: int) -> dict:
@@ -115,9 +136,9 @@ def seed_customers(database_url: str, org_id: str, count: int) -> None:
             """
             INSERT INTO customers_customer
                 (id, organization_id, ref_id, name, has_pin, has_recovery, recovery_methods,
-                 pin_failed_attempts, created_at, updated_at)
+                 pin_failed_attempts, email_failed_attempts, created_at, updated_at)
             SELECT md5('bench' || g)::uuid, %s, 'bench-' || g, 'Bench Customer ' || g,
-                   false, false, '[]'::jsonb, 0,
+                   false, false, '[]'::jsonb, 0, 0,
                    now() - make_interval(secs => %s - g), now()
             FROM generate_series(1, %s) AS g
             """,
@@ -143,10 +164,10 @@ def bcrypt_cost_ms(rounds: int, samples: int = 5) -> float:
     return statistics.median(times)
 
 
-def query_counts(env: dict[str, str], rows: list[Row], ids: list[str]) -> dict[str, int]:
+def query_counts(env: dict[str, str], rows: list[Row], ids: list[str], cwd: Path = ROOT) -> dict[str, int]:
     payload = []
     for row in rows:
-        if row.name.startswith("baseline"):
+        if row.server != "service" or row.name.startswith("baseline"):
             continue
         sub = lambda s: s.replace("{n}", f"qc-{time.time_ns()}").replace("{id}", ids[0]) if s else s  # noqa: E731
         payload.append(
@@ -160,9 +181,9 @@ def query_counts(env: dict[str, str], rows: list[Row], ids: list[str]) -> dict[s
             }
         )
     out = subprocess.run(
-        [PYTHON, "benchmarks/querycount.py"],
-        cwd=ROOT,
-        env=env,
+        [PYTHON, str(ROOT / "benchmarks" / "querycount.py")],
+        cwd=cwd,
+        env={**env, "PYTHONPATH": str(cwd)},
         check=True,
         input=json.dumps(payload),
         capture_output=True,
@@ -171,14 +192,152 @@ def query_counts(env: dict[str, str], rows: list[Row], ids: list[str]) -> dict[s
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+# Ratios to the baseline of the last full run before issue 18 (2026-11-21, idle machine,
+# benchmarks/RESULTS.md of that date), for "no row worse than before" when the run does
+# not measure the earlier code itself (--before REF measures it in the same run instead).
+RECORDED_BEFORE = {
+    "GET /v2/customers/{id}": 0.14,
+    "POST /v2/customers": 0.08,
+    "GET /v2/customers page 1": 0.11,
+    "GET /v2/customers page {last}": 0.09,
+    "GET /v2/customers page 1 (1 connection)": 0.05,
+    "GET /v2/customers page {last} (1 connection)": 0.05,
+    "POST /v2/customers/{id}/initialize": 0.06,
+    "API-key auth alone (400 after auth)": 0.15,
+}
+RATIO_TARGETS = {
+    "API-key auth alone (400 after auth)": 0.55,
+    "GET /v2/customers/{id}": 0.4,
+    "POST /v2/customers": 0.25,
+    "POST /v2/customers/{id}/initialize": 0.15,
+}
+
+
+def build_rows(key_headers: dict, ids_path: str, last_page: int, account_body: str, token: str) -> list[Row]:
+    page_last = f"{last_page:,}"
+    rows = [
+        Row("baseline GET /healthz", "GET", "/healthz", {}),
+        Row("plain WSGI app, no Django (gunicorn + wrk alone)", "GET", "/", {}, server="plain"),
+        Row(
+            "floor: bare view, 1 PK query + 1 Redis call",
+            "GET",
+            "/bench/floor/{id}",
+            {},
+            ids=ids_path,
+            floor=True,
+        ),
+        # Authentication, the per-key limit and an error body, but no customer query:
+        # limit=0 is refused by the serializer after the key has been checked.
+        Row(
+            "API-key auth alone (400 after auth)", "GET", "/v2/customers?limit=0", key_headers, ok_status=400
+        ),
+        Row("GET /v2/customers/{id}", "GET", "/v2/customers/{id}", key_headers, ids=ids_path),
+        Row(
+            "POST /v2/customers",
+            "POST",
+            "/v2/customers",
+            key_headers,
+            body=json.dumps({"refId": "new-{n}", "name": "Load Test"}),
+        ),
+        # List pages twice: under the run's concurrency (throughput; p50 there is mostly
+        # queueing on 2 cores) and on one connection, where p50 is what one page costs.
+        Row("GET /v2/customers page 1", "GET", "/v2/customers?page=1&limit=10", key_headers),
+        Row(
+            f"GET /v2/customers page {page_last}",
+            "GET",
+            f"/v2/customers?page={last_page}&limit=10",
+            key_headers,
+            before_key="GET /v2/customers page {last}",
+        ),
+        Row(
+            "GET /v2/customers page 1 (1 connection)",
+            "GET",
+            "/v2/customers?page=1&limit=10",
+            key_headers,
+            connections=1,
+            threads=1,
+            target="p50<30ms",
+        ),
+        Row(
+            f"GET /v2/customers page {page_last} (1 connection)",
+            "GET",
+            f"/v2/customers?page={last_page}&limit=10",
+            key_headers,
+            connections=1,
+            threads=1,
+            target="p50<30ms",
+            before_key="GET /v2/customers page {last} (1 connection)",
+        ),
+        Row(
+            "POST /v2/customers/{id}/initialize",
+            "POST",
+            "/v2/customers/{id}/initialize",
+            key_headers,
+            body=json.dumps({"redirectUrl": "https://bench.example.com/done?u={n}"}),
+            ids=ids_path,
+        ),
+        Row(
+            "POST /v2/account (1 connection)",
+            "POST",
+            "/v2/account",
+            {"Authorization": f"Bearer {token}"},
+            body=account_body,
+            connections=1,
+            threads=1,
+            target="p50<=1.2x bcrypt",
+        ),
+    ]
+    for row in rows:
+        key = row.before_key or row.name
+        if key in RATIO_TARGETS:
+            row.target = f"ratio>={RATIO_TARGETS[key]}"
+    return rows
+
+
+def pick_workers(
+    env: dict[str, str], wrk_bin: str, probe: Row, candidates: list[int], seconds: int, connections: int
+) -> tuple[int, dict[int, float]]:
+    """The gunicorn worker count serving `probe` best on this machine, and each probe's req/s."""
+    served: dict[int, float] = {}
+    for workers in candidates:
+        with gunicorn(env, workers) as base:
+            # Warm every worker (lazy imports, connections, caches): until throughput stops rising.
+            previous = 0.0
+            for _ in range(5):
+                warm = wrk(wrk_bin, base, probe, 2, connections)["rps"]
+                if previous > 0 and warm <= 1.25 * previous:
+                    break
+                previous = warm
+            served[workers] = wrk(wrk_bin, base, probe, seconds, connections)["rps"]
+        print(f"  {workers} workers: {served[workers]:.0f} req/s", flush=True)
+    return max(served, key=served.__getitem__), served
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     parser.add_argument("--customers", type=int, default=1_000_000)
     parser.add_argument("--duration", type=int, default=10, help="seconds per row")
     parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1))
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        help="gunicorn sync workers (default: probe 1, 2 and 3 per core and keep the best)",
+    )
     parser.add_argument("--quick", action="store_true", help="CI size: 20,000 customers, 2 s rows")
     parser.add_argument("--results", type=Path, help="also write a Markdown report here")
+    parser.add_argument(
+        "--before",
+        metavar="GIT_REF",
+        help="also measure GIT_REF's code (a git worktree in the temporary directory) on the same data, "
+        "each row right after ours, for 'no row worse than before' within one run",
+    )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="measure every row this many times, interleaved; print the medians",
+    )
     parser.add_argument(
         "--fuzz",
         type=int,
@@ -192,7 +351,7 @@ def main() -> int:
 
     ensure_services()
     wrk_bin = ensure_wrk()
-    database_url = recreate_database("og_bench")
+    database_url = recreate_database(os.environ.get("BENCH_DATABASE", "og_bench"))
     redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9")
     subprocess.run(["redis-cli", "-n", redis_url.rsplit("/", 1)[1], "flushdb"], capture_output=True)
     env = bench_env(
@@ -203,6 +362,7 @@ def main() -> int:
         MERCHANT_LOGIN_RATE_LIMIT="100000000/60s",
     )
     rounds = int(env.get("BCRYPT_ROUNDS", "12"))
+    before_root = checkout_before(args.before) if args.before else None
 
     print(f"migrating and seeding {args.customers:,} customers ...", flush=True)
     manage(env, "migrate", "--noinput")
@@ -224,8 +384,20 @@ def main() -> int:
     key_headers = {"PLANBOK-X-API-KEY": api_key}
     ids_file = tempfile.NamedTemporaryFile("w", delete=False, suffix=".ids")
     last_page = max(1, args.customers // 10 - 5)
+    account_body = json.dumps(
+        {
+            "contact": {"email": "bench{n}@example.com", "phone": "+639171234567"},
+            "user": {
+                "firstName": "Bench",
+                "lastName": "User",
+                "username": "b{n}",
+                "password": "Bench-Password-123!",
+                "pin": "4321",
+            },
+        }
+    )
 
-    with gunicorn(env, args.workers) as base:
+    with gunicorn(env, 1) as base:
         status, body = http_json(
             "POST",
             base + "/v2/auth/token",
@@ -240,101 +412,56 @@ def main() -> int:
         ids = [c["id"] for c in body["data"]]
         ids_file.write("\n".join(ids) + "\n")
         ids_file.close()
+    rows = build_rows(key_headers, ids_file.name, last_page, account_body, client_token)
+    rows += wallet_rows(Row, key_headers, ids)
+    by_name = {row.name: row for row in rows}
 
-        account_body = json.dumps(
-            {
-                "contact": {"email": "bench{n}@example.com", "phone": "+639171234567"},
-                "user": {
-                    "firstName": "Bench",
-                    "lastName": "User",
-                    "username": "b{n}",
-                    "password": "Bench-Password-123!",
-                    "pin": "4321",
-                },
-            }
+    cores = os.cpu_count() or 1
+    if args.workers:
+        workers, probes = args.workers, dict[int, float]()
+    else:
+        print("picking the gunicorn worker count (authenticated read) ...", flush=True)
+        workers, probes = pick_workers(
+            env,
+            wrk_bin,
+            by_name["GET /v2/customers/{id}"],
+            [cores, 2 * cores, 3 * cores],
+            2 if args.quick else 4,
+            args.connections,
         )
-        rows = [
-            Row("baseline GET /healthz", "GET", "/healthz", {}),
-            Row(
-                "GET /v2/customers/{id}",
-                "GET",
-                "/v2/customers/{id}",
-                key_headers,
-                ids=ids_file.name,
-                target="ratio>=0.6",
-            ),
-            Row(
-                "POST /v2/customers",
-                "POST",
-                "/v2/customers",
-                key_headers,
-                body=json.dumps({"refId": "new-{n}", "name": "Load Test"}),
-                target="ratio>=0.6",
-            ),
-            # List pages twice: under the run's concurrency (throughput; p50 there is mostly
-            # queueing on 2 cores) and on one connection, where p50 is what one page costs.
-            Row("GET /v2/customers page 1", "GET", "/v2/customers?page=1&limit=10", key_headers),
-            Row(
-                f"GET /v2/customers page {last_page:,}",
-                "GET",
-                f"/v2/customers?page={last_page}&limit=10",
-                key_headers,
-            ),
-            Row(
-                "GET /v2/customers page 1 (1 connection)",
-                "GET",
-                "/v2/customers?page=1&limit=10",
-                key_headers,
-                connections=1,
-                threads=1,
-                target="p50<30ms",
-            ),
-            Row(
-                f"GET /v2/customers page {last_page:,} (1 connection)",
-                "GET",
-                f"/v2/customers?page={last_page}&limit=10",
-                key_headers,
-                connections=1,
-                threads=1,
-                target="p50<30ms",
-            ),
-            Row(
-                "POST /v2/customers/{id}/initialize",
-                "POST",
-                "/v2/customers/{id}/initialize",
-                key_headers,
-                body=json.dumps({"redirectUrl": "https://bench.example.com/done?u={n}"}),
-                ids=ids_file.name,
-            ),
-            # Authentication, the per-key limit and an error body, but no customer query:
-            # limit=0 is refused by the serializer after the key has been checked.
-            Row(
-                "API-key auth alone (400 after auth)",
-                "GET",
-                "/v2/customers?limit=0",
-                key_headers,
-                ok_status=400,
-            ),
-            Row(
-                "POST /v2/account (1 connection)",
-                "POST",
-                "/v2/account",
-                {"Authorization": f"Bearer {client_token}"},
-                body=account_body,
-                connections=1,
-                threads=1,
-                target="p50<=1.2x bcrypt",
-            ),
-        ]
-        rows += wallet_rows(Row, key_headers, ids)
-        for row in rows:
-            print(f"  {row.name} ...", flush=True)
-            row.result = wrk(wrk_bin, base, row, args.duration, args.connections)
+        print(f"  best: {workers} workers", flush=True)
+
+    before_env = {**env, "DJANGO_SETTINGS_MODULE": "config.settings.base"}
+    with contextlib.ExitStack() as stack:
+        base = stack.enter_context(gunicorn(env, workers))
+        plain = stack.enter_context(
+            gunicorn(env, workers, app="benchmarks.plain_wsgi:application", ready_path="/")
+        )
+        before_base = (
+            stack.enter_context(gunicorn(before_env, workers, cwd=before_root)) if before_root else None
+        )
+        for round_no in range(1, args.rounds + 1):
+            if args.rounds > 1:
+                print(f"round {round_no} of {args.rounds}", flush=True)
+            for row in rows:
+                print(f"  {row.name} ...", flush=True)
+                server = plain if row.server == "plain" else base
+                row.results.append(wrk(wrk_bin, server, row, args.duration, args.connections))
+                if before_base and row.server == "service" and not row.floor:
+                    row.before_results.append(wrk(wrk_bin, before_base, row, args.duration, args.connections))
+            # Each round's ratios are to that round's baseline (the load on a shared machine drifts).
+            baseline = rows[0].results[-1]["rps"]
+            for row in rows:
+                row.results[-1]["ratio"] = row.results[-1]["rps"] / baseline
+                if row.before_results:
+                    row.before_results[-1]["ratio"] = row.before_results[-1]["rps"] / baseline
 
     counts = query_counts(env, rows, ids)
+    before_counts = (
+        query_counts(before_env, [r for r in rows if not r.floor], ids, before_root) if before_root else {}
+    )
     cost = bcrypt_cost_ms(rounds)
-    baseline = rows[0].result["rps"]
-    lines, _verdicts = render(rows, counts, baseline, cost, rounds, args)
+    lines = render(rows, counts, before_counts, cost, rounds, args, workers, probes)
     report = "\n".join(lines)
     print()
     print(report)
@@ -351,11 +478,21 @@ def main() -> int:
         old = args.results.read_text() if args.results.exists() else ""
         analysis = old[old.index("\n## Analysis") :] if "\n## Analysis" in old else ""
         args.results.write_text(results_markdown(report, args) + analysis)
-    failed = [r.name for r in rows if r.result.get("bad") or r.result.get("errors")]
+    failed = [r.name for r in rows if any(x.get("bad") or x.get("errors") for x in r.results)]
     if failed:
         print(f"\nrows with unexpected answers or socket errors: {failed}")
         return 1
     return 0 if fuzz_ok else 1
+
+
+def checkout_before(ref: str) -> Path:
+    """A detached worktree of `ref` (same migrations as ours: it runs on our database)."""
+    # Outside the repository, so linters and type checkers never see a second copy.
+    path = Path(tempfile.gettempdir()) / f"og-bench-before-{ref.replace('/', '_')}"
+    if path.exists():
+        subprocess.run(["git", "worktree", "remove", "--force", str(path)], cwd=ROOT, check=False)
+    subprocess.run(["git", "worktree", "add", "--detach", str(path), ref], cwd=ROOT, check=True)
+    return path
 
 
 def run_fuzz(examples: int, redis_url: str) -> tuple[str, bool]:
@@ -365,7 +502,9 @@ def run_fuzz(examples: int, redis_url: str) -> tuple[str, bool]:
     env = dict(os.environ)
     env.update(
         {
-            "DATABASE_URL": PG_ADMIN_URL.rsplit("/", 1)[0] + "/og_fuzz",
+            "DATABASE_URL": PG_ADMIN_URL.rsplit("/", 1)[0]
+            + "/"
+            + os.environ.get("BENCH_FUZZ_DATABASE", "og_fuzz"),
             "REDIS_URL": redis_url,
             "FUZZ_EXAMPLES": str(examples),
             "FUZZ_RANDOM": "1",
@@ -416,43 +555,77 @@ def run_fuzz(examples: int, redis_url: str) -> tuple[str, bool]:
 def render(
     rows: list[Row],
     counts: dict[str, int],
-    baseline: float,
+    before_counts: dict[str, int],
     cost: float,
     rounds: int,
     args: argparse.Namespace,
-) -> tuple[list[str], dict[str, bool]]:
-    head = "| row | req/s | p50 ms | p99 ms | ratio to baseline | SQL/req | target | result |"
-    lines = [head, "|---|---:|---:|---:|---:|---:|---|---|"]
-    verdicts: dict[str, bool] = {}
-    list_counts = [counts.get(r.name) for r in rows if r.name.startswith("GET /v2/customers page")]
+    workers: int,
+    probes: dict[int, float],
+) -> list[str]:
+    floor_rps = next(r.result["rps"] for r in rows if r.floor)
+    measured_before = bool(before_counts)
+    head = (
+        "| row | req/s | p50 ms | p99 ms | ratio to baseline | ratio to floor | SQL/req | "
+        f"before: ratio (SQL) {'this run' if measured_before else 'recorded'} | target | result |"
+    )
+    lines = [head, "|---|---:|---:|---:|---:|---:|---:|---:|---|---|"]
+    # Rows of one list (same path, other pages or filters) must make the same statements.
+    list_counts: dict[str, set] = {}
+    for r in rows:
+        if r.target == "p50<30ms" or r.name.startswith("GET /v2/customers page"):
+            list_counts.setdefault(r.path.split("?")[0], set()).add(counts.get(r.name))
     for row in rows:
         res = row.result
-        ratio = res["rps"] / baseline if baseline else 0.0
+        ratio = res["ratio"]
         p50 = res["p50_us"] / 1000
-        verdict = ""
-        if row.target == "ratio>=0.6":
-            verdict = "pass" if ratio >= 0.6 else "short"
-        elif row.target == "p50<30ms":
-            same = len(set(list_counts)) == 1
-            verdict = "pass" if p50 < 30 and same else "short"
-        elif row.target.startswith("p50<=1.2x"):
-            verdict = "pass" if p50 <= 1.2 * cost else "short"
-        verdicts[row.name] = verdict != "short"
+        checks: list[bool] = []
         target = row.target
-        if row.target.startswith("p50<=1.2x"):
+        if row.target.startswith("ratio>="):
+            checks.append(ratio >= float(row.target.split(">=")[1]))
+        elif row.target == "p50<30ms":
+            checks.append(p50 < 30 and len(list_counts[row.path.split("?")[0]]) == 1)
+            target = "p50<30ms, same SQL/req on every page"
+        elif row.target.startswith("p50<=1.2x"):
+            checks.append(p50 <= 1.2 * cost)
             target = f"p50 <= 1.2 x bcrypt ({cost:.0f} ms at cost {rounds} = {1.2 * cost:.0f} ms)"
-        qc = counts.get(row.name, 0 if row.name.startswith("baseline") else "?")
+        before_text = ""
+        if row.before_result:
+            before_ratio = row.before_result["ratio"]
+            before_sql = 0 if row.name.startswith("baseline") else before_counts.get(row.name, "?")
+            before_text = f"{before_ratio:.2f} ({before_sql})"
+        elif not measured_before and (row.before_key or row.name) in RECORDED_BEFORE:
+            before_ratio = RECORDED_BEFORE[row.before_key or row.name]
+            before_text = f"{before_ratio:.2f}"
+        else:
+            before_ratio = None
+        is_api_row = row.server == "service" and not row.floor and not row.name.startswith("baseline")
+        # "No row worse than before"; one-connection rows are latency rows (their own target).
+        if before_ratio is not None and is_api_row and not row.target.startswith("p50"):
+            checks.append(ratio >= before_ratio)
+            target = f"{target}, >= before" if target else ">= before"
+        verdict = ("pass" if all(checks) else "short") if checks else ""
+        to_floor = f"{res['rps'] / floor_rps:.2f}" if is_api_row and floor_rps else ""
+        qc = counts.get(row.name, 0 if row.name.startswith("baseline") or row.server == "plain" else "?")
         lines.append(
             f"| {row.name} | {res['rps']:.0f} | {p50:.1f} | {res['p99_us'] / 1000:.1f} | "
-            f"{ratio:.2f} | {qc} | {target} | {verdict} |"
+            f"{ratio:.2f} | {to_floor} | {qc} | {before_text} | {target} | {verdict} |"
         )
     lines.append("")
+    probe_text = ", ".join(f"{w}: {rps:.0f} req/s" for w, rps in probes.items())
+    picked = f"picked from the authenticated read on {probe_text}" if probes else "given with --workers"
     lines.append(
         f"customers in the organization: {args.customers:,}; {args.duration}s per row; "
-        f"{args.connections} connections (1 for account creation); gunicorn "
-        f"{args.workers} sync workers; bcrypt cost {rounds}: {cost:.0f} ms per hash"
+        f"{args.rounds} round(s), medians; "
+        f"{args.connections} connections (1 where the row says so); gunicorn {workers} sync workers "
+        f"({picked}); bcrypt cost {rounds}: {cost:.0f} ms per hash. SQL/req counts every statement "
+        "sent to PostgreSQL (BEGIN/COMMIT and health checks included) on a request right after "
+        "another; ratio to floor is req/s over the floor row's."
     )
-    return lines, verdicts
+    if measured_before:
+        lines.append(f"before: `{args.before}` measured in this run, each row right after ours.")
+    else:
+        lines.append("before: ratios of the last full run before issue 18 (2026-11-21, idle machine).")
+    return lines
 
 
 def results_markdown(report: str, args: argparse.Namespace) -> str:
@@ -465,11 +638,18 @@ def results_markdown(report: str, args: argparse.Namespace) -> str:
     except OSError:
         pass
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    flags = (" --quick" if args.quick else "") + (f" --fuzz {args.fuzz}" if args.fuzz else "")
-    command = "make bench-quick" if args.quick else "make bench"
+    flags = (
+        (" --quick" if args.quick else "")
+        + (f" --fuzz {args.fuzz}" if args.fuzz else "")
+        + (f" --rounds {args.rounds}" if args.rounds > 1 else "")
+        + (f" --before {args.before}" if args.before else "")
+    )
+    python = f"`python benchmarks/run.py{flags} --results benchmarks/RESULTS.md`"
+    make = {" --fuzz 1000": "make bench", " --quick": "make bench-quick"}.get(flags)
+    command = f"`{make}` ({python})" if make else python
     return (
         "# Benchmark results\n\n"
-        f"Command: `{command}` (`python benchmarks/run.py{flags} --results benchmarks/RESULTS.md`)  \n"
+        f"Command: {command}  \n"
         f"Date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}  \n"
         f"Machine: {os.cpu_count()} cores ({cpu}), {mem:.0f} GiB, {platform.platform()}, "
         f"Python {platform.python_version()}\n\n"

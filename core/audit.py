@@ -68,6 +68,8 @@ class AuditAction(StrEnum):
     MERCHANT_ACCOUNT_PASSWORD_CHANGED = "merchant_account.password_changed"  # noqa: S105 (an event name)
     MERCHANT_ACCOUNT_APPROVED = "merchant_account.approved"
     MERCHANT_ACCOUNT_DECLINED = "merchant_account.declined"
+    MERCHANT_ACCOUNT_LOGIN_LOCKED = "merchant_account.login_locked"
+    MERCHANT_ACCOUNT_TOKENS_REVOKED = "merchant_account.tokens_revoked"
     # onboarding: applications, their documents, review
     ONBOARDING_SUBMITTED = "onboarding.submitted"
     ONBOARDING_UPDATED = "onboarding.updated"
@@ -75,6 +77,10 @@ class AuditAction(StrEnum):
     ONBOARDING_DOCUMENT_VIEWED = "onboarding.document_viewed"
     ONBOARDING_APPROVED = "onboarding.approved"
     ONBOARDING_DECLINED = "onboarding.declined"
+    ONBOARDING_APPROVAL_REFUSED = "onboarding.approval_refused"
+    # staff (the backoffice)
+    STAFF_SIGN_IN_LOCKED = "staff.sign_in_locked"
+    STAFF_OTP_ENROLLED = "staff.otp_enrolled"
     # webhooks: endpoints and deliveries
     WEBHOOK_ENDPOINT_CREATED = "webhook_endpoint.create"
     WEBHOOK_ENDPOINT_UPDATED = "webhook_endpoint.update"

@@ -13,7 +13,8 @@ DEFAULTS: dict[str, Any] = {
     "PASSWORD_MAX_AGE_DAYS": 90,
     # Merchant token endpoints: all attempts per IP, and failed logins per account.
     "MERCHANT_LOGIN_RATE_LIMIT": "10/60s",
-    "MERCHANT_LOGIN_FAILURE_LIMIT": "5/15m",
+    "MERCHANT_LOGIN_FAILURE_LIMIT": "5/15m",  # per account and address
+    "MERCHANT_LOGIN_ACCOUNT_FAILURE_LIMIT": "50/15m",  # per account, from every address
     "PIN_MAX_ATTEMPTS": 5,
     "PIN_LOCK_SECONDS": 30 * 60,
     # Email recovery, per customer across challenges: codes mailed per hour, and reset-pin
@@ -24,6 +25,9 @@ DEFAULTS: dict[str, Any] = {
     "ONBOARDING_FILE_MAX_BYTES": 10 * 1024 * 1024,
     "ONBOARDING_UPLOAD_MAX_REQUEST_BYTES": 100 * 1024 * 1024,
     "ONBOARDING_UPLOAD_DIR": "onboarding",
+    # Hot fixed statements (core.db.prepared_rows) as server-side prepared statements; turn
+    # off behind a pooler in transaction mode that cannot keep them.
+    "DB_PREPARED_STATEMENTS": True,
     # Where PIN scheme v2 evaluates its OPRF (core/keys.py); a KMS/HSM class replaces it here.
     "OPRF_KEY_PROVIDER": "core.keys.EnvironmentOprfKeyProvider",
     # Webhooks (README, "Webhooks"): delivery timeout, retry window and backoff, the

@@ -57,7 +57,10 @@ def active_key_version() -> int:
 
 @cache
 def _subkey(master: bytes, purpose: str) -> bytes:
-    return HKDF(master, 32, salt=b"onboarding-gateway/v1", hashmod=SHA256, context=purpose.encode())
+    key = HKDF(master, 32, salt=b"onboarding-gateway/v1", hashmod=SHA256, context=purpose.encode())
+    if not isinstance(key, bytes):  # a tuple only for num_keys > 1
+        raise TypeError("HKDF returned several keys")
+    return key
 
 
 def encrypt(plaintext: bytes, *, purpose: str, aad: bytes = b"") -> bytes:
@@ -102,6 +105,11 @@ def _pepper_bytes(raw: str) -> bytes:
     if len(value) < 32:
         raise ImproperlyConfigured("PEPPER must be at least 32 bytes")
     return value
+
+
+def parse_pepper(raw: str) -> bytes:
+    """PEPPER's bytes; ImproperlyConfigured unless it is base64 of at least 32 bytes."""
+    return _pepper_bytes(raw)
 
 
 def peppered_hmac(data: bytes, *, purpose: str, digest: str = "sha256") -> bytes:

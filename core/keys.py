@@ -61,6 +61,8 @@ class EnvironmentOprfKeyProvider:
             raise UnknownOprfKeyVersion(f"no OPRF key of version {version}")
         label = f"{purpose}|{customer_id}".encode()
         seed = HKDF(master, 32, salt=SEED_SALT, hashmod=SHA256, context=label)
+        if not isinstance(seed, bytes):  # a tuple only for num_keys > 1
+            raise TypeError("HKDF returned several keys")
         secret_key, _ = oprf.derive_key_pair(seed, b"og/v2/oprf|" + label)
         return secret_key
 

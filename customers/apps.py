@@ -10,6 +10,8 @@ class CustomersConfig(AppConfig):
     def ready(self) -> None:
         from core.errors import Surface, register_surface
 
+        from .authentication import connect_signals
         from .errors import render_envelope_error
 
+        connect_signals()
         register_surface(Surface("customers", ("/v2/customers", "/v2/"), render_envelope_error))

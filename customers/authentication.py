@@ -1,4 +1,13 @@
-"""API-key authentication for the customers API (header PLANBOK-X-API-KEY)."""
+"""API-key authentication for the customers API (header PLANBOK-X-API-KEY).
+
+A verified key is remembered in the worker process and trusted again only while the
+revocation epoch in Redis still has the value read before that verification. The epoch
+is read in the same Redis round trip that counts the request against the key's rate
+limit (customers.throttling), and every change to a key or its organization gives it a
+new value (api_keys_changed), so a revoked key is refused on the very next request in
+every worker. When the epoch cannot be read (Redis down, a value of the wrong type), the
+key is checked in PostgreSQL as if nothing were cached.
+"""
 
 from __future__ import annotations
 
@@ -8,15 +17,19 @@ import time
 from dataclasses import dataclass
 
 from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Model
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.request import Request
 
+from core.conf import app_settings
 from core.crypto import constant_time_equal, sha256_hex
 from core.errors import Unauthenticated
 
 from .models import ApiKey, Organization
+from .throttling import Gate, epoch_bump, gate_read, gate_unavailable
 
 logger = logging.getLogger("onboarding.customers.auth")
 
@@ -27,6 +40,23 @@ PREFIX_LENGTH = 12
 # ogk_<12 hex lookup prefix>_<43 url-safe chars = 256 random bits>
 KEY_RE = re.compile(r"^ogk_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$")
 LAST_USED_INTERVAL_SECONDS = 300
+# A cached verification is redone after this long even if the epoch never moved: the
+# bound for the one case the epoch cannot cover (a revocation whose epoch update was
+# lost because Redis was unreachable from the revoking process only).
+KEY_CACHE_SECONDS = 60
+KEY_CACHE_MAX_ENTRIES = 10_000
+
+
+def _in_model_order(model: type[Model], wanted: set[str]) -> tuple[str, ...]:
+    """Model.from_db takes the values in the model's field order."""
+    return tuple(f.attname for f in model._meta.concrete_fields if f.attname in wanted)
+
+
+_KEY_FIELDS = _in_model_order(
+    ApiKey, {"id", "organization_id", "name", "kind", "prefix", "key_hash", "created_at", "revoked_at"}
+)
+# customer_count is left out on purpose: it is deferred, so a reader gets it fresh.
+_ORG_FIELDS = _in_model_order(Organization, {"id", "name", "created_at"})
 
 
 @dataclass(frozen=True)
@@ -46,19 +76,146 @@ class ApiClient:
         return f"apikey:{self.api_key.prefix}"
 
 
+@dataclass(frozen=True)
+class _Verified:
+    """What one worker remembers of a key it verified, and under which epoch."""
+
+    key_id: object
+    key_hash: str
+    epoch: str
+    at: float
+    key_values: tuple
+    org_values: tuple
+
+    def api_key(self) -> ApiKey:
+        """Fresh instances per request: nothing mutable is shared between requests."""
+        api_key = ApiKey.from_db("default", _KEY_FIELDS, self.key_values)
+        api_key.organization = Organization.from_db("default", _ORG_FIELDS, self.org_values)
+        return api_key
+
+
+# Per worker process: lookup prefix -> verification. The prefix is not secret; the
+# presented key's hash is still compared in constant time on every request.
+_verified: dict[str, _Verified] = {}
+
+
+def api_key_cache_clear() -> None:
+    _verified.clear()
+
+
 def api_key_from_raw(raw: str) -> ApiKey | None:
     """The active key matching `raw`, in one indexed query; None when unknown or revoked."""
     match = KEY_RE.match(raw)
     if match is None:
         return None
-    api_key = ApiKey.objects.select_related("organization").filter(prefix=match.group(1)).first()
+    return _api_key_lookup(match.group(1), sha256_hex(raw))
+
+
+def _api_key_lookup(prefix: str, digest: str) -> ApiKey | None:
+    api_key = ApiKey.objects.select_related("organization").filter(prefix=prefix).first()
     # Compare even when the prefix is unknown so a miss costs the same as a bad secret.
     expected = api_key.key_hash if api_key is not None else "0" * 64
-    if not constant_time_equal(sha256_hex(raw), expected) or api_key is None:
+    if not constant_time_equal(digest, expected) or api_key is None:
         return None
     if not api_key.is_active:
         return None
     return api_key
+
+
+def _remember(prefix: str, api_key: ApiKey, epoch: str) -> None:
+    if len(_verified) >= KEY_CACHE_MAX_ENTRIES:
+        _verified.clear()
+    organization = api_key.organization
+    _verified[prefix] = _Verified(
+        key_id=api_key.pk,
+        key_hash=api_key.key_hash,
+        epoch=epoch,
+        at=time.monotonic(),
+        key_values=tuple(getattr(api_key, f) for f in _KEY_FIELDS),
+        org_values=tuple(getattr(organization, f) for f in _ORG_FIELDS),
+    )
+
+
+def _gate(key_id: object | None) -> Gate:
+    """The request's one cache trip; on failure an unavailable Gate (never an exception)."""
+    rate = app_settings.CUSTOMERS_RATE_LIMIT
+    try:
+        return gate_read(key_id=key_id, rate=rate)
+    except Exception:
+        # Anything remembered may have missed an epoch change while the cache was away.
+        api_key_cache_clear()
+        return gate_unavailable(rate=rate)
+
+
+def api_key_authenticate(raw: str) -> tuple[ApiKey | None, Gate]:
+    """The active key for `raw` and the request's Gate (rate count and epoch).
+
+    Cached path: one Redis trip and no SQL. Otherwise the epoch is read *before* the key
+    row, so a revocation committed after that read is caught by the next epoch comparison.
+    """
+    match = KEY_RE.match(raw)
+    if match is None:
+        return None, gate_unavailable(rate=app_settings.CUSTOMERS_RATE_LIMIT)
+    prefix, digest = match.group(1), sha256_hex(raw)
+    entry = _verified.get(prefix)
+    if (
+        entry is not None
+        and time.monotonic() - entry.at < KEY_CACHE_SECONDS
+        and constant_time_equal(digest, entry.key_hash)
+    ):
+        gate = _gate(entry.key_id)
+        if gate.epoch is not None and constant_time_equal(gate.epoch, entry.epoch):
+            return entry.api_key(), gate
+        # The epoch moved or cannot be read: check the row again (the count is made).
+    else:
+        gate = _gate(None)  # the epoch alone; the count follows once the key is known
+    _verified.pop(prefix, None)
+    api_key = _api_key_lookup(prefix, digest)
+    if api_key is not None and gate.epoch is not None:
+        _remember(prefix, api_key, gate.epoch)
+    return api_key, gate
+
+
+def api_keys_changed() -> None:
+    """A key or an organization changed: every worker must verify its keys again.
+
+    The epoch moves now and again after commit. The first makes this process (and any
+    reader of the uncommitted change) re-check; the second is the one that counts for
+    other workers, since a worker that re-checked between the two saw the old row.
+    """
+
+    def bump() -> None:
+        try:
+            epoch_bump()
+        except Exception:
+            logger.warning(
+                "cache unavailable; API-key revocation epoch not moved (other workers re-check "
+                "their keys within %s s)",
+                KEY_CACHE_SECONDS,
+            )
+
+    api_key_cache_clear()
+    bump()
+    transaction.on_commit(bump)
+
+
+def _on_key_saved(sender, instance, created, **kwargs) -> None:
+    if not created:  # a new key is in nobody's cache yet
+        api_keys_changed()
+
+
+def _on_deleted(sender, instance, **kwargs) -> None:
+    api_keys_changed()
+
+
+def connect_signals() -> None:
+    """Edits through the admin or the ORM, and deletions (an organization's cascade
+    included), move the epoch; bulk UPDATEs call api_keys_changed themselves."""
+    from django.db.models.signals import post_delete, post_save
+
+    post_save.connect(_on_key_saved, sender=ApiKey, dispatch_uid="customers.apikey.saved")
+    post_delete.connect(_on_deleted, sender=ApiKey, dispatch_uid="customers.apikey.deleted")
+    post_delete.connect(_on_deleted, sender=Organization, dispatch_uid="customers.organization.deleted")
 
 
 # Per process: when this worker last passed the shared gate for a key. Within the interval
@@ -98,9 +255,11 @@ class ApiKeyAuthentication(BaseAuthentication):
         raw = request.META.get(META_NAME, "")
         if not raw:
             raise Unauthenticated(f"Missing API key: send the {HEADER_NAME} header")
-        api_key = api_key_from_raw(raw.strip())
+        api_key, gate = api_key_authenticate(raw.strip())
         if api_key is None:
             raise Unauthenticated("Invalid or revoked API key")
+        # The throttle reads the count made in the same trip as the epoch.
+        setattr(request._request, "customers_gate", gate)  # noqa: B010, SLF001 (DRF's way to the HttpRequest)
         touch_last_used(api_key)
         return ApiClient(api_key), api_key
 

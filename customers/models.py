@@ -49,6 +49,9 @@ class ApiKey(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
 
+    class Meta:
+        permissions = [("revoke_apikey", "Can revoke API keys")]
+
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.kind})"
 

@@ -26,7 +26,7 @@ ErrorEnvelope = inline_serializer(
 )
 
 
-def envelope(name: str, data: serializers.BaseSerializer):
+def envelope(name: str, data: serializers.Field):
     fields: dict[str, serializers.Field] = {
         "success": serializers.BooleanField(help_text="Always true"),
         "message": serializers.CharField(),

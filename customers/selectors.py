@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from core.db import prepared_rows
 from core.errors import NotFound
 
 from .errors import CustomersErrorCode as Code
@@ -73,12 +76,77 @@ def _page_of(qs: QuerySet[Any], *, total: int, page: int, limit: int, order: str
     return list(qs.model.objects.filter(pk__in=ids).order_by(*_ordering(order)))
 
 
+# The columns of the customer's API body (serializers.customer_data); a test keeps them in
+# step: a field missing here would cost a second query, not a wrong answer.
+CUSTOMER_BODY_FIELDS = (
+    "id",
+    "ref_id",
+    "name",
+    "has_pin",
+    "has_recovery",
+    "recovery_methods",
+    "pin_locked_until",
+    "email_failed_attempts",
+    "email_locked_at",
+    "email_locked_until",
+    "created_at",
+    "updated_at",
+)
+
+
 def customer_get(*, organization: Organization, customer_id: object) -> Customer:
     pk = parse_uuid(customer_id)
     customer = Customer.objects.filter(pk=pk, organization=organization).first() if pk is not None else None
     if customer is None:
         raise NotFound("Customer not found", code=Code.NOT_FOUND)
     return customer
+
+
+def customer_read(*, organization: Organization, customer_id: object) -> Customer:
+    """The customer for its API body: only the columns the body shows, by primary key.
+
+    On PostgreSQL one prepared statement (no ORM query built per call); elsewhere the ORM.
+    """
+    pk = parse_uuid(customer_id)
+    customer = None
+    if pk is not None and connection.vendor == "postgresql":
+        rows = prepared_rows(_customer_read_sql(), [pk, organization.pk])
+        customer = _customer_from_row(rows[0]) if rows else None
+    elif pk is not None:
+        found = Customer.objects.filter(pk=pk, organization_id=organization.pk)
+        found = found.only(*CUSTOMER_BODY_FIELDS)[:1]
+        customer = next(iter(found), None)
+    if customer is None:
+        raise NotFound("Customer not found")
+    return customer
+
+
+@functools.cache
+def _customer_read_fields() -> tuple[str, ...]:
+    """CUSTOMER_BODY_FIELDS in the model's field order (Model.from_db takes values so)."""
+    return tuple(f.attname for f in Customer._meta.concrete_fields if f.attname in CUSTOMER_BODY_FIELDS)
+
+
+@functools.cache
+def _customer_read_sql() -> str:
+    meta = Customer._meta
+    wanted = _customer_read_fields()
+    columns = ", ".join(str(f.column) for f in meta.concrete_fields if f.attname in wanted)
+    return f"SELECT {columns} FROM {meta.db_table} WHERE id = %s AND organization_id = %s"  # noqa: S608
+
+
+@functools.cache
+def _customer_converters() -> tuple[tuple[int, Any], ...]:
+    """Field converters the ORM would apply (jsonb arrives as text, as Django configures it)."""
+    fields = [Customer._meta.get_field(name) for name in _customer_read_fields()]
+    return tuple((i, f.from_db_value) for i, f in enumerate(fields) if hasattr(f, "from_db_value"))
+
+
+def _customer_from_row(row: tuple[Any, ...]) -> Customer:
+    values = list(row)
+    for index, convert in _customer_converters():
+        values[index] = convert(values[index], None, connection)
+    return Customer.from_db(connection.alias, _customer_read_fields(), values)
 
 
 def anchors_cache_key(organization_id: object) -> str:
@@ -153,6 +221,8 @@ def customer_list(*, organization: Organization, page: int = 1, limit: int = 10,
     index; a page deeper than ANCHOR_EVERY rows from both ends seeks from a cached anchor,
     so no page scans more than ~2 * ANCHOR_EVERY index entries, in two queries in all.
     """
+    # The organization from a cached key check defers customer_count: reading it here
+    # fetches the committed value (one indexed read), never one cached with the key.
     total = organization.customer_count
     qs = Customer.objects.filter(organization=organization)
     offset = (page - 1) * limit

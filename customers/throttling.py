@@ -1,8 +1,24 @@
-"""Per-key rate limit of the customers API on django-ratelimit's core (cache-backed)."""
+"""Per-key rate limit of the customers API and the API-key revocation epoch, in one cache trip.
+
+Each authenticated request makes one Redis round trip: a small Lua script counts the
+request in its key's window and reads the revocation epoch that validates the per-process
+API-key cache (customers.authentication). Any other cache backend (the embedded default's
+local memory) runs the same steps through Django's cache API.
+
+If the cache is unreachable the request goes through (availability over strictness) and a
+warning is logged, never naming the key; the key itself is then checked in PostgreSQL.
+"""
+
+from __future__ import annotations
 
 import logging
+import re
+import secrets
+from dataclasses import dataclass
+from functools import cache as memoize
 
-from django_ratelimit.core import get_usage
+from django.conf import settings
+from django.core.cache import cache, caches
 from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
 
@@ -11,41 +27,161 @@ from core.errors import RateLimited
 
 logger = logging.getLogger("onboarding.customers.ratelimit")
 
-GROUP = "customers-api"
+EPOCH_NAME = "customers:apikey-epoch"
+COUNTER_NAME = "customers:rl:{period}:{key}"
+UNAVAILABLE_WARNING = "rate limit cache unavailable; request allowed without limiting"
+
+# KEYS[1]: the revocation epoch; KEYS[2] (optional): the key's counter for this window.
+# ARGV[1]: the window in seconds. Returns {count, seconds left, epoch}; the epoch is false
+# (nil) when it cannot be read, so the caller verifies the key in PostgreSQL instead.
+# A missing epoch (Redis restarted empty, flushed) is set to a value no worker can hold:
+# the server's clock to the microsecond, so every cached verification is redone once.
+GATE_SCRIPT = """
+local count, ttl = 0, 0
+if #KEYS > 1 then
+  count = redis.call('INCR', KEYS[2])
+  ttl = redis.call('TTL', KEYS[2])
+  if count == 1 or ttl < 0 then
+    redis.call('EXPIRE', KEYS[2], ARGV[1])
+    ttl = tonumber(ARGV[1])
+  end
+end
+local epoch = redis.pcall('GET', KEYS[1])
+if type(epoch) == 'table' and epoch.err then
+  return {count, ttl, false}
+end
+if not epoch then
+  local now = redis.call('TIME')
+  redis.call('SET', KEYS[1], 'boot:' .. now[1] .. '.' .. now[2], 'NX')
+  epoch = redis.pcall('GET', KEYS[1])
+  if type(epoch) ~= 'string' then
+    return {count, ttl, false}
+  end
+end
+return {count, ttl, epoch}
+"""
+
+_RATE_RE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smhd])\s*$")
+_PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
-def _key(group: str, request: Request) -> str:
-    return str(request.auth.pk)
+@memoize
+def parse_rate(rate: str) -> tuple[int, int]:
+    """(requests, seconds) from django-ratelimit's notation: "10/s", "100/60s", "5/15m"."""
+    match = _RATE_RE.match(rate)
+    if match is None:
+        raise ValueError(f"invalid rate {rate!r}: expected e.g. '10/s' or '100/60s'")
+    count, multiplier, unit = match.groups()
+    return int(count), int(multiplier or 1) * _PERIODS[unit]
 
 
-def _rate(group: str, request: Request) -> str:
-    return app_settings.CUSTOMERS_RATE_LIMIT
+@dataclass(frozen=True)
+class Gate:
+    """One authenticated request's view of the cache."""
+
+    count: int | None  # requests in this key's window, this one included; None: not counted
+    limit: int
+    period: int
+    reset_in: int  # seconds until the window ends
+    epoch: str | None  # the revocation epoch; None: could not be read
+    available: bool = True  # False: the cache did not answer at all
+
+    @property
+    def over_limit(self) -> bool:
+        return self.count is not None and self.count > self.limit
+
+
+def _redis_client():
+    """The raw redis-py client behind the default cache, or None for other backends."""
+    if "django_redis" not in type(caches["default"]).__module__:
+        return None
+    from django_redis import get_redis_connection  # type: ignore[import-untyped]
+
+    return get_redis_connection("default")
+
+
+_scripts: dict[int, object] = {}
+
+
+def register_gate_script(client):
+    """The registered script (EVALSHA, falling back to EVAL once after a Redis restart)."""
+    script = _scripts.get(id(client))
+    if script is None:
+        _scripts.clear()
+        script = _scripts[id(client)] = client.register_script(GATE_SCRIPT)
+    return script
+
+
+def _decode(value: object) -> str | None:
+    if value is None:
+        return None
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def gate_read(*, key_id: object | None, rate: str) -> Gate:
+    """Count one request for `key_id` (when given) and read the revocation epoch, in one trip.
+
+    Raises on a cache failure; callers decide what failing open means for them.
+    """
+    limit, period = parse_rate(rate)
+    if not getattr(settings, "RATELIMIT_ENABLE", True):
+        key_id = None  # limits switched off (as django-ratelimit honours it): epoch only
+    epoch_key = cache.make_key(EPOCH_NAME)
+    counter_key = cache.make_key(COUNTER_NAME.format(period=period, key=key_id)) if key_id else None
+    client = _redis_client()
+    if client is not None:
+        keys = [epoch_key] if counter_key is None else [epoch_key, counter_key]
+        count, ttl, epoch = register_gate_script(client)(keys=keys, args=[period])
+        return Gate(int(count) if counter_key else None, limit, period, max(0, int(ttl)), _decode(epoch))
+    # Other backends (local memory): the same steps, several calls; the names are unprefixed
+    # here because Django's cache API applies the prefix itself.
+    count = None
+    if counter_key is not None:
+        name = COUNTER_NAME.format(period=period, key=key_id)
+        cache.add(name, 0, period)
+        count = cache.incr(name)
+    epoch = cache.get(EPOCH_NAME)
+    if epoch is None:
+        cache.add(EPOCH_NAME, f"boot:{secrets.token_hex(8)}", None)
+        epoch = cache.get(EPOCH_NAME)
+    return Gate(count, limit, period, period, epoch if isinstance(epoch, str) else None)
+
+
+def gate_unavailable(*, rate: str) -> Gate:
+    limit, period = parse_rate(rate)
+    return Gate(None, limit, period, period, None, available=False)
+
+
+def epoch_bump() -> None:
+    """Give the revocation epoch a new value: every worker's cached key checks are redone."""
+    value = f"bump:{secrets.token_hex(16)}"
+    client = _redis_client()
+    if client is not None:
+        client.set(cache.make_key(EPOCH_NAME), value)
+    else:
+        cache.set(EPOCH_NAME, value, None)
 
 
 class ApiKeyRateThrottle(BaseThrottle):
     """Counts every authenticated request against its key; over the rate is a 429.
 
-    If the cache is unreachable the request goes through (availability over
-    strictness) and a warning is logged, never naming the key.
+    Authentication usually counted the request already (the same trip that read the
+    epoch) and left its Gate on the request; otherwise the count is made here.
     """
 
     def allow_request(self, request: Request, view) -> bool:
         if request.auth is None:
             return True
-        try:
-            usage = get_usage(request, group=GROUP, key=_key, rate=_rate, increment=True)
-        except Exception:
-            logger.warning("rate limit cache unavailable; request allowed without limiting")
+        gate = getattr(request._request, "customers_gate", None)  # noqa: SLF001 (the HttpRequest)
+        if gate is not None and not gate.available:
+            logger.warning(UNAVAILABLE_WARNING)
             return True
-        if usage is None:
-            return True
-        if usage["limit"] == 0 and usage["time_left"] == -1:
-            # django-ratelimit's marker for "the cache did not answer".
-            logger.warning("rate limit cache unavailable; request allowed without limiting")
-            return True
-        if usage["should_limit"]:
-            raise RateLimited(
-                "Too many requests for this API key, retry later",
-                retry_after=max(1, usage["time_left"]),
-            )
+        if gate is None or (gate.count is None and getattr(settings, "RATELIMIT_ENABLE", True)):
+            try:
+                gate = gate_read(key_id=request.auth.pk, rate=app_settings.CUSTOMERS_RATE_LIMIT)
+            except Exception:
+                logger.warning(UNAVAILABLE_WARNING)
+                return True
+        if gate.over_limit:
+            raise RateLimited("Too many requests for this API key, retry later", retry_after=gate.reset_in)
         return True

@@ -131,14 +131,14 @@ class CustomerViewSet(viewsets.ViewSet):
         responses={200: CustomerEnvelope, **errors(404)},
     )
     def retrieve(self, request: Request, pk: str) -> Response:
-        customer = selectors.customer_get(organization=self.organization, customer_id=pk)
+        customer = selectors.customer_read(organization=self.organization, customer_id=pk)
         return Response(_ok("Customer retrieved", customer_data(customer)))
 
     def _challenge_create(self, request: Request, pk: str, service, message: str) -> Response:
         form = ChallengeCreateInputSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
-        selectors.customer_get(organization=self.organization, customer_id=pk)  # 404 before 400
+        selectors.customer_read(organization=self.organization, customer_id=pk)  # 404 before 400
         redirect_url = services.redirect_url_validate(organization=self.organization, url=data["redirectUrl"])
 
         def handler() -> tuple[int, dict[str, Any]]:

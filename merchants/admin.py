@@ -50,7 +50,12 @@ class ApiClientAdmin(admin.ModelAdmin):
             "it is not stored and will not be shown again.",
         )
 
-    @admin.action(description="Disable selected API clients (their tokens stop working)")
+    def has_disable_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("accounts.disable_apiclient")
+
+    @admin.action(
+        description="Disable selected API clients (their tokens stop working)", permissions=["disable"]
+    )
     def disable_clients(self, request: HttpRequest, queryset: QuerySet[ApiClient]) -> None:
         for client in queryset:
             services.api_client_disable(client=client, actor=staff_user(request))
@@ -97,7 +102,13 @@ class _AccountAdminBase(admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).select_related("branch", "merchant", "decided_by")
 
-    @admin.action(description="Approve selected accounts (creates their branches)")
+    def has_approve_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("accounts.approve_account")
+
+    def has_decline_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("accounts.decline_account")
+
+    @admin.action(description="Approve selected accounts (creates their branches)", permissions=["approve"])
     def approve_accounts(self, request: HttpRequest, queryset: QuerySet[Account]) -> None:
         for_each(
             self,
@@ -109,7 +120,7 @@ class _AccountAdminBase(admin.ModelAdmin):
             run=lambda a: services.account_approve(account=a, approved_by=staff_user(request)),
         )
 
-    @admin.action(description="Decline selected accounts (asks for a reason)")
+    @admin.action(description="Decline selected accounts (asks for a reason)", permissions=["decline"])
     def decline_accounts(self, request: HttpRequest, queryset: QuerySet[Account]) -> TemplateResponse | None:
         return decline_with_reason(
             self,

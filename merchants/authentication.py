@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.http import HttpRequest
@@ -13,7 +14,7 @@ from rest_framework_simplejwt.exceptions import TokenError
 
 from . import selectors
 from .models import Account, ApiClient
-from .tokens import CLIENT_CLAIM, PASSWORD_VERSION_CLAIM, AccountAccessToken, ClientAccessToken
+from .tokens import CLIENT_CLAIM, FAMILY_CLAIM, PASSWORD_VERSION_CLAIM, AccountAccessToken, ClientAccessToken
 
 
 def bearer_token(request: HttpRequest) -> str | None:
@@ -58,10 +59,13 @@ class AccountTokenAuthentication(_BearerAuthentication):
             token = AccountAccessToken(raw)  # type: ignore[arg-type]  # as above
             account_id = int(token["sub"])
             version = int(token[PASSWORD_VERSION_CLAIM])
+            family = uuid.UUID(str(token[FAMILY_CLAIM]))
         except (TokenError, KeyError, TypeError, ValueError) as exc:
             raise exceptions.AuthenticationFailed() from exc
-        account = selectors.account_get(account_id=account_id)
-        if account is None or account.password_version != version:
+        account = selectors.account_get_for_token(account_id=account_id, family_id=family)
+        # token_family_revoked: annotated by the selector for this token's sign-in.
+        revoked = getattr(account, "token_family_revoked", True)
+        if account is None or account.password_version != version or revoked:
             raise exceptions.AuthenticationFailed()
         return account, token
 

@@ -4,6 +4,8 @@ The app's label stays `accounts` (see apps.py), so its tables, migrations, conte
 permissions keep the names they had before the `accounts/` package was split.
 """
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
@@ -24,6 +26,7 @@ class ApiClient(models.Model):
     class Meta:
         verbose_name = "API client"
         ordering = ["-created_at"]
+        permissions = [("disable_apiclient", "Can disable API clients")]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.client_id})"
@@ -102,6 +105,11 @@ class Account(models.Model):
         constraints = [
             models.UniqueConstraint(Lower("username"), name="accounts_account_username_ci_uniq"),
         ]
+        # The admin actions ask for these, not for "change": viewing is not deciding.
+        permissions = [
+            ("approve_account", "Can approve merchant accounts"),
+            ("decline_account", "Can decline merchant accounts"),
+        ]
 
     def __str__(self) -> str:
         return self.username
@@ -114,6 +122,38 @@ class Account(models.Model):
     @property
     def full_name(self) -> str:
         return " ".join(p for p in (self.first_name, self.middle_name, self.last_name) if p)
+
+
+class RefreshTokenFamily(models.Model):
+    """One sign-in of an account: every refresh token rotated from it belongs to the family.
+
+    Tokens themselves are never stored: the family has an id (the `fam` claim of its access
+    and refresh tokens) and an expiry; a revoked family ends every token of that sign-in.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="token_families")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(db_index=True, help_text="expiry of its newest refresh token")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_reason = models.CharField(max_length=64, blank=True, default="")
+
+    class Meta:
+        verbose_name_plural = "refresh token families"
+
+    def __str__(self) -> str:
+        return f"{self.account_id}:{self.id}"
+
+
+class UsedRefreshToken(models.Model):
+    """A refresh token already rotated, by its id (`jti`) and expiry: presenting it again is reuse."""
+
+    jti = models.CharField(max_length=64, primary_key=True)
+    family = models.ForeignKey(RefreshTokenFamily, on_delete=models.CASCADE, related_name="used_tokens")
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return self.jti
 
 
 class PendingAccount(Account):

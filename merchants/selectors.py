@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
+
+from django.db.models import Exists
 
 from core.crypto import DecryptionError, constant_time_equal, decrypt
 
-from .models import Account, ApiClient
+from .models import Account, ApiClient, RefreshTokenFamily
 
 PIN_PURPOSE = "merchant-pin"
 
@@ -22,6 +25,17 @@ def api_client_get_enabled(*, client_id: str) -> ApiClient | None:
 
 def account_get(*, account_id: int) -> Account | None:
     return Account.objects.select_related("branch").filter(pk=account_id).first()
+
+
+def account_get_for_token(*, account_id: int, family_id: uuid.UUID) -> Account | None:
+    """The account of an access token, with `token_family_revoked` for its sign-in (one query)."""
+    revoked = RefreshTokenFamily.objects.filter(pk=family_id, account_id=account_id, revoked_at__isnull=True)
+    return (
+        Account.objects.select_related("branch")
+        .annotate(token_family_revoked=~Exists(revoked))
+        .filter(pk=account_id)
+        .first()
+    )
 
 
 def account_get_by_username(*, username: str) -> Account | None:

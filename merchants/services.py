@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import secrets
+import uuid
+from datetime import UTC, datetime
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import DataError, IntegrityError, transaction
@@ -24,10 +26,11 @@ from .errors import (
     ReasonRequired,
     UsernameNotAvailable,
 )
-from .models import Account, ApiClient, Branch, Merchant
+from .models import Account, ApiClient, Branch, Merchant, RefreshTokenFamily, UsedRefreshToken
 from .passwords import password_hash, password_is_expired, password_verify, password_verify_dummy
 from .selectors import PIN_PURPOSE, account_get, account_get_by_username, pin_aad
 from .tokens import (
+    FAMILY_CLAIM,
     PASSWORD_VERSION_CLAIM,
     AccountRefreshToken,
     ClientAccessToken,
@@ -150,9 +153,10 @@ def account_create(
     return account
 
 
-def account_authenticate(*, username: str, password: str) -> Account:
-    """Check credentials with per-account failure limiting; 401 / 403 Password expired / 429."""
-    throttling.failures_check(None, username=username)
+def account_authenticate(*, username: str, password: str, client_address: str) -> Account:
+    """Check credentials, failures counted per account and address (and per account with a
+    higher ceiling); 401 / 429."""
+    throttling.failures_check(None, username=username, address=client_address)
     account = account_get_by_username(username=username)
     if account is None:
         password_verify_dummy(password)
@@ -160,25 +164,39 @@ def account_authenticate(*, username: str, password: str) -> Account:
     else:
         ok = password_verify(password, account.password_hash)
     if not ok or account is None:
-        throttling.failures_record(None, username=username)
+        if throttling.failures_record(None, username=username, address=client_address) and account:
+            audit_record(
+                action=AuditAction.MERCHANT_ACCOUNT_LOGIN_LOCKED,
+                target=account,
+                data={"ip_address": client_address},
+            )
         raise Unauthenticated()
     return account
 
 
-def account_token_obtain(*, username: str, password: str) -> TokenPair:
-    account = account_authenticate(username=username, password=password)
+def account_token_obtain(*, username: str, password: str, client_address: str) -> TokenPair:
+    account = account_authenticate(username=username, password=password, client_address=client_address)
     if password_is_expired(account.password_changed_at):
         raise PasswordExpired()
     return account_token_pair(account)
 
 
-@transaction.atomic
 def account_token_refresh(*, refresh: str) -> TokenPair:
-    """Rotate a refresh token: the old one is blacklisted, exactly once even under a race."""
+    """Rotate a refresh token within its sign-in (family); each token rotates once.
+
+    Presenting a refresh token that was already rotated is reuse: a stolen copy, or the
+    legitimate one after the thief used it. Either way the whole family is revoked (every
+    access and refresh token of that sign-in stops working) and the caller gets a 401, as the
+    OAuth 2.0 Security BCP recommends. Tokens without a family (issued before families
+    existed) are refused: sign in again.
+    """
     try:
         token = AccountRefreshToken(refresh)  # type: ignore[arg-type]  # simplejwt types the encoded token as Token
         account_id = int(token["sub"])
         version = int(token[PASSWORD_VERSION_CLAIM])
+        family_id = uuid.UUID(str(token[FAMILY_CLAIM]))
+        jti = str(token["jti"])
+        expires_at = datetime.fromtimestamp(int(token["exp"]), tz=UTC)
     except (TokenError, KeyError, TypeError, ValueError) as exc:
         raise Unauthenticated() from exc
     account = account_get(account_id=account_id)
@@ -186,17 +204,44 @@ def account_token_refresh(*, refresh: str) -> TokenPair:
         raise Unauthenticated()
     if password_is_expired(account.password_changed_at):
         raise PasswordExpired()
-    # blacklist() returns get_or_create's (row, created), though simplejwt annotates the row only.
-    outcome: tuple[object, bool] = token.blacklist()  # type: ignore[assignment]
-    created = outcome[1]
-    if not created:
+    pair = _refresh_rotate(account=account, family_id=family_id, jti=jti, expires_at=expires_at)
+    if pair is None:
         raise Unauthenticated()
-    return account_token_pair(account)
+    return pair
 
 
-def account_password_change(*, username: str, current_password: str, new_password: str) -> Account:
+@transaction.atomic
+def _refresh_rotate(
+    *, account: Account, family_id: uuid.UUID, jti: str, expires_at: datetime
+) -> TokenPair | None:
+    """The new pair; None (after revoking the family, committed) when the token was used before."""
+    family = RefreshTokenFamily.objects.select_for_update().filter(pk=family_id, account=account).first()
+    if family is None or family.revoked_at is not None:
+        return None
+    if UsedRefreshToken.objects.filter(jti=jti).exists():
+        family.revoked_at = timezone.now()
+        family.revoked_reason = "refresh token reused"
+        family.save(update_fields=["revoked_at", "revoked_reason"])
+        audit_record(
+            action=AuditAction.MERCHANT_ACCOUNT_TOKENS_REVOKED,
+            target=account,
+            data={"family": str(family.pk), "reason": family.revoked_reason},
+        )
+        logger.warning("refresh token reuse: token family revoked")
+        return None
+    UsedRefreshToken.objects.create(jti=jti, family=family, expires_at=expires_at)
+    family.expires_at = timezone.now() + AccountRefreshToken.lifetime
+    family.save(update_fields=["expires_at"])
+    return account_token_pair(account, family=family)
+
+
+def account_password_change(
+    *, username: str, current_password: str, new_password: str, client_address: str
+) -> Account:
     """Set a new password (works when the old one expired); earlier tokens stop working."""
-    account = account_authenticate(username=username, password=current_password)
+    account = account_authenticate(
+        username=username, password=current_password, client_address=client_address
+    )
     hashed = password_hash(new_password)
     with transaction.atomic():
         account = Account.objects.select_for_update().get(pk=account.pk)

@@ -16,6 +16,7 @@ from django.http import HttpRequest
 from django_ratelimit.core import get_usage
 from rest_framework_simplejwt.exceptions import TokenError
 
+from core import net
 from core.conf import app_settings
 from core.errors import RateLimited, ServiceUnavailable
 
@@ -41,7 +42,8 @@ class Usage:
 
 
 def client_ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR") or "unknown"
+    """The caller's address; behind trusted proxies, the one they report (core/net.py)."""
+    return net.client_ip(request)
 
 
 def client_or_ip(request: HttpRequest) -> str:
@@ -84,27 +86,34 @@ def hit(request: Any, *, group: str, value: str, rate: str) -> Usage | None:
     return result
 
 
-def failures_check(request: Any, *, username: str) -> None:
-    """Refuse a login for an account that has had too many failures lately."""
-    usage = _usage(
-        request,
-        group=GROUP_LOGIN_FAILURES,
-        value=username.lower(),
-        rate=app_settings.MERCHANT_LOGIN_FAILURE_LIMIT,
-        increment=False,
-    )
-    if usage is not None and usage["count"] >= usage["limit"]:
-        raise RateLimited(retry_after=max(1, int(usage["time_left"])))
+def _failure_counters(*, username: str, address: str) -> list[tuple[str, str]]:
+    """(key, rate) of the two failure counters of a login: this account from this address
+    (the low limit, so a guesser is stopped), and this account from anywhere (a higher
+    ceiling, so many addresses cannot try without end)."""
+    name = username.lower()
+    return [
+        (f"{name}|{address}", app_settings.MERCHANT_LOGIN_FAILURE_LIMIT),
+        (name, app_settings.MERCHANT_LOGIN_ACCOUNT_FAILURE_LIMIT),
+    ]
 
 
-def failures_record(request: Any, *, username: str) -> None:
-    _usage(
-        request,
-        group=GROUP_LOGIN_FAILURES,
-        value=username.lower(),
-        rate=app_settings.MERCHANT_LOGIN_FAILURE_LIMIT,
-        increment=True,
-    )
+def failures_check(request: Any, *, username: str, address: str) -> None:
+    """Refuse a login for an account that has had too many failures lately, from this address
+    or in all; failures from elsewhere do not lock its owner out."""
+    for value, rate in _failure_counters(username=username, address=address):
+        usage = _usage(request, group=GROUP_LOGIN_FAILURES, value=value, rate=rate, increment=False)
+        if usage is not None and usage["count"] >= usage["limit"]:
+            raise RateLimited(retry_after=max(1, int(usage["time_left"])))
+
+
+def failures_record(request: Any, *, username: str, address: str) -> bool:
+    """Count a failed login on both counters; True when this failure reached a limit."""
+    reached = False
+    for value, rate in _failure_counters(username=username, address=address):
+        usage = _usage(request, group=GROUP_LOGIN_FAILURES, value=value, rate=rate, increment=True)
+        if usage is not None and usage["count"] == usage["limit"]:
+            reached = True
+    return reached
 
 
 @dataclass(frozen=True)

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils import timezone
 from rest_framework_simplejwt.settings import api_settings
-from rest_framework_simplejwt.tokens import BlacklistMixin, Token
+from rest_framework_simplejwt.tokens import Token
 
-from .models import Account, ApiClient
+from .models import Account, ApiClient, RefreshTokenFamily
 
 CLIENT_CLAIM = "cid"
 PASSWORD_VERSION_CLAIM = "pwv"  # noqa: S105
+FAMILY_CLAIM = "fam"  # the sign-in (RefreshTokenFamily) an account token belongs to
 
 
 class ClientAccessToken(Token):
@@ -35,15 +37,16 @@ class AccountAccessToken(Token):
     lifetime = api_settings.ACCESS_TOKEN_LIFETIME
 
 
-class AccountRefreshToken(BlacklistMixin["AccountRefreshToken"], Token):
+class AccountRefreshToken(Token):
     token_type = "merchant_account_refresh"  # noqa: S105
     lifetime = api_settings.REFRESH_TOKEN_LIFETIME
 
 
-def _account_claims(token: Token, account: Account) -> None:
+def _account_claims(token: Token, account: Account, family: RefreshTokenFamily) -> None:
     token["sub"] = str(account.pk)
     token["email"] = account.email
     token[PASSWORD_VERSION_CLAIM] = account.password_version
+    token[FAMILY_CLAIM] = str(family.pk)
 
 
 @dataclass(frozen=True)
@@ -56,10 +59,15 @@ class TokenPair:
         return int(AccountAccessToken.lifetime.total_seconds())
 
 
-def account_token_pair(account: Account) -> TokenPair:
+def account_token_pair(account: Account, family: RefreshTokenFamily | None = None) -> TokenPair:
+    """An access and a refresh token of `family` (a new sign-in when None). Nothing of the
+    tokens is stored: rotation records the refresh token's id once it is used."""
+    if family is None:
+        family = RefreshTokenFamily.objects.create(
+            account=account, expires_at=timezone.now() + AccountRefreshToken.lifetime
+        )
     refresh = AccountRefreshToken()
-    _account_claims(refresh, account)
-    refresh.outstand()  # recorded, so rotation can blacklist it
+    _account_claims(refresh, account, family)
     access = AccountAccessToken()
-    _account_claims(access, account)
+    _account_claims(access, account, family)
     return TokenPair(access=str(access), refresh=str(refresh))

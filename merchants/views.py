@@ -19,7 +19,7 @@ from .authentication import (
     request_account,
     request_api_client,
 )
-from .throttling import CREATE_ACCOUNT_RULE, RateLimitMixin, token_endpoint_rule
+from .throttling import CREATE_ACCOUNT_RULE, RateLimitMixin, client_ip, token_endpoint_rule
 from .tokens import ClientAccessToken
 
 
@@ -224,7 +224,11 @@ class AccountTokenViewSet(MerchantViewSet):
     )
     def obtain(self, request: Request) -> Response:
         data = self.body(serializers.AccountTokenRequestSerializer, request)
-        return self._pair(services.account_token_obtain(username=data["username"], password=data["password"]))
+        return self._pair(
+            services.account_token_obtain(
+                username=data["username"], password=data["password"], client_address=client_ip(request)
+            )
+        )
 
     @extend_schema(
         operation_id="account_token_refresh",
@@ -257,5 +261,6 @@ class AccountTokenViewSet(MerchantViewSet):
             username=data["username"],
             current_password=data["currentPassword"],
             new_password=data["newPassword"],
+            client_address=client_ip(request),
         )
         return Response({"message": "Password changed"})

@@ -17,6 +17,7 @@ class OnboardingErrorCode(StrEnum):
     DOCUMENTS_LOCKED = "onboarding_documents_locked"
     DOCUMENTS_MISSING = "onboarding_documents_missing"
     NOT_DECIDABLE = "onboarding_not_decidable"
+    CHANGED_SINCE_REVIEW = "onboarding_changed_since_review"
     REASON_REQUIRED = "reason_required"
     INVALID = "invalid"
     MALFORMED_MULTIPART = "malformed_multipart"
@@ -62,6 +63,16 @@ class ApplicationNotDecidable(Conflict):
     """Approve or decline of an application in a state that does not allow it."""
 
     code = OnboardingErrorCode.NOT_DECIDABLE
+
+
+class ChangedSinceReview(Conflict):
+    """Approval of a version of the application staff did not see."""
+
+    code = OnboardingErrorCode.CHANGED_SINCE_REVIEW
+    default_message = (
+        "The application changed since you opened it (new details or documents); "
+        "open it again and review the current version before approving"
+    )
 
 
 class ReasonRequired(DomainError):

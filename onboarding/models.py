@@ -21,6 +21,7 @@ class OnboardingApplication(models.Model):
         DECLINED = "DECLINED"
 
     OPEN_STATUSES = (Status.NEW, Status.PENDING, Status.DECLINED)
+    DECIDABLE_STATUSES = (Status.NEW, Status.PENDING)
 
     reference_number = models.UUIDField(unique=True, editable=False)
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="onboarding_applications")
@@ -40,6 +41,10 @@ class OnboardingApplication(models.Model):
     class Meta:
         db_table = "accounts_onboardingapplication"
         ordering = ["-created_at"]
+        permissions = [
+            ("approve_onboardingapplication", "Can approve onboarding applications"),
+            ("decline_onboardingapplication", "Can decline onboarding applications"),
+        ]
         constraints = [
             # One open application per account, settled by the database under concurrency.
             models.UniqueConstraint(

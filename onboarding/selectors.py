@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
 from datetime import datetime
@@ -102,3 +103,17 @@ def document_summary(*, document: Any) -> dict[str, Any]:
         "contentType": document.content_type,
         "size": document.size,
     }
+
+
+def application_version(*, application: OnboardingApplication) -> str:
+    """A fingerprint of what staff review: status, details (the sealed body) and every document.
+
+    Any update or upload changes it, so an approval can name the version it was given on.
+    """
+    digest = hashlib.sha256()
+    for part in (application.status, application.merchant_name, application.business_type):
+        digest.update(part.encode() + b"\x00")
+    digest.update(bytes(application.payload))
+    for doc_id, field, sha in application.documents.order_by("field").values_list("id", "field", "sha256"):
+        digest.update(f"\x00{field}:{doc_id}:{sha}".encode())
+    return digest.hexdigest()[:32]

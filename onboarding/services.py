@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from core.audit import Actor, AuditAction, audit_actor_for
 from core.conf import app_settings
+from core.crypto import constant_time_equal
 from core.services import audit_record
 from merchants.models import Account
 from merchants.services import account_approve
@@ -26,6 +27,7 @@ from .errors import (
     ApplicationAlreadyOpen,
     ApplicationNotDecidable,
     ApplicationNotEditable,
+    ChangedSinceReview,
     DocumentsLocked,
     DocumentsMissing,
     ReasonRequired,
@@ -175,11 +177,32 @@ def application_documents_store(
     return documents
 
 
-@transaction.atomic
 def application_approve(
-    *, application: OnboardingApplication, approved_by: AbstractBaseUser
+    *, application: OnboardingApplication, approved_by: AbstractBaseUser, reviewed_version: str
 ) -> OnboardingApplication:
-    """Approve a complete application and, if still pending, its account (branch = merchantName)."""
+    """Approve a complete application and, if still pending, its account (branch = merchantName).
+
+    `reviewed_version` is the application_version staff were shown; if the application changed
+    since (a PUT, a new document), nothing is approved: ChangedSinceReview, with an audit row.
+    """
+    try:
+        return _application_approve(
+            application=application, approved_by=approved_by, reviewed_version=reviewed_version
+        )
+    except ChangedSinceReview:
+        audit_record(
+            action=AuditAction.ONBOARDING_APPROVAL_REFUSED,
+            target=application,
+            actor=audit_actor_for(approved_by),
+            data={"reason": "changed since review"},
+        )
+        raise
+
+
+@transaction.atomic
+def _application_approve(
+    *, application: OnboardingApplication, approved_by: AbstractBaseUser, reviewed_version: str
+) -> OnboardingApplication:
     locked = OnboardingApplication.objects.select_for_update().get(pk=application.pk)
     if locked.status == Status.APPROVED:
         return locked
@@ -191,6 +214,8 @@ def application_approve(
     account = Account.objects.select_for_update().get(pk=locked.account_id)
     if account.status == Account.Status.DECLINED:
         raise ApplicationNotDecidable("The account itself was declined; its application cannot be approved")
+    if not constant_time_equal(selectors.application_version(application=locked), reviewed_version or ""):
+        raise ChangedSinceReview()
     if account.status == Account.Status.PENDING:
         account_approve(account=account, approved_by=approved_by, branch_name=locked.merchant_name)
     locked.status = Status.APPROVED

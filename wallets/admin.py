@@ -38,7 +38,7 @@ class WalletAdmin(ReadOnlyAdmin):
 @admin.register(CustomerKey)
 class CustomerKeyAdmin(ReadOnlyAdmin):
     list_display = ["customer", "public_key_hex", "next_index", "created_at"]
-    fields = ["customer", "scheme_version", "public_key_hex", "next_index", "created_at"]
+    fields = ("customer", "scheme_version", "public_key_hex", "next_index", "created_at")
     readonly_fields = fields
     list_select_related = ["customer"]
     raw_id_fields = ["customer"]

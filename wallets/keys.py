@@ -61,7 +61,10 @@ class InvalidPoint(ValueError):
 
 def _hkdf(ikm: bytes, info: bytes, length: int) -> bytes:
     # No salt: RFC 5869 then uses HashLen zero bytes, as noble's hkdf does with salt undefined.
-    return HKDF(ikm, length, salt=b"", hashmod=SHA256, context=info)
+    key = HKDF(ikm, length, salt=b"", hashmod=SHA256, context=info)
+    if not isinstance(key, bytes):  # a tuple only for num_keys > 1
+        raise TypeError("HKDF returned several keys")
+    return key
 
 
 def scalar_bytes(value: int) -> bytes:

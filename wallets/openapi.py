@@ -16,7 +16,7 @@ WalletEnvelope = envelope("WalletEnvelope", WalletSerializer())
 class WalletListEnvelope(serializers.Serializer):
     success = serializers.BooleanField(help_text="Always true")
     message = serializers.CharField()
-    data = WalletSerializer(many=True)
+    data = WalletSerializer(many=True)  # type: ignore[assignment]  # the body's "data" key, not Serializer.data
     pagination = PaginationSerializer()
 
 

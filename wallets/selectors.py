@@ -44,12 +44,12 @@ def wallet_list(
     if filtered:
         total = qs.count()
     else:
-        total = (
+        tally = (
             WalletTally.objects.filter(organization=organization)
             .values_list("wallet_count", flat=True)
             .first()
         )
-        total = total or 0
+        total = tally or 0
     return Page(_page_of(qs, total=total, page=page, limit=limit, order=order), page, limit, total)
 
 

@@ -9,6 +9,7 @@ derived the key of every address.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,7 +42,8 @@ def customer_wallet_gate(*, customer: Customer) -> None:
     """Recovery first (the seed's rule), and no key work while the PIN is locked."""
     if not (customer.has_pin and customer.has_recovery):
         raise RecoveryRequired()
-    if customer.pin_status == Customer.PinStatus.LOCKED:
+    # LOCKED means pin_locked_until is set and in the future.
+    if customer.pin_status == Customer.PinStatus.LOCKED and customer.pin_locked_until is not None:
         until = customer.pin_locked_until.isoformat().replace("+00:00", "Z")
         raise PinLocked(
             f"The customer's PIN is locked until {until} after too many wrong attempts",
@@ -53,7 +55,7 @@ def customer_wallet_gate(*, customer: Customer) -> None:
 def wallet_challenge_create(
     *,
     organization: Organization,
-    customer_id: object,
+    customer_id: uuid.UUID | str,
     blockchains: list[str],
     redirect_url: str,
     account_type: str = "EOA",

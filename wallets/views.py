@@ -40,6 +40,7 @@ class CustomerWalletViewSet(CustomerViewSet):
     """/v2/customers/{id}/wallet/create and /v2/customers/{id}/public-key (same auth as customers)."""
 
     @extend_schema(
+        tags=["wallets"],
         operation_id="customers_wallet_create",
         summary="Start a CREATE_WALLET challenge (needs PIN and recovery)",
         parameters=[ID_PARAMETER],
@@ -155,6 +156,7 @@ class CustomerWalletViewSet(CustomerViewSet):
         return self._idempotent(request, data.get("idempotencyKey"), handler)
 
     @extend_schema(
+        tags=["wallets"],
         operation_id="customers_public_key",
         summary="Get the customer's joint public key",
         parameters=[ID_PARAMETER],
@@ -172,6 +174,7 @@ class WalletViewSet(CustomerViewSet):
     """/v2/wallets: list with filters, get one, rename or re-tag one."""
 
     @extend_schema(
+        tags=["wallets"],
         operation_id="wallets_list",
         summary="List wallets",
         parameters=[
@@ -212,6 +215,7 @@ class WalletViewSet(CustomerViewSet):
         return Response(_paginated("Wallets retrieved", page, [wallet_data(w) for w in page.items]))
 
     @extend_schema(
+        tags=["wallets"],
         operation_id="wallets_retrieve",
         summary="Get a wallet",
         parameters=[WALLET_ID_PARAMETER],
@@ -222,6 +226,7 @@ class WalletViewSet(CustomerViewSet):
         return Response(_ok("Wallet retrieved", wallet_data(wallet)))
 
     @extend_schema(
+        tags=["wallets"],
         operation_id="wallets_update",
         summary="Update a wallet's name or refId",
         parameters=[WALLET_ID_PARAMETER],

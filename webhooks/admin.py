@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
 from core.errors import DomainError
@@ -11,6 +15,13 @@ from core.errors import DomainError
 from . import services
 from .events import SUBSCRIBABLE_EVENTS
 from .models import Attempt, Delivery, Endpoint
+
+
+def _staff(request: HttpRequest) -> AbstractBaseUser:
+    """The staff user acting (the admin site only lets logged-in staff this far)."""
+    if not isinstance(request.user, AbstractBaseUser):
+        raise PermissionDenied
+    return request.user
 
 
 class EndpointForm(forms.ModelForm):
@@ -25,8 +36,9 @@ class EndpointForm(forms.ModelForm):
         model = Endpoint
         fields = ["organization", "url", "events", "description", "enabled"]
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data  # what ModelForm.clean returns
         # The same rules as the API (https, no private address, known events), from the service.
         try:
             if "url" in cleaned and (self.instance.pk is None or cleaned["url"] != self.instance.url):
@@ -88,21 +100,21 @@ class EndpointAdmin(admin.ModelAdmin):
     )
     def rotate_secrets(self, request: HttpRequest, queryset) -> None:
         for endpoint in queryset:
-            _, secret = services.endpoint_rotate_secret(endpoint=endpoint, actor=request.user)
+            _, secret = services.endpoint_rotate_secret(endpoint=endpoint, actor=_staff(request))
             messages.warning(request, f"New signing secret for {endpoint.url} (shown once): {secret}")
 
     @admin.action(description="Send a webhook.test event", permissions=["change"])
     def send_test_events(self, request: HttpRequest, queryset) -> None:
         sent = 0
         for endpoint in queryset.filter(enabled=True):
-            services.endpoint_test(endpoint=endpoint, actor=request.user)
+            services.endpoint_test(endpoint=endpoint, actor=_staff(request))
             sent += 1
         self.message_user(request, f"Queued {sent} test event(s).", messages.SUCCESS)
 
 
 class AttemptInline(admin.TabularInline):
     model = Attempt
-    fields = ["number", "started_at", "succeeded", "status_code", "error", "latency_ms", "response_excerpt"]
+    fields = ("number", "started_at", "succeeded", "status_code", "error", "latency_ms", "response_excerpt")
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -127,7 +139,7 @@ class DeliveryAdmin(admin.ModelAdmin):
     search_fields = ["id", "event__id", "endpoint__url"]
     list_select_related = ["event", "endpoint"]
     show_full_result_count = False
-    fields = [
+    fields = (
         "id",
         "endpoint",
         "event",
@@ -137,7 +149,7 @@ class DeliveryAdmin(admin.ModelAdmin):
         "window_started_at",
         "created_at",
         "completed_at",
-    ]
+    )
     readonly_fields = fields
     inlines = [AttemptInline]
     actions = ["resend"]
@@ -167,7 +179,7 @@ class DeliveryAdmin(admin.ModelAdmin):
             if delivery.status == Delivery.Status.SUCCEEDED:
                 skipped += 1
                 continue
-            services.delivery_retry(delivery=delivery, actor=request.user)
+            services.delivery_retry(delivery=delivery, actor=_staff(request))
             sent += 1
         self.message_user(
             request, f"Queued {sent} delivery(ies) again; {skipped} already succeeded.", messages.SUCCESS

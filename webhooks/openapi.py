@@ -21,7 +21,7 @@ DeletedEnvelope = envelope("WebhookDeletedEnvelope", serializers.JSONField(allow
 class EndpointListEnvelope(serializers.Serializer):
     success = serializers.BooleanField(help_text="Always true")
     message = serializers.CharField()
-    data = EndpointSerializer(many=True)
+    data = EndpointSerializer(many=True)  # type: ignore[assignment]  # the body's "data" key, not Serializer.data
     pagination = PaginationSerializer()
 
 
@@ -29,5 +29,5 @@ class EndpointListEnvelope(serializers.Serializer):
 class DeliveryListEnvelope(serializers.Serializer):
     success = serializers.BooleanField(help_text="Always true")
     message = serializers.CharField()
-    data = DeliverySerializer(many=True)
+    data = DeliverySerializer(many=True)  # type: ignore[assignment]  # as above
     pagination = PaginationSerializer()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 
 from core.errors import NotFound
 from customers.models import Organization
@@ -31,7 +31,7 @@ def endpoint_get(*, organization: Organization, endpoint_id: object) -> Endpoint
     return endpoint
 
 
-def _with_attempts(qs):
+def _with_attempts(qs: QuerySet[Delivery]) -> QuerySet[Delivery]:
     return qs.select_related("event").prefetch_related(
         Prefetch("attempts", queryset=Attempt.objects.order_by("number"))
     )

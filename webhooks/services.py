@@ -16,10 +16,10 @@ import secrets
 import time
 import uuid
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, overload
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from core.audit import Actor, AuditAction, SystemActor
@@ -77,7 +77,7 @@ def _secret_seal(endpoint: Endpoint, secret: str) -> bytes:
     return encrypt(secret.encode(), purpose=SECRET_PURPOSE, aad=endpoint.pk.bytes)
 
 
-def _secret_open(endpoint: Endpoint, blob: bytes) -> str:
+def _secret_open(endpoint: Endpoint, blob: bytes | memoryview) -> str:
     return decrypt(bytes(blob), purpose=SECRET_PURPOSE, aad=endpoint.pk.bytes).decode()
 
 
@@ -226,6 +226,22 @@ def endpoint_test(*, endpoint: Endpoint, actor: Actor | str = None) -> Event:
 # --- events ---------------------------------------------------------------------------
 
 
+@overload
+def event_emit(
+    *, organization: Organization | uuid.UUID | str, event: str, data: dict[str, Any], only_endpoint: Endpoint
+) -> Event: ...
+
+
+@overload
+def event_emit(
+    *,
+    organization: Organization | uuid.UUID | str,
+    event: str,
+    data: dict[str, Any],
+    only_endpoint: None = None,
+) -> Event | None: ...
+
+
 def event_emit(
     *,
     organization: Organization | uuid.UUID | str,
@@ -242,7 +258,7 @@ def event_emit(
     """
     if event not in WebhookEvent.values:
         raise ValueError(f"unknown webhook event {event!r}")
-    organization_id = getattr(organization, "pk", organization)
+    organization_id = organization.pk if isinstance(organization, Organization) else organization
     if only_endpoint is not None:
         endpoints = [only_endpoint]
     else:
@@ -298,7 +314,7 @@ def event_body(event: Event) -> bytes:
 
 def backoff_seconds(attempt_number: int) -> float:
     """Exponential (base·2^(n-1), capped), with jitter: a random point in its upper half."""
-    ceiling = min(
+    ceiling: float = min(
         app_settings.WEBHOOK_BACKOFF_MAX_SECONDS,
         app_settings.WEBHOOK_BACKOFF_BASE_SECONDS * 2 ** min(attempt_number - 1, 32),
     )
@@ -325,7 +341,7 @@ def _lease_release(endpoint_id: uuid.UUID, owner: str) -> None:
     Endpoint.objects.filter(pk=endpoint_id, lease_owner=owner).update(lease_owner="", lease_until=None)
 
 
-def _due(endpoint_id: uuid.UUID, now: datetime):
+def _due(endpoint_id: uuid.UUID, now: datetime) -> QuerySet[Delivery]:
     return Delivery.objects.filter(
         endpoint_id=endpoint_id, status=Delivery.Status.PENDING, next_attempt_at__lte=now
     ).order_by("event__created_at", "event_id")
@@ -368,7 +384,7 @@ def _drain_leased(endpoint_id: uuid.UUID, owner: str) -> int:
         for delivery in batch:
             # Renew the lease (and re-read the endpoint: disabled? new secret?) a few times
             # per lease period, not per delivery.
-            if time.monotonic() >= renew_at:
+            if endpoint is None or time.monotonic() >= renew_at:
                 if not _lease_renew(endpoint_id, owner):
                     return succeeded
                 endpoint = Endpoint.objects.filter(pk=endpoint_id).first()

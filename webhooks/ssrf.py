@@ -84,8 +84,11 @@ def url_resolve(url: str) -> Target:
         raise UnsafeUrl("The webhook URL's host does not resolve.") from None
     addresses = []
     for info in infos:
+        host_address = info[4][0]
+        if not isinstance(host_address, str):  # an AF_INET/AF_INET6 sockaddr's host is always a str
+            continue
         try:
-            addresses.append(ipaddress.ip_address(info[4][0].split("%")[0]))
+            addresses.append(ipaddress.ip_address(host_address.split("%")[0]))
         except ValueError:
             continue
     if not addresses:

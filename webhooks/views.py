@@ -11,7 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from customers.authentication import ApiKeyAuthentication
+from customers.authentication import ApiKeyAuthentication, request_api_client
 from customers.idempotency import idempotent_run, request_fingerprint
 from customers.models import Organization
 from customers.openapi import PAGE_PARAMETERS, errors
@@ -57,6 +57,7 @@ def _paginated(message: str, page: Page, data: Any) -> dict[str, Any]:
     }
 
 
+@extend_schema(tags=["webhooks"])
 class WebhookViewSet(viewsets.ViewSet):
     authentication_classes = [ApiKeyAuthentication]
     permission_classes = [ApiKeyKindPermission]
@@ -65,17 +66,21 @@ class WebhookViewSet(viewsets.ViewSet):
 
     @property
     def organization(self) -> Organization:
-        return self.request.user.organization
+        return request_api_client(self.request).organization
 
     @property
     def actor(self) -> str:
-        return str(self.request.user)
+        return str(request_api_client(self.request))
 
     def _idempotent(self, request: Request, key: Any, handler, secret_box: dict | None = None) -> Response:
         outcome = idempotent_run(
             organization=self.organization,
             key=key,
-            fingerprint=request_fingerprint(method=request.method, path=request.path, body=request.data),
+            fingerprint=request_fingerprint(
+                method=request.method or "",
+                path=request.path,
+                body=request.data if isinstance(request.data, dict) else {},  # a validated JSON object
+            ),
             handler=handler,
         )
         body = outcome.body

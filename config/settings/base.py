@@ -5,6 +5,7 @@ This module is also the embedded default: SQLite, an in-process cache and fixed
 (`config.settings.production`) take no default for any secret.
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -15,7 +16,10 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False) if (BASE_DIR / ".env").exists() else None
 
-DEBUG = env.bool("DJANGO_DEBUG", default=True)
+# Off unless DJANGO_DEBUG says otherwise. manage.py, the development entry point, turns it on
+# when it falls back to these embedded settings (so `make run` gets the debug page and the
+# demo conveniences); WSGI and ASGI default to production settings, where it is always off.
+DEBUG = env.bool("DJANGO_DEBUG", default=os.environ.get("DJANGO_DEVELOPMENT_ENTRY_POINT") == "1")
 
 # Development-only secrets. Production settings replace every one of them from the
 # environment and refuse to start without it.
@@ -30,17 +34,19 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "te
 PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "core.admin_config.StaffAdminConfig",  # django.contrib.admin with the staff sign-in of core
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework_simplejwt.token_blacklist",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
     "core",
     "customers",
     "merchants",
@@ -60,10 +66,34 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "core.middleware.CSPMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Staff sign-in (the Django admin is the only user of Django's authentication): django-axes
+# first, so a locked-out username+address pair is refused before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+AXES_FAILURE_LIMIT = env.int("STAFF_SIGNIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("STAFF_SIGNIN_LOCK_MINUTES", default=30))
+# Per user AND address: wrong passwords from one place do not lock the owner out elsewhere.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "core.net.client_ip_or_none"
+AXES_HTTP_RESPONSE_CODE = 429
+# Load balancers in front of the service, outermost first (IPs, CIDRs or prefixes); none by
+# default, so X-Forwarded-For is ignored and the TCP peer is the client (core/net.py).
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+# A staff session ends one working day after sign-in (absolute, see core/signals.py).
+STAFF_SESSION_SECONDS = env.int("STAFF_SESSION_SECONDS", default=8 * 60 * 60)
+# Every staff member must sign in with a TOTP code (django-otp) when on; off here, on in production.
+STAFF_OTP_REQUIRED = env.bool("STAFF_OTP_REQUIRED", default=False)
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -93,6 +123,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Django's backend, health-checking a persistent connection only after an idle second.
+        DATABASES["default"]["ENGINE"] = "core.db_backends.postgresql"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="")
@@ -168,6 +201,10 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="no-reply@onboarding-gateway.local")
 
+# The debug page and error reports (mail to ADMINS) mask every setting whose name matches
+# this filter's pattern: Django's own (KEY, SECRET, TOKEN, PASS, ...) plus PEPPER and MASTER.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "core.debug.SecretsExceptionReporterFilter"
+
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
@@ -176,6 +213,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": [],
     "UNAUTHENTICATED_USER": None,
     "EXCEPTION_HANDLER": "core.errors.exception_handler",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "core.negotiation.ShortcutContentNegotiation",
 }
 
 SPECTACULAR_SETTINGS = {
@@ -194,6 +232,11 @@ SPECTACULAR_SETTINGS = {
         {"name": "challenges", "description": "A customer's challenges: gateway links for PIN and recovery."},
         {"name": "merchant accounts", "description": "Partner client token, merchant accounts, login (JWT)."},
         {"name": "onboarding", "description": "A merchant account's onboarding application and KYC files."},
+        {
+            "name": "wallets",
+            "description": "Wallets on the 2-of-2 key split: wallet/create, public-key, /v2/wallets.",
+        },
+        {"name": "webhooks", "description": "Signed webhook endpoints, their deliveries and retries."},
     ],
     # One name for each choice set used by several onboarding fields.
     "ENUM_NAME_OVERRIDES": {
@@ -219,8 +262,8 @@ SIMPLE_JWT = {
     "AUDIENCE": env("JWT_AUDIENCE", default="onboarding-gateway-merchant-api"),
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=15),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=1),
-    "ROTATE_REFRESH_TOKENS": True,
-    "BLACKLIST_AFTER_ROTATION": True,
+    # Rotation and reuse detection are ours (merchants.services.account_token_refresh): token
+    # ids and expiries per sign-in, never whole tokens; simplejwt's blacklist app is not used.
     "UPDATE_LAST_LOGIN": False,
 }
 
@@ -232,6 +275,8 @@ ONBOARDING = {
     "BCRYPT_ROUNDS": env.int("BCRYPT_ROUNDS", default=12),
     "MERCHANT_LOGIN_RATE_LIMIT": env("MERCHANT_LOGIN_RATE_LIMIT", default="10/60s"),
     "MERCHANT_LOGIN_FAILURE_LIMIT": env("MERCHANT_LOGIN_FAILURE_LIMIT", default="5/15m"),
+    "MERCHANT_LOGIN_ACCOUNT_FAILURE_LIMIT": env("MERCHANT_LOGIN_ACCOUNT_FAILURE_LIMIT", default="50/15m"),
+    "DB_PREPARED_STATEMENTS": env.bool("DB_PREPARED_STATEMENTS", default=True),
 }
 
 # Background work (webhook delivery) on Django's tasks API, through the django-tasks backport
@@ -253,6 +298,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
+        # Client errors (4xx) are answered in the documented body and need no server-side
+        # line each (one per refused request, which a misbehaving client can make at will);
+        # 5xx are still logged.
+        "django.request": {"level": "ERROR"},
     },
 }
 

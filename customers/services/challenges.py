@@ -72,7 +72,7 @@ def challenge_open(
     return challenge
 
 
-def _challenges_supersede(*, customer: Customer, now) -> int:
+def _challenges_supersede(*, customer: Customer, now: datetime) -> int:
     """Fail the customer's open challenges (reason `superseded`), each with its challenge.failed."""
     open_ids = list(
         Challenge.objects.filter(

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import functools
+import json
+import uuid
 from collections.abc import Callable
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from core.audit import AuditAction, SystemActor
-from core.db import is_unique_violation
+from core.audit import AuditAction, SystemActor, audit_actor_for
+from core.db import is_unique_violation, prepared_rows
 from core.errors import Conflict
+from core.models import AuditEvent
 from core.services import audit_record
 from webhooks.events import WebhookEvent
 from webhooks.services import event_emit
@@ -26,14 +30,28 @@ GATEWAY_ACTOR = SystemActor.GATEWAY
 
 @transaction.atomic
 def customer_create(*, organization: Organization, ref_id: str, name: str = "", actor: str = "") -> Customer:
-    """Insert, then bump the organization's counter; a duplicate refId is a 409.
+    """Insert, bump the organization's counter, write the audit row; a duplicate refId is a 409.
 
-    Two concurrent inserts of one refId: the second blocks on the unique index until the
-    first commits, then fails on it; this function's own atomic block (a savepoint when
-    nested) rolls back, so a caller's transaction stays usable.
+    On PostgreSQL the three writes are one statement (data-modifying CTEs), inside this
+    function's transaction so that further writes of the same change (an event row) join
+    it. Two concurrent inserts of one refId: the second blocks on the unique index until
+    the first commits, then fails on it; this function's own atomic block (a savepoint
+    when nested) rolls back, so a caller's transaction stays usable.
     """
     try:
-        customer = Customer.objects.create(organization=organization, ref_id=ref_id, name=name)
+        if connection.vendor == "postgresql":
+            customer = _customer_insert_counted_audited(
+                organization=organization, ref_id=ref_id, name=name, actor=actor
+            )
+        else:
+            customer = Customer.objects.create(organization=organization, ref_id=ref_id, name=name)
+            Organization.objects.filter(pk=organization.pk).update(customer_count=F("customer_count") + 1)
+            audit_record(
+                action=AuditAction.CUSTOMER_CREATED,
+                target=customer,
+                actor=actor,
+                data={"organization": str(organization.pk)},
+            )
     except IntegrityError as exc:
         if is_unique_violation(
             exc,
@@ -47,15 +65,66 @@ def customer_create(*, organization: Organization, ref_id: str, name: str = "", 
                 errors={"refId": ["Already exists."]},
             ) from None
         raise
-    Organization.objects.filter(pk=organization.pk).update(customer_count=F("customer_count") + 1)
-    audit_record(
-        action=AuditAction.CUSTOMER_CREATED,
-        target=customer,
-        actor=actor,
-        data={"organization": str(organization.pk)},
-    )
     event_emit(organization=organization, event=WebhookEvent.CUSTOMER_CREATED, data=customer_data(customer))
     return customer
+
+
+def _customer_insert_counted_audited(
+    *, organization: Organization, ref_id: str, name: str, actor: str
+) -> Customer:
+    """The insert, the counter and the audit row of customer_create in one round trip (a
+    prepared statement: parsed and planned once per connection).
+
+    Every sub-statement of a WITH runs exactly once and to completion (PostgreSQL docs,
+    "Data-Modifying Statements in WITH"); the counter and the audit row only happen when
+    the insert returned its row, and a unique violation aborts the whole statement. The
+    customer's columns and values come from the model (its Python defaults, as the ORM
+    would insert them), so a field added later is written too.
+    """
+    now = timezone.now()
+    customer = Customer(
+        id=uuid.uuid4(), organization=organization, ref_id=ref_id, name=name, created_at=now, updated_at=now
+    )
+    fields = Customer._meta.concrete_fields
+    columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
+    values = [f.get_db_prep_save(getattr(customer, f.attname), connection) for f in fields]
+    sql = _customer_create_sql(columns, len(fields))
+    prepared_rows(
+        sql,
+        [
+            *values,
+            organization.pk,
+            uuid.uuid4(),
+            now,
+            str(AuditAction.CUSTOMER_CREATED),
+            actor if isinstance(actor, str) else audit_actor_for(actor),
+            json.dumps({"organization": str(organization.pk)}),
+        ],
+    )
+    customer._state.adding = False
+    customer._state.db = connection.alias
+    return customer
+
+
+@functools.cache
+def _customer_create_sql(columns: str, count: int) -> str:
+    customers, organizations, audit = (
+        Customer._meta.db_table,
+        Organization._meta.db_table,
+        AuditEvent._meta.db_table,
+    )
+    placeholders = ", ".join(["%s"] * count)
+    return f"""
+        WITH inserted AS (
+            INSERT INTO {customers} ({columns}) VALUES ({placeholders})
+            RETURNING id
+        ), counted AS (
+            UPDATE {organizations} SET customer_count = customer_count + 1
+            WHERE id = %s AND EXISTS (SELECT 1 FROM inserted)
+        )
+        INSERT INTO {audit} (id, created_at, action, actor, target_type, target_id, data)
+        SELECT %s, %s, %s, %s, 'Customer', id::text, %s::jsonb FROM inserted
+    """  # noqa: S608 (table and column names from the models; every value is a parameter)
 
 
 @transaction.atomic

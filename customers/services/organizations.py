@@ -17,7 +17,7 @@ from core.crypto import sha256_hex
 from core.errors import Conflict, DomainError
 from core.services import audit_record
 
-from ..authentication import KEY_PREFIX, PREFIX_LENGTH
+from ..authentication import KEY_PREFIX, PREFIX_LENGTH, api_keys_changed
 from ..errors import CustomersErrorCode as Code
 from ..models import ApiKey, IdempotencyRecord, Organization, RedirectOrigin
 
@@ -138,10 +138,11 @@ def api_key_create(
 
 @transaction.atomic
 def api_key_revoke(*, api_key: ApiKey, actor: str = "") -> ApiKey:
-    """Revoke at once: authentication reads the row on every request, nothing caches it."""
+    """Revoke at once: the revocation epoch moves, so no worker trusts its cached check."""
     updated = ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
     api_key.refresh_from_db(fields=["revoked_at"])
     if updated:
+        api_keys_changed()
         audit_record(
             action=AuditAction.API_KEY_REVOKED, target=api_key, actor=actor, data={"prefix": api_key.prefix}
         )

@@ -93,11 +93,15 @@ def test_last_used_is_written_once_per_window_not_per_request(api, full_key):
     assert _apikey_updates(later.captured_queries) == []
 
 
-def test_authentication_costs_one_query(api, customer):
-    api.get("/v2/customers")  # last_used_at written; later requests skip it
+def test_a_key_is_read_from_the_database_once_then_costs_no_query(api, customer):
+    with CaptureQueriesContext(connection) as first:
+        assert api.get(f"/v2/customers/{customer.pk}").status_code == 200
+    assert any("customers_apikey" in q["sql"] for q in first.captured_queries)
     with CaptureQueriesContext(connection) as ctx:
         assert api.get(f"/v2/customers/{customer.pk}").status_code == 200
-    assert len(ctx.captured_queries) == 2  # the key (joined with its organization) and the customer
+    # The key check is remembered (validated by the revocation epoch): the customer alone.
+    assert [q["sql"] for q in ctx.captured_queries if "customers_apikey" in q["sql"]] == []
+    assert len(ctx.captured_queries) == 1
 
 
 DEAD_REDIS = {

@@ -25,7 +25,10 @@ HKDF_SALT = b"onboarding-gateway/shard/v1"
 
 
 def _hkdf(ikm: bytes, info: str) -> bytes:
-    return HKDF(ikm, 32, salt=HKDF_SALT, hashmod=SHA256, context=info.encode())
+    key = HKDF(ikm, 32, salt=HKDF_SALT, hashmod=SHA256, context=info.encode())
+    if not isinstance(key, bytes):  # a tuple only for num_keys > 1
+        raise TypeError("HKDF returned several keys")
+    return key
 
 
 @cache

@@ -1,6 +1,7 @@
 """Fixtures of the onboarding tests: uploads in a temporary MEDIA_ROOT, account holders, applications."""
 
 import itertools
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -88,6 +89,15 @@ def upload(api, ref: str, **files):
         name, content = value if isinstance(value, tuple) else (f"{field}.bin", value)
         data[field] = SimpleUploadedFile(name, content) if isinstance(content, bytes) else content
     return api.post(f"/v2/onboard/{ref}/files", data, format="multipart")
+
+
+ADMIN_LIST = "/admin/onboarding/onboardingapplication/"
+
+
+def shown_versions(client) -> list[str]:
+    """The `reviewed_version` inputs of the admin list, as a browser would post them back."""
+    page = client.get(ADMIN_LIST).content.decode()
+    return re.findall(r'name="reviewed_version" value="([^"]+)"', page)
 
 
 @pytest.fixture

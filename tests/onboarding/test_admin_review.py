@@ -9,14 +9,18 @@ from merchants.models import Account, Branch
 from onboarding.models import OnboardingApplication, OnboardingDocument
 
 from . import factories
-from .conftest import upload
+from .conftest import shown_versions, upload
 
 pytestmark = pytest.mark.django_db
 LIST = "/admin/onboarding/onboardingapplication/"
 
 
 def _action(client, action, ids, **extra):
-    return client.post(LIST, {"action": action, ACTION_CHECKBOX_NAME: [str(i) for i in ids], **extra})
+    """Open the list, select rows, run the action: the list's versions go back with it."""
+    shown = {"reviewed_version": shown_versions(client)}
+    return client.post(
+        LIST, {"action": action, ACTION_CHECKBOX_NAME: [str(i) for i in ids], **shown, **extra}
+    )
 
 
 def _complete(holder, ref, business_type="CORPORATION"):
@@ -40,7 +44,8 @@ def test_staff_see_the_application_and_download_its_documents(staff, holder, sub
     response = client.get(link)
     assert response.status_code == 200 and response["Content-Type"] == "image/png"
     assert b"".join(response.streaming_content) == factories.PNG
-    assert 'attachment; filename="shop.png"' == response["Content-Disposition"]
+    # named after the application and field, with the detected type's extension (issue 12)
+    assert response["Content-Disposition"] == f'attachment; filename="{ref}-storePhoto.png"'
     assert AuditEvent.objects.filter(action="onboarding.document_viewed", actor="staff:reviewer").exists()
     # another application's id in the path does not reach the document
     assert client.get(f"{LIST}{application.pk + 1}/documents/{document.pk}/").status_code == 404

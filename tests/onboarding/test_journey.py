@@ -12,7 +12,7 @@ from onboarding.models import OnboardingApplication
 from tests.merchants.factories import VALID_PASSWORD, valid_body
 
 from . import factories
-from .conftest import upload
+from .conftest import shown_versions, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -57,7 +57,11 @@ def test_client_token_account_onboard_documents_admin_approval(staff, secret_reg
     application = OnboardingApplication.objects.get(reference_number=ref)
     approved = admin.post(
         "/admin/onboarding/onboardingapplication/",
-        {"action": "approve_applications", ACTION_CHECKBOX_NAME: [str(application.pk)]},
+        {
+            "action": "approve_applications",
+            ACTION_CHECKBOX_NAME: [str(application.pk)],
+            "reviewed_version": shown_versions(admin),
+        },
     )
     assert approved.status_code == 302
 

@@ -28,7 +28,7 @@ WALLET_FIELDS = {
 
 
 def test_wallets_of_one_call_share_an_index_and_an_address(api, customer):
-    _, wallets = provision(
+    _challenge, wallets = provision(
         customer, ["ETH-SEPOLIA", "MATIC-AMOY"], metadata=[{"name": "Main", "refId": "w-1"}]
     )
     assert {w.address for w in wallets} == {wallets[0].address} and {w.key_index for w in wallets} == {0}

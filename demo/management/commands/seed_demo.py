@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.audit import SystemActor
+from customers.authentication import api_keys_changed
 from customers.models import ApiKey, Organization, RedirectOrigin
 from customers.services import api_key_create, organization_create
 from merchants.models import ApiClient
@@ -24,9 +25,11 @@ def seed_customers_demo() -> tuple[Organization, dict[str, str]]:
         )
     for origin in DEMO_ORIGINS:
         RedirectOrigin.objects.get_or_create(organization=organization, origin=origin)
-    ApiKey.objects.filter(
+    revoked = ApiKey.objects.filter(
         organization=organization, name__in=DEMO_KEY_NAMES.values(), revoked_at__isnull=True
     ).update(revoked_at=timezone.now())
+    if revoked:
+        api_keys_changed()  # a bulk UPDATE sends no signal: workers must drop cached checks
     keys: dict[str, str] = {}
     for kind, name in DEMO_KEY_NAMES.items():
         _, raw = api_key_create(

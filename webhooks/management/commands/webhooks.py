@@ -107,9 +107,10 @@ class Command(BaseCommand):
             endpoint, secret = services.endpoint_rotate_secret(
                 endpoint=self._endpoint(options["endpoint_id"]), actor=SystemActor.CLI
             )
-            self.stderr.write(
-                f"Rotated; the previous secret signs until {endpoint.previous_secret_expires_at.isoformat()}."
-            )
+            until = endpoint.previous_secret_expires_at
+            if until is None:  # endpoint_rotate_secret always sets it
+                raise CommandError("The rotation did not keep the previous secret.")
+            self.stderr.write(f"Rotated; the previous secret signs until {until.isoformat()}.")
             self.stdout.write(secret)
         elif action == "test":
             event = services.endpoint_test(

@@ -1,0 +1,1 @@
+"""Database backends of the project (ENGINE paths in config/settings)."""
