@@ -176,6 +176,7 @@ class CustomerViewSet(viewsets.ViewSet):
         return self._challenge_create(request, pk, services.customer_reset_pin, "PIN reset challenge created")
 
     @extend_schema(
+        tags=["challenges"],
         operation_id="customers_update_pin",
         summary="Start a PIN change challenge (the current PIN, then a new one; same wallets)",
         parameters=[ID_PARAMETER],
@@ -189,6 +190,7 @@ class CustomerViewSet(viewsets.ViewSet):
         )
 
     @extend_schema(
+        tags=["challenges"],
         operation_id="customers_recovery",
         summary="Start a recovery change challenge (the PIN, then a new recovery method or answers)",
         parameters=[ID_PARAMETER],

@@ -95,6 +95,7 @@ class CustomerWalletViewSet(CustomerViewSet):
         return self._idempotent(request, data.get("idempotencyKey"), handler)
 
     @extend_schema(
+        tags=["wallets"],
         operation_id="customers_sign_message",
         summary="Start a SIGN_MESSAGE challenge (EIP-191 personal message)",
         parameters=[ID_PARAMETER],
@@ -106,6 +107,7 @@ class CustomerWalletViewSet(CustomerViewSet):
         return self._sign_create(request, pk, SignMessageInputSerializer, SignRequest.Kind.MESSAGE, fields)
 
     @extend_schema(
+        tags=["wallets"],
         operation_id="customers_sign_typed_data",
         summary="Start a SIGN_TYPED_DATA challenge (EIP-712 v4)",
         parameters=[ID_PARAMETER],
@@ -119,6 +121,7 @@ class CustomerWalletViewSet(CustomerViewSet):
         )
 
     @extend_schema(
+        tags=["wallets"],
         operation_id="customers_sign_transaction",
         summary="Start a SIGN_TRANSACTION challenge (EIP-1559 or legacy; chainId = the wallet's chain)",
         parameters=[ID_PARAMETER],
@@ -132,6 +135,7 @@ class CustomerWalletViewSet(CustomerViewSet):
         )
 
     @extend_schema(
+        tags=["wallets"],
         operation_id="customers_export_private_keys",
         summary="Start an EXPORT_PRIVATE_KEYS challenge (keys shown on the page only)",
         parameters=[ID_PARAMETER],
