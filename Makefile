@@ -10,7 +10,7 @@ PORT ?= 8000
 export PYTHON VENV
 
 .PHONY: install install-dev run test lint lint-py lint-js typecheck lock lock-upgrade vendor vendor-check \
-	bench bench-quick fuzz load faults screenshots clean
+	bench bench-signing bench-quick fuzz load faults screenshots clean
 
 # Runtime dependencies only (what `make run` and production need).
 install:
@@ -69,6 +69,10 @@ lock-upgrade: install-dev
 # the fuzz figures go to benchmarks/RESULTS.md. `bench-quick`: CI's smaller form.
 bench: install-dev
 	$(PY) benchmarks/run.py --fuzz 1000 --results benchmarks/RESULTS.md
+
+# Server-side cost of one signing challenge beside a bare eth-account recover (no database).
+bench-signing: install-dev
+	$(PY) benchmarks/signing_cost.py
 
 bench-quick: install-dev
 	$(PY) benchmarks/run.py --quick

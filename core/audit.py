@@ -37,6 +37,12 @@ class AuditAction(StrEnum):
     CHALLENGE_CREATED_INITIALIZE = "challenge.create.initialize"
     CHALLENGE_CREATED_RESET_PIN = "challenge.create.reset_pin"
     CHALLENGE_CREATED_CREATE_WALLET = "challenge.create.create_wallet"
+    CHALLENGE_CREATED_CHANGE_PIN = "challenge.create.change_pin"
+    CHALLENGE_CREATED_SET_RECOVERY = "challenge.create.set_recovery"
+    CHALLENGE_CREATED_SIGN_MESSAGE = "challenge.create.sign_message"
+    CHALLENGE_CREATED_SIGN_TYPED_DATA = "challenge.create.sign_typed_data"
+    CHALLENGE_CREATED_SIGN_TRANSACTION = "challenge.create.sign_transaction"
+    CHALLENGE_CREATED_EXPORT_PRIVATE_KEYS = "challenge.create.export_private_keys"
     # gateway: what the customer did on the hosted pages
     GATEWAY_LINK_OPENED = "gateway.link_opened"
     GATEWAY_PIN_SET = "gateway.pin_set"
@@ -47,10 +53,14 @@ class AuditAction(StrEnum):
     GATEWAY_PIN_REKEYED = "gateway.pin_rekeyed"  # a PIN copy moved to scheme v2 or a newer OPRF key
     GATEWAY_RECOVERY_REKEYED = "gateway.recovery_rekeyed"  # the same for the answers copy
     GATEWAY_CHALLENGE_VERIFIED = "gateway.challenge_verified"
+    GATEWAY_CHALLENGE_DECLINED = "gateway.challenge_declined"
+    GATEWAY_RECOVERY_REPLACED = "gateway.recovery_replaced"
     # wallets: the customer's joint key and its wallets
     WALLET_KEY_CREATED = "wallets.key_created"
     WALLET_CREATED = "wallets.wallet_created"
     WALLET_UPDATED = "wallets.wallet_updated"
+    WALLET_SIGNED = "wallets.signed"
+    WALLET_KEYS_EXPORTED = "wallets.keys_exported"
     # merchants: partner API clients and merchant accounts
     MERCHANT_API_CLIENT_CREATED = "merchant_api_client.created"
     MERCHANT_API_CLIENT_DISABLED = "merchant_api_client.disabled"

@@ -24,6 +24,7 @@ class CustomersErrorCode(enum.StrEnum):
     CHALLENGE_NOT_STARTABLE = "challenge_not_startable"
     CHALLENGE_TYPE_UNAVAILABLE = "challenge_type_unavailable"
     CHALLENGE_CLOSED = "challenge_closed"
+    PIN_LOCKED = "pin_locked"
 
 
 def _field_errors(detail: Any) -> dict[str, list[str]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status as http
 from rest_framework import viewsets
 from rest_framework.decorators import action
@@ -21,6 +21,7 @@ from .openapi import (
     ChallengeListEnvelope,
     CustomerEnvelope,
     CustomerListEnvelope,
+    ErrorEnvelope,
     errors,
 )
 from .permissions import ApiKeyKindPermission
@@ -35,6 +36,11 @@ from .serializers import (
 )
 from .throttling import ApiKeyRateThrottle
 
+_LOCKED = {
+    423: OpenApiResponse(
+        ErrorEnvelope, description="The customer's PIN is locked; `errors.lockedExpiryDate` says until when"
+    )
+}
 ID_PARAMETER = OpenApiParameter("id", str, OpenApiParameter.PATH, description="Customer id (UUID)")
 CHALLENGE_ID_PARAMETER = OpenApiParameter(
     "challengeId", str, OpenApiParameter.PATH, description="Challenge id (UUID)"
@@ -168,6 +174,34 @@ class CustomerViewSet(viewsets.ViewSet):
     @action(detail=True, methods=["post"], url_path="reset-pin")
     def reset_pin(self, request: Request, pk: str) -> Response:
         return self._challenge_create(request, pk, services.customer_reset_pin, "PIN reset challenge created")
+
+    @extend_schema(
+        tags=["challenges"],
+        operation_id="customers_update_pin",
+        summary="Start a PIN change challenge (the current PIN, then a new one; same wallets)",
+        parameters=[ID_PARAMETER],
+        request=ChallengeCreateInputSerializer,
+        responses={201: ChallengeEnvelope, **errors(400, 403, 404, 409, 415), **_LOCKED},
+    )
+    @action(detail=True, methods=["post"], url_path="update-pin")
+    def update_pin(self, request: Request, pk: str) -> Response:
+        return self._challenge_create(
+            request, pk, services.customer_change_pin, "PIN change challenge created"
+        )
+
+    @extend_schema(
+        tags=["challenges"],
+        operation_id="customers_recovery",
+        summary="Start a recovery change challenge (the PIN, then a new recovery method or answers)",
+        parameters=[ID_PARAMETER],
+        request=ChallengeCreateInputSerializer,
+        responses={201: ChallengeEnvelope, **errors(400, 403, 404, 409, 415), **_LOCKED},
+    )
+    @action(detail=True, methods=["post"], url_path="recovery")
+    def recovery(self, request: Request, pk: str) -> Response:
+        return self._challenge_create(
+            request, pk, services.customer_set_recovery, "Recovery change challenge created"
+        )
 
     @extend_schema(
         operation_id="customers_challenges_list",

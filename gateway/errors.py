@@ -24,6 +24,11 @@ class GatewayErrorCode(enum.StrEnum):
     RESTORE_DONE = "restore_done"
     WALLET_FIRST = "wallet_first"
     WALLET_DONE = "wallet_done"
+    SIGN_FIRST = "sign_first"
+    SIGN_DONE = "sign_done"
+    EXPORT_FIRST = "export_first"
+    EXPORT_DONE = "export_done"
+    NOT_DECLINABLE = "not_declinable"
     # Secrets and their counters.
     WRONG_SECRET = "wrong_secret"  # noqa: S105 - an error code, not a secret
     WRONG_PIN = "wrong_pin"

@@ -28,6 +28,9 @@ step's part of the page)
                     /upgrade], restore/email/{start,confirm}
     wallet_create   wallet/keys, wallet/confirm     after the PIN: v and t_i for this challenge
                                                     (wallets/steps.py), then the page proves k_i
+    wallet_sign     sign/keys, sign/submit          after the PIN: v, t_i and the digest; the page
+                                                    signs with k_i (wallets/signing_services.py)
+    wallet_export   export/keys                     after the PIN and a confirmation: v and every t_i
     ready           complete                        the challenge verifies
     done            (none)                          nothing left to do: the page says so
 
@@ -36,9 +39,14 @@ Flows
                  pin_enter  -> recovery_setup -> ready     (PIN set, recovery missing)
     RESET_PIN    recovery_open -> pin_choose -> ready
     CREATE_WALLET  pin_enter -> wallet_create -> ready     (result: the wallets)
-    Declared, not built (the API refuses to create them until ``built=True``):
-    CHANGE_PIN, SET_RECOVERY, SIGN_MESSAGE, SIGN_TYPED_DATA, SIGN_TRANSACTION,
-    EXPORT_PRIVATE_KEYS.
+    CHANGE_PIN     pin_enter -> pin_choose -> ready        (same shard, so the same wallets)
+    SET_RECOVERY   pin_enter -> recovery_setup -> ready    (the new copy replaces the old one)
+    SIGN_MESSAGE, SIGN_TYPED_DATA, SIGN_TRANSACTION
+                   pin_enter -> wallet_sign -> ready       (result: signature, or signed tx + hash)
+    EXPORT_PRIVATE_KEYS
+                   pin_enter -> wallet_export -> ready     (result: the exported wallets)
+    A row with ``declinable=True`` also serves ``decline`` at any step: the challenge fails
+    with result.reason ``declined``.
 
 Adding a challenge type (CREATE_WALLET as the example)
     1. Server steps: add a ``Step("wallet_create", actions=..., section=..., todo=...,
@@ -147,6 +155,20 @@ STEPS: dict[str, Step] = {
             closed=Refusal("The wallets of this session are already created.", Code.WALLET_DONE),
         ),
         Step(
+            "wallet_sign",
+            frozenset({"sign_keys", "sign_submit"}),
+            "step-sign",
+            todo=Refusal("Approve and sign first.", Code.SIGN_FIRST),
+            closed=Refusal("This request is already signed.", Code.SIGN_DONE),
+        ),
+        Step(
+            "wallet_export",
+            frozenset({"export_keys"}),
+            "step-export",
+            todo=Refusal("Confirm the export first.", Code.EXPORT_FIRST),
+            closed=Refusal("Your keys were already shown in this session.", Code.EXPORT_DONE),
+        ),
+        Step(
             READY,
             frozenset({"complete"}),
             "",
@@ -194,6 +216,34 @@ def _wallet_page_context(challenge: Challenge) -> dict[str, Any]:
     return wallet_page_context(challenge)
 
 
+def _sign_result(challenge: Challenge) -> dict[str, Any]:
+    from wallets.signing_services import sign_challenge_result
+
+    return sign_challenge_result(challenge)
+
+
+def _sign_page_context(challenge: Challenge) -> dict[str, Any]:
+    from wallets.signing_services import sign_page_context
+
+    return sign_page_context(challenge)
+
+
+def _export_result(challenge: Challenge) -> dict[str, Any]:
+    from wallets.signing_services import export_challenge_result
+
+    return export_challenge_result(challenge)
+
+
+def _export_page_context(challenge: Challenge) -> dict[str, Any]:
+    from wallets.signing_services import export_page_context
+
+    return export_page_context(challenge)
+
+
+def _recovery_change_context(challenge: Challenge) -> dict[str, Any]:
+    return {"recovery_change": True}
+
+
 def _refuse_unless(condition: Callable[[Customer], bool], message: str) -> Callable[[Customer], str | None]:
     return lambda customer: None if condition(customer) else message
 
@@ -220,6 +270,8 @@ class Flow:
     template: str = "gateway/setup.html"
     # What the row's template needs beyond the shared context (no secret in it).
     page_context: Callable[[Challenge], dict[str, Any]] = _no_page_context
+    # The page may decline the challenge at any step (it then fails with reason "declined").
+    declinable: bool = False
     # The app setting (core.conf) capping how many of these one customer may start per hour.
     starts_per_hour_setting: str = ""
 
@@ -285,6 +337,10 @@ def _initialize_entry(customer: Customer) -> str:
 
 
 _T = Challenge.Type
+_KEY_WORK_REFUSAL = (
+    "Recovery must be completed first: the customer needs a PIN and a recovery method "
+    "(an initialize challenge) before this challenge"
+)
 
 FLOWS: dict[str, Flow] = {
     flow.type: flow
@@ -317,9 +373,24 @@ FLOWS: dict[str, Flow] = {
             # Each reset-pin challenge is a fresh round of recovery attempts: capped per hour.
             starts_per_hour_setting="RESET_PIN_CHALLENGES_PER_CUSTOMER_HOUR",
         ),
-        # Declared so the table lists every type; refused by the API until built.
-        Flow(_T.CHANGE_PIN, label="PIN change", built=False),
-        Flow(_T.SET_RECOVERY, label="recovery change", built=False),
+        Flow(
+            _T.CHANGE_PIN,
+            label="PIN change",
+            built=True,
+            next={"pin_enter": ("pin_choose",), "pin_choose": (READY,)},
+            entry=lambda customer: "pin_enter",
+            start_refusal=_refuse_unless(lambda c: c.has_pin and c.has_recovery, _KEY_WORK_REFUSAL),
+            template="gateway/change_pin.html",
+        ),
+        Flow(
+            _T.SET_RECOVERY,
+            label="recovery change",
+            built=True,
+            next={"pin_enter": ("recovery_setup",), "recovery_setup": (READY,)},
+            entry=lambda customer: "pin_enter",
+            start_refusal=_refuse_unless(lambda c: c.has_pin, "Customer has no PIN yet; initialize it first"),
+            page_context=_recovery_change_context,
+        ),
         Flow(
             _T.CREATE_WALLET,
             label="wallet creation",
@@ -335,10 +406,37 @@ FLOWS: dict[str, Flow] = {
             template="gateway/wallet.html",
             page_context=_wallet_page_context,
         ),
-        Flow(_T.SIGN_MESSAGE, label="message signature", built=False),
-        Flow(_T.SIGN_TYPED_DATA, label="typed-data signature", built=False),
-        Flow(_T.SIGN_TRANSACTION, label="transaction signature", built=False),
-        Flow(_T.EXPORT_PRIVATE_KEYS, label="key export", built=False),
+        *(
+            Flow(
+                sign_type,
+                label=label,
+                built=True,
+                next={"pin_enter": ("wallet_sign",), "wallet_sign": (READY,)},
+                entry=lambda customer: "pin_enter",
+                start_refusal=_refuse_unless(lambda c: c.has_pin and c.has_recovery, _KEY_WORK_REFUSAL),
+                result=_sign_result,
+                template="gateway/sign.html",
+                page_context=_sign_page_context,
+                declinable=True,
+            )
+            for sign_type, label in (
+                (_T.SIGN_MESSAGE, "message signature"),
+                (_T.SIGN_TYPED_DATA, "typed-data signature"),
+                (_T.SIGN_TRANSACTION, "transaction signature"),
+            )
+        ),
+        Flow(
+            _T.EXPORT_PRIVATE_KEYS,
+            label="key export",
+            built=True,
+            next={"pin_enter": ("wallet_export",), "wallet_export": (READY,)},
+            entry=lambda customer: "pin_enter",
+            start_refusal=_refuse_unless(lambda c: c.has_pin and c.has_recovery, _KEY_WORK_REFUSAL),
+            result=_export_result,
+            template="gateway/export.html",
+            page_context=_export_page_context,
+            declinable=True,
+        ),
     )
 }
 

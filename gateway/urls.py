@@ -33,5 +33,9 @@ urlpatterns = [
     _step("restore/email/confirm", "restore_email_confirm", "restore-email-confirm"),
     _step("wallet/keys", "wallet_keys", "wallet-keys"),
     _step("wallet/confirm", "wallet_confirm", "wallet-confirm"),
+    _step("sign/keys", "sign_keys", "sign-keys"),
+    _step("sign/submit", "sign_submit", "sign-submit"),
+    _step("export/keys", "export_keys", "export-keys"),
+    _step("decline", "decline", "decline"),
     _step("complete", "complete", "complete"),
 ]

@@ -307,6 +307,48 @@ class GatewayApiViewSet(viewsets.ViewSet):
         )
         return _ok({"wallets": [wallet_data(wallet) for wallet in wallets]})
 
+    def sign_keys(self, request: Request, challenge_id: uuid.UUID) -> Response:
+        from wallets.signing_services import sign_keys_step
+
+        release = sign_keys_step(challenge_id=challenge_id, session=request.session)
+        return _ok(
+            {
+                "serverShare": release.server_share.hex(),
+                "tweak": release.tweak.hex(),
+                "index": release.index,
+                "address": release.address,
+                "digest": release.digest.hex(),
+            }
+        )
+
+    def sign_submit(self, request: Request, challenge_id: uuid.UUID) -> Response:
+        from wallets.serializers import SignSubmitStepSerializer
+        from wallets.signing_services import sign_submit_step
+
+        data = self._valid(SignSubmitStepSerializer, request)
+        return _ok(
+            sign_submit_step(challenge_id=challenge_id, session=request.session, signature=data["signature"])
+        )
+
+    def export_keys(self, request: Request, challenge_id: uuid.UUID) -> Response:
+        from wallets.serializers import ExportKeysStepSerializer
+        from wallets.signing_services import export_keys_step
+
+        data = self._valid(ExportKeysStepSerializer, request)
+        release = export_keys_step(
+            challenge_id=challenge_id, session=request.session, confirmed=data["confirmed"]
+        )
+        return _ok(
+            {
+                "serverShare": release.server_share.hex(),
+                "keys": [{**entry, "tweak": entry["tweak"].hex()} for entry in release.keys],
+            }
+        )
+
+    def decline(self, request: Request, challenge_id: uuid.UUID) -> Response:
+        url = completion.challenge_decline(challenge_id=challenge_id, session=request.session)
+        return _ok({"returnUrl": url})
+
     def complete(self, request: Request, challenge_id: uuid.UUID) -> Response:
         url = completion.challenge_complete(challenge_id=challenge_id, session=request.session)
         return _ok({"returnUrl": url})

@@ -7,6 +7,7 @@ Debian's headless Chromium and writes <page>-<width>.png.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import tempfile
@@ -161,6 +162,56 @@ def main() -> int:
             page.click("#unlock-form button[type=submit]")
             expect(page.locator("#wallet-created")).to_be_visible()
             shot(page, "14-wallet-created")
+            page.context.close()
+
+            # Approval pages of the signing journey, on the wallet just created.
+            from tests.wallets.test_signing_steps import TX, permit
+            from wallets.models import Wallet
+            from wallets.signing_services import export_challenge_create, sign_challenge_create
+
+            made = Wallet.objects.filter(customer=customer, blockchain="ETH-SEPOLIA").first()
+            requests = [
+                ("15-sign-message", "message", {"message": "Sign in to Acme Wallet\nnonce: 8c1f02"}),
+                ("16-sign-typed-data", "typed_data", {"typed_data": json.dumps(permit(made.address))}),
+                (
+                    "17-sign-transaction",
+                    "transaction",
+                    {"transaction_": {**TX, "data": "0xa9059cbb" + "00" * 64}},
+                ),
+            ]
+            for name, kind, payload in requests:
+                request = sign_challenge_create(
+                    organization=customer.organization,
+                    customer_id=customer.pk,
+                    wallet_id=made.pk,
+                    kind=kind,
+                    redirect_url=demo,
+                    memo="Order #1042",
+                    **payload,
+                )
+                page = page_for()
+                page.goto(base + link_path(request))
+                expect(page.locator("#step-unlock")).to_be_visible()
+                shot(page, name)
+                page.context.close()
+            export = export_challenge_create(
+                organization=customer.organization, customer_id=customer.pk, redirect_url=demo
+            )
+            page = page_for()
+            page.goto(base + link_path(export))
+            page.fill("#unlock-pin", "480317")
+            page.click("#unlock-form button[type=submit]")
+            expect(page.locator("#step-export")).to_be_visible()
+            shot(page, "18-export-confirm")
+            page.check("#export-confirm")
+            page.click("#export-form button[type=submit]")
+            expect(page.locator("#export-key-0")).to_be_visible()
+            shot(page, "19-export-keys-hidden")
+            page.context.close()
+            change = challenge_make(customer=customer, type=Challenge.Type.CHANGE_PIN, return_url=demo)
+            page = page_for()
+            page.goto(base + link_path(change))
+            shot(page, "20-change-pin")
             page.context.close()
         browser.close()
     server.terminate()

@@ -14,6 +14,12 @@ class WalletsErrorCode(enum.StrEnum):
     KEYS_FIRST = "keys_first"
     WALLETS_EXIST = "wallets_exist"
     NOT_FOUND = "not_found"
+    PAYLOAD_INVALID = "payload_invalid"
+    SIGNATURE_REFUSED = "signature_refused"
+    WRONG_CHAIN = "wrong_chain"
+    NO_WALLETS = "no_wallets"
+    NOT_A_SIGNING_CHALLENGE = "not_a_signing_challenge"
+    EXPORT_NOT_CONFIRMED = "export_not_confirmed"
 
 
 Code = WalletsErrorCode
@@ -37,3 +43,19 @@ class KeyProofRefused(DomainError):
     status_code = 400
     code = Code.KEY_PROOF_REFUSED
     default_message = "The key proof was not accepted"
+
+
+class PayloadInvalid(DomainError):
+    """A message, typed data or transaction that cannot be parsed or signed: refused before any challenge."""
+
+    status_code = 400
+    code = Code.PAYLOAD_INVALID
+    default_message = "The payload to sign is not valid"
+
+
+class SignatureRefused(DomainError):
+    """A signature from the page that is malformed, high-s, or not made with the wallet's key."""
+
+    status_code = 400
+    code = Code.SIGNATURE_REFUSED
+    default_message = "The signature was not accepted"

@@ -124,3 +124,32 @@ class WalletRequest(models.Model):
 
     def __str__(self) -> str:
         return f"Wallet request of {self.challenge_id}"
+
+
+class SignRequest(models.Model):
+    """What a SIGN_* challenge signs: the parsed payload, its digest, the page's summary, the result.
+
+    Written with the challenge (so nothing is stored for a payload that cannot be parsed);
+    `result` is set once, when the page's signature recovered to the wallet's address.
+    """
+
+    class Kind(models.TextChoices):
+        MESSAGE = "message"
+        TYPED_DATA = "typed_data"
+        TRANSACTION = "transaction"
+
+    challenge = models.OneToOneField(
+        Challenge, on_delete=models.CASCADE, primary_key=True, related_name="sign_request"
+    )
+    wallet = models.ForeignKey(Wallet, on_delete=models.CASCADE, related_name="sign_requests")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    payload = models.JSONField()
+    digest = models.BinaryField(max_length=32)
+    summary = models.JSONField(default=dict)
+    memo = models.CharField(max_length=500, blank=True, default="")
+    result = models.JSONField(null=True, blank=True)
+    signed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.kind} signature of {self.challenge_id}"

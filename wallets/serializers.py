@@ -215,3 +215,74 @@ class ConfirmationSerializer(serializers.Serializer):
 
 class WalletConfirmStepSerializer(serializers.Serializer):
     confirmations = serializers.ListField(child=ConfirmationSerializer(), min_length=1, max_length=4)
+
+
+# Signing and key export (API inputs, then the gateway page's steps).
+
+MEMO_MAX = 500
+_MESSAGE_MAX_CHARS = 2 * 64 * 1024 + 2  # a 64 KiB message in hex; the service checks the bytes
+
+
+class _SignInputSerializer(IdempotentInputSerializer):
+    walletId = StrictCharField(max_length=64)
+    memo = StrictCharField(required=False, allow_blank=True, max_length=MEMO_MAX, trim_whitespace=False)
+    redirectUrl = RedirectUrlField(max_length=2048, trim_whitespace=False)
+
+
+class SignMessageInputSerializer(_SignInputSerializer):
+    message = StrictCharField(max_length=_MESSAGE_MAX_CHARS, trim_whitespace=False)
+    encodedByHex = serializers.BooleanField(required=False, default=False)
+
+
+class SignTypedDataInputSerializer(_SignInputSerializer):
+    typedData = StrictCharField(
+        max_length=64 * 1024, trim_whitespace=False, help_text="EIP-712 v4 typed data as a JSON string"
+    )
+
+
+@extend_schema_field({"type": "object", "additionalProperties": True})
+class TransactionField(serializers.Field):
+    """A transaction as a JSON object (or a string holding one)."""
+
+    default_error_messages = {"invalid": "Must be a JSON object (or a string holding one)."}
+
+    def to_internal_value(self, data):
+        import json
+
+        if isinstance(data, str) and len(data) <= 256 * 1024:
+            try:
+                data = json.loads(data)
+            except ValueError:
+                self.fail("invalid")
+        if not isinstance(data, dict):
+            self.fail("invalid")
+        return data
+
+
+class SignTransactionInputSerializer(_SignInputSerializer):
+    transaction = TransactionField(
+        required=False,
+        help_text="EIP-1559 (maxFeePerGas…) or legacy (gasPrice); chainId = the wallet's chain",
+    )
+    rawTransaction = StrictCharField(
+        required=False, max_length=2 * 130 * 1024, trim_whitespace=False, help_text="Unsigned, 0x hex"
+    )
+
+    def validate(self, attrs: dict) -> dict:
+        if ("transaction" in attrs) == ("rawTransaction" in attrs):
+            raise serializers.ValidationError(
+                {"transaction": ["Give either transaction or rawTransaction (not both)."]}
+            )
+        return attrs
+
+
+class ExportInputSerializer(IdempotentInputSerializer):
+    redirectUrl = RedirectUrlField(max_length=2048, trim_whitespace=False)
+
+
+class SignSubmitStepSerializer(serializers.Serializer):
+    signature = HexBytesField(length=65)
+
+
+class ExportKeysStepSerializer(serializers.Serializer):
+    confirmed = serializers.BooleanField()

@@ -10,6 +10,19 @@ urlpatterns = [
         CustomerWalletViewSet.as_view({"post": "wallet_create"}),
         name="customers-wallet-create",
     ),
+    *(
+        path(
+            f"customers/<str:pk>/{route}",
+            CustomerWalletViewSet.as_view({"post": action}),
+            name=f"customers-{route.replace('/', '-')}",
+        )
+        for route, action in (
+            ("sign/message", "sign_message"),
+            ("sign/typed-data", "sign_typed_data"),
+            ("sign/transaction", "sign_transaction"),
+            ("export-private-keys", "export_private_keys"),
+        )
+    ),
     path(
         "customers/<str:pk>/public-key",
         CustomerWalletViewSet.as_view({"get": "public_key"}),

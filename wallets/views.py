@@ -15,11 +15,15 @@ from customers.openapi import PAGE_PARAMETERS, ChallengeEnvelope, envelope, erro
 from customers.serializers import challenge_data
 from customers.views import ID_PARAMETER, CustomerViewSet, _ok, _paginated
 
-from . import selectors, services
-from .models import Blockchain
+from . import selectors, services, signing_services
+from .models import Blockchain, SignRequest
 from .openapi import WALLET_ERRORS, WalletEnvelope, WalletListEnvelope
 from .serializers import (
+    ExportInputSerializer,
     PublicKeySerializer,
+    SignMessageInputSerializer,
+    SignTransactionInputSerializer,
+    SignTypedDataInputSerializer,
     WalletCreateInputSerializer,
     WalletListQuerySerializer,
     WalletUpdateInputSerializer,
@@ -63,6 +67,95 @@ class CustomerWalletViewSet(CustomerViewSet):
                 actor=self.actor,
             )
             return http.HTTP_201_CREATED, _ok("Wallet creation challenge created", challenge_data(challenge))
+
+        return self._idempotent(request, data.get("idempotencyKey"), handler)
+
+    def _sign_create(self, request: Request, pk: str, serializer_class, kind: str, fields) -> Response:
+        form = serializer_class(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        customer_selectors.customer_get(organization=self.organization, customer_id=pk)  # 404 before 400
+        redirect_url = customer_services.redirect_url_validate(
+            organization=self.organization, url=data["redirectUrl"]
+        )
+
+        def handler() -> tuple[int, dict[str, Any]]:
+            challenge = signing_services.sign_challenge_create(
+                organization=self.organization,
+                customer_id=pk,
+                wallet_id=data["walletId"],
+                kind=kind,
+                redirect_url=redirect_url,
+                memo=data.get("memo") or "",
+                actor=self.actor,
+                **{arg: data.get(name) for name, arg in fields.items() if name in data},
+            )
+            return http.HTTP_201_CREATED, _ok("Signing challenge created", challenge_data(challenge))
+
+        return self._idempotent(request, data.get("idempotencyKey"), handler)
+
+    @extend_schema(
+        tags=["wallets"],
+        operation_id="customers_sign_message",
+        summary="Start a SIGN_MESSAGE challenge (EIP-191 personal message)",
+        parameters=[ID_PARAMETER],
+        request=SignMessageInputSerializer,
+        responses={201: ChallengeEnvelope, **errors(400, 403, 404, 409, 415), **WALLET_ERRORS},
+    )
+    def sign_message(self, request: Request, pk: str) -> Response:
+        fields = {"message": "message", "encodedByHex": "encoded_by_hex"}
+        return self._sign_create(request, pk, SignMessageInputSerializer, SignRequest.Kind.MESSAGE, fields)
+
+    @extend_schema(
+        tags=["wallets"],
+        operation_id="customers_sign_typed_data",
+        summary="Start a SIGN_TYPED_DATA challenge (EIP-712 v4)",
+        parameters=[ID_PARAMETER],
+        request=SignTypedDataInputSerializer,
+        responses={201: ChallengeEnvelope, **errors(400, 403, 404, 409, 415), **WALLET_ERRORS},
+    )
+    def sign_typed_data(self, request: Request, pk: str) -> Response:
+        fields = {"typedData": "typed_data"}
+        return self._sign_create(
+            request, pk, SignTypedDataInputSerializer, SignRequest.Kind.TYPED_DATA, fields
+        )
+
+    @extend_schema(
+        tags=["wallets"],
+        operation_id="customers_sign_transaction",
+        summary="Start a SIGN_TRANSACTION challenge (EIP-1559 or legacy; chainId = the wallet's chain)",
+        parameters=[ID_PARAMETER],
+        request=SignTransactionInputSerializer,
+        responses={201: ChallengeEnvelope, **errors(400, 403, 404, 409, 415), **WALLET_ERRORS},
+    )
+    def sign_transaction(self, request: Request, pk: str) -> Response:
+        fields = {"transaction": "transaction_", "rawTransaction": "raw_transaction"}
+        return self._sign_create(
+            request, pk, SignTransactionInputSerializer, SignRequest.Kind.TRANSACTION, fields
+        )
+
+    @extend_schema(
+        tags=["wallets"],
+        operation_id="customers_export_private_keys",
+        summary="Start an EXPORT_PRIVATE_KEYS challenge (keys shown on the page only)",
+        parameters=[ID_PARAMETER],
+        request=ExportInputSerializer,
+        responses={201: ChallengeEnvelope, **errors(400, 403, 404, 409, 415), **WALLET_ERRORS},
+    )
+    def export_private_keys(self, request: Request, pk: str) -> Response:
+        form = ExportInputSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        customer_selectors.customer_get(organization=self.organization, customer_id=pk)
+        redirect_url = customer_services.redirect_url_validate(
+            organization=self.organization, url=data["redirectUrl"]
+        )
+
+        def handler() -> tuple[int, dict[str, Any]]:
+            challenge = signing_services.export_challenge_create(
+                organization=self.organization, customer_id=pk, redirect_url=redirect_url, actor=self.actor
+            )
+            return http.HTTP_201_CREATED, _ok("Key export challenge created", challenge_data(challenge))
 
         return self._idempotent(request, data.get("idempotencyKey"), handler)
 

@@ -8,8 +8,10 @@ from .challenges import (
     challenge_open,
     challenge_transition,
     challenges_expire_due,
+    customer_change_pin,
     customer_initialize,
     customer_reset_pin,
+    customer_set_recovery,
 )
 from .customers import (
     customer_create,
@@ -44,6 +46,7 @@ __all__ = [
     "challenge_open",
     "challenge_transition",
     "challenges_expire_due",
+    "customer_change_pin",
     "customer_create",
     "customer_email_code_attempt",
     "customer_initialize",
@@ -54,6 +57,7 @@ __all__ = [
     "customer_pin_set",
     "customer_recovery_set",
     "customer_reset_pin",
+    "customer_set_recovery",
     "customers_recount",
     "idempotency_records_purge",
     "organization_create",

@@ -135,6 +135,49 @@ def customer_reset_pin(
     )
 
 
+def _pin_unlocked(*, organization: Organization, customer_id: object) -> None:
+    """A challenge that starts with the PIN is refused (423) while the PIN is locked."""
+    customer = Customer.objects.filter(pk=customer_id, organization=organization).first()
+    if customer is not None and customer.pin_status == Customer.PinStatus.LOCKED:
+        until = customer.pin_locked_until.isoformat().replace("+00:00", "Z")
+        raise DomainError(
+            f"The customer's PIN is locked until {until} after too many wrong attempts",
+            code=Code.PIN_LOCKED,
+            status_code=423,
+            errors={"lockedExpiryDate": [until]},
+        )
+
+
+def customer_change_pin(
+    *, organization: Organization, customer_id: object, redirect_url: str, actor: str = ""
+) -> Challenge:
+    """A CHANGE_PIN challenge (the current PIN, then a new one: same shard, same wallets);
+    409 without PIN and recovery, 423 while the PIN is locked."""
+    _pin_unlocked(organization=organization, customer_id=customer_id)
+    return challenge_open(
+        organization=organization,
+        customer_id=customer_id,
+        type=Challenge.Type.CHANGE_PIN,
+        return_url=redirect_url,
+        actor=actor,
+    )
+
+
+def customer_set_recovery(
+    *, organization: Organization, customer_id: object, redirect_url: str, actor: str = ""
+) -> Challenge:
+    """A SET_RECOVERY challenge (the PIN, then a new recovery copy replacing the old one);
+    409 without a PIN, 423 while the PIN is locked."""
+    _pin_unlocked(organization=organization, customer_id=customer_id)
+    return challenge_open(
+        organization=organization,
+        customer_id=customer_id,
+        type=Challenge.Type.SET_RECOVERY,
+        return_url=redirect_url,
+        actor=actor,
+    )
+
+
 # The services below run inside the gateway step that calls them, on the challenge row that
 # step has locked (see customers.py on `savepoint=False`).
 

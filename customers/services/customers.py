@@ -173,11 +173,9 @@ def customer_pin_set(
 def customer_recovery_set(
     *, customer: Customer, challenge: Challenge, method: str, actor: str = GATEWAY_ACTOR
 ) -> Customer:
-    """The customer has a recovery copy made with `method` (a Customer.RecoveryMethod)."""
-    methods = list(customer.recovery_methods or [])
-    if method not in methods:
-        methods.append(method)
-    customer.recovery_methods = methods
+    """The customer's recovery is now the copy made with `method` (a Customer.RecoveryMethod):
+    a recovery step replaces whatever recovery there was (the gateway deletes the other copy)."""
+    customer.recovery_methods = [method]
     customer.has_recovery = True
     customer.save(update_fields=["recovery_methods", "has_recovery", "updated_at"])
     audit_record(

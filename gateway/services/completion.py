@@ -7,11 +7,14 @@ import uuid
 from django.contrib.sessions.backends.base import SessionBase
 from django.db import transaction
 
+from core.audit import AuditAction, SystemActor
+from core.services import audit_record
 from customers.models import Challenge
 from customers.services import challenge_finish
 
+from ..errors import GatewayErrorCode, StepOutOfOrder
 from ..flows import flow_for
-from .sessions import return_url_with
+from .sessions import challenge_for_session, return_url_with
 from .steps import step_challenge
 
 
@@ -22,3 +25,20 @@ def challenge_complete(*, challenge_id: uuid.UUID, session: SessionBase) -> str:
     result = flow_for(challenge.type).result(challenge)
     challenge_finish(challenge=challenge, status=Challenge.Status.VERIFIED, result=result)
     return return_url_with(challenge=challenge, status=Challenge.Status.VERIFIED)
+
+
+@transaction.atomic
+def challenge_decline(*, challenge_id: uuid.UUID, session: SessionBase) -> str:
+    """The user declined on the page (a row with declinable=True, at any step): the challenge
+    fails with result.reason "declined"; returns where the browser goes next."""
+    challenge = challenge_for_session(challenge_id=challenge_id, session=session, lock=True)
+    if not flow_for(challenge.type).declinable:
+        raise StepOutOfOrder("This session cannot be declined here.", code=GatewayErrorCode.NOT_DECLINABLE)
+    challenge_finish(challenge=challenge, status=Challenge.Status.FAILED, result={"reason": "declined"})
+    audit_record(
+        action=AuditAction.GATEWAY_CHALLENGE_DECLINED,
+        target=challenge,
+        actor=SystemActor.GATEWAY,
+        data={"type": challenge.type, "customer": str(challenge.customer_id)},
+    )
+    return return_url_with(challenge=challenge, status=Challenge.Status.FAILED)

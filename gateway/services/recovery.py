@@ -131,12 +131,29 @@ def questions_setup(
         auth_key=auth_key,
         wrapped_shard=wrapped_shard,
     )
+    _recovery_copies_replace(
+        customer=customer, challenge=challenge, kept=Customer.RecoveryMethod.SECURITY_QUESTIONS
+    )
     customer_recovery_set(
         customer=customer, challenge=challenge, method=Customer.RecoveryMethod.SECURITY_QUESTIONS
     )
     pending_material_clear(session=session, challenge=challenge, kind="questions")
     step_done(challenge=challenge)
     return customer
+
+
+def _recovery_copies_replace(*, customer: Customer, challenge: Challenge, kept: str) -> None:
+    """The recovery copy just stored is the customer's only one: a copy made by the other method
+    is deleted in the same transaction (SET_RECOVERY replaces the method, not only the answers)."""
+    other = EmailRecovery if kept == Customer.RecoveryMethod.SECURITY_QUESTIONS else QuestionRecovery
+    deleted, _ = other.objects.filter(customer=customer).delete()
+    if deleted:
+        audit_record(
+            action=AuditAction.GATEWAY_RECOVERY_REPLACED,
+            target=customer,
+            actor=SystemActor.GATEWAY,
+            data={"challenge": str(challenge.id), "method": kept},
+        )
 
 
 def _send_code(*, email: str, code: str) -> None:
@@ -276,6 +293,7 @@ def _email_setup_attempt(
             "wrapped_shard": wrapped_shard,
         },
     )
+    _recovery_copies_replace(customer=customer, challenge=challenge, kept=Customer.RecoveryMethod.EMAIL)
     customer_recovery_set(customer=customer, challenge=challenge, method=Customer.RecoveryMethod.EMAIL)
     step_done(challenge=challenge)
     return outcome

@@ -24,10 +24,13 @@ pytestmark = pytest.mark.django_db
 
 def test_every_challenge_type_has_one_row():
     assert set(flows.FLOWS) == set(Challenge.Type.values)
-    assert flows.built_types() == [
-        Challenge.Type.INITIALIZE,
-        Challenge.Type.RESET_PIN,
-        Challenge.Type.CREATE_WALLET,
+    # Every type is built: PIN change, recovery change, signing and export joined the wallets.
+    assert flows.built_types() == list(Challenge.Type.values)
+    assert [t for t, f in flows.FLOWS.items() if f.declinable] == [
+        Challenge.Type.SIGN_MESSAGE,
+        Challenge.Type.SIGN_TYPED_DATA,
+        Challenge.Type.SIGN_TRANSACTION,
+        Challenge.Type.EXPORT_PRIVATE_KEYS,
     ]
 
 

@@ -54,6 +54,15 @@ STATE_DEPENDENT = {
     "POST /v2/customers/{id}/reset-pin",
     # wallet/create: the allowlist as above, and the customer must have a PIN and recovery (409).
     "POST /v2/customers/{id}/wallet/create",
+    # update-pin, recovery, export-private-keys: the allowlist as above (and the customer's state).
+    "POST /v2/customers/{id}/update-pin",
+    "POST /v2/customers/{id}/recovery",
+    "POST /v2/customers/{id}/export-private-keys",
+    # sign/*: the allowlist, and a payload eth-account can parse for the wallet's chain (a
+    # schema-valid string need not be a message in hex, typed data or a transaction: 400).
+    "POST /v2/customers/{id}/sign/message",
+    "POST /v2/customers/{id}/sign/typed-data",
+    "POST /v2/customers/{id}/sign/transaction",
     "POST /v2/account",
     "POST /v2/auth/token",
     "POST /v2/account/token",
@@ -138,7 +147,14 @@ def credentials(
     request_finished.disconnect(close_old_connections)
     KNOWN.update(id=str(known_customer.pk), refNo=submitted.json()["referenceNumber"])
     wallet_customer, wallet = _customer_with_a_wallet(organization)
-    for path in ("/v2/customers/{id}/wallet/create", "/v2/customers/{id}/public-key"):
+    for path in (
+        "/v2/customers/{id}/wallet/create",
+        "/v2/customers/{id}/public-key",
+        "/v2/customers/{id}/sign/message",
+        "/v2/customers/{id}/sign/typed-data",
+        "/v2/customers/{id}/sign/transaction",
+        "/v2/customers/{id}/export-private-keys",
+    ):
         KNOWN_FOR[path] = {"id": str(wallet_customer.pk)}
     KNOWN_FOR["/v2/wallets/{id}"] = {"id": str(wallet.pk)}
     return {

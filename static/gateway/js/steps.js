@@ -9,6 +9,7 @@ import { oprfInput, oprfBlind } from "./oprf.js";
 import { unlockWithPin, unlockWithQuestions, unlockWithEmailCode } from "./unlock.js";
 import { $, root, digitsOnly, show, setFieldError, guarded } from "./ui.js";
 import { walletCreate } from "./wallet-step.js";
+import { walletSign, walletExport, wireDecline } from "./sign-step.js";
 
 function readQuestions(prefix, count) {
   const ids = [];
@@ -81,6 +82,7 @@ const pinChoose = {
 // pin_enter: unlock with the PIN.
 const pinEnter = {
   wire(ctx, done) {
+    wireDecline(ctx);
     const form = $("unlock-form");
     const pin = $("unlock-pin");
     form.addEventListener("submit", async (event) => {
@@ -224,6 +226,8 @@ export const handlers = {
   recovery_setup: showSection(recoverySetup),
   recovery_open: recoveryOpen,
   wallet_create: walletCreate,
+  wallet_sign: walletSign,
+  wallet_export: showSection(walletExport),
   ready,
   done,
 };
