@@ -13,6 +13,7 @@ import sys
 import tempfile
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "screenshots"
@@ -169,8 +170,8 @@ def main() -> int:
             from wallets.models import Wallet
             from wallets.signing_services import export_challenge_create, sign_challenge_create
 
-            made = Wallet.objects.filter(customer=customer, blockchain="ETH-SEPOLIA").first()
-            requests = [
+            made = Wallet.objects.get(customer=customer, blockchain="ETH-SEPOLIA")
+            requests: list[tuple[str, str, dict[str, Any]]] = [
                 ("15-sign-message", "message", {"message": "Sign in to Acme Wallet\nnonce: 8c1f02"}),
                 ("16-sign-typed-data", "typed_data", {"typed_data": json.dumps(permit(made.address))}),
                 (

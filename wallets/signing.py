@@ -256,7 +256,7 @@ def _tx_from_raw(raw_hex: str) -> dict[str, Any]:
     try:
         if raw[0] in _TYPED_SERIALIZERS:
             # eth-account's own RLP sedes of the unsigned form (it has no public decoder for one).
-            serializer = _TYPED_SERIALIZERS[raw[0]]._unsigned_transaction_serializer  # noqa: SLF001
+            serializer = _TYPED_SERIALIZERS[raw[0]]._unsigned_transaction_serializer  # type: ignore[attr-defined]  # noqa: SLF001
             fields = serializer.from_bytes(raw[1:]).as_dict()
             tx = {**fields, "type": raw[0]}
             tx["accessList"] = [

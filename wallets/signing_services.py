@@ -47,7 +47,7 @@ KIND_TYPES = {
 }
 
 
-def _customer_locked(*, organization: Organization, customer_id: object) -> Customer:
+def _customer_locked(*, organization: Organization, customer_id: uuid.UUID | str) -> Customer:
     customer = Customer.objects.select_for_update().filter(pk=customer_id, organization=organization).first()
     if customer is None:
         raise NotFound("Customer not found", code=Code.NOT_FOUND)
@@ -59,7 +59,7 @@ def _customer_locked(*, organization: Organization, customer_id: object) -> Cust
 def sign_challenge_create(
     *,
     organization: Organization,
-    customer_id: object,
+    customer_id: uuid.UUID | str,
     wallet_id: object,
     kind: str,
     redirect_url: str,
@@ -112,7 +112,7 @@ def sign_challenge_create(
 
 @transaction.atomic
 def export_challenge_create(
-    *, organization: Organization, customer_id: object, redirect_url: str, actor: str = ""
+    *, organization: Organization, customer_id: uuid.UUID | str, redirect_url: str, actor: str = ""
 ) -> Challenge:
     """An EXPORT_PRIVATE_KEYS challenge; 409 for a customer without wallets."""
     customer = _customer_locked(organization=organization, customer_id=customer_id)
@@ -212,7 +212,7 @@ def _signed_record(*, challenge: Challenge, request: SignRequest, result: dict[s
             "walletId": str(wallet.id),
             "blockchain": wallet.blockchain,
             "address": wallet.address,
-            "signType": SIGN_TYPES[request.kind],
+            "signType": SIGN_TYPES[SignRequest.Kind(request.kind)],
             **result,
         },
     )

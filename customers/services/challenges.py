@@ -135,11 +135,12 @@ def customer_reset_pin(
     )
 
 
-def _pin_unlocked(*, organization: Organization, customer_id: object) -> None:
+def _pin_unlocked(*, organization: Organization, customer_id: uuid.UUID | str) -> None:
     """A challenge that starts with the PIN is refused (423) while the PIN is locked."""
     customer = Customer.objects.filter(pk=customer_id, organization=organization).first()
-    if customer is not None and customer.pin_status == Customer.PinStatus.LOCKED:
-        until = customer.pin_locked_until.isoformat().replace("+00:00", "Z")
+    locked_until = customer.pin_locked_until if customer is not None else None
+    if customer is not None and customer.pin_status == Customer.PinStatus.LOCKED and locked_until is not None:
+        until = locked_until.isoformat().replace("+00:00", "Z")
         raise DomainError(
             f"The customer's PIN is locked until {until} after too many wrong attempts",
             code=Code.PIN_LOCKED,
@@ -149,7 +150,7 @@ def _pin_unlocked(*, organization: Organization, customer_id: object) -> None:
 
 
 def customer_change_pin(
-    *, organization: Organization, customer_id: object, redirect_url: str, actor: str = ""
+    *, organization: Organization, customer_id: uuid.UUID | str, redirect_url: str, actor: str = ""
 ) -> Challenge:
     """A CHANGE_PIN challenge (the current PIN, then a new one: same shard, same wallets);
     409 without PIN and recovery, 423 while the PIN is locked."""
@@ -164,7 +165,7 @@ def customer_change_pin(
 
 
 def customer_set_recovery(
-    *, organization: Organization, customer_id: object, redirect_url: str, actor: str = ""
+    *, organization: Organization, customer_id: uuid.UUID | str, redirect_url: str, actor: str = ""
 ) -> Challenge:
     """A SET_RECOVERY challenge (the PIN, then a new recovery copy replacing the old one);
     409 without a PIN, 423 while the PIN is locked."""
