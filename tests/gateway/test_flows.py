@@ -1,5 +1,6 @@
 """The flows table: every type listed, rows well-formed, progress on the challenge, refusals."""
 
+import dataclasses
 import inspect
 import json
 import secrets
@@ -49,8 +50,14 @@ def test_built_rows_are_well_formed(flow):
     assert len(actions) == len(set(actions))
 
 
-@pytest.mark.parametrize("type_", [t for t in Challenge.Type.values if not flows.FLOWS[t].built])
-def test_types_not_built_are_refused_and_create_nothing(type_):
+def test_every_declared_type_is_built_and_offered():
+    assert flows.built_types() == list(Challenge.Type.values)
+
+
+@pytest.mark.parametrize("type_", Challenge.Type.values)
+def test_a_type_whose_row_is_not_built_is_refused_and_creates_nothing(type_, monkeypatch):
+    # Every row is built today; the switch stays, for the next type added to the table.
+    monkeypatch.setitem(flows.FLOWS, type_, dataclasses.replace(flows.FLOWS[type_], built=False))
     customer = customer_make(has_pin=True, has_recovery=True)
     with pytest.raises(DomainError) as refused:
         challenge_open(
