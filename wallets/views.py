@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
 from rest_framework import status as http
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from customers import selectors as customer_selectors
 from customers import services as customer_services
+from customers.models import Challenge
 from customers.openapi import PAGE_PARAMETERS, ChallengeEnvelope, envelope, errors
 from customers.serializers import challenge_data
 from customers.views import ID_PARAMETER, CustomerViewSet, _ok, _paginated
@@ -48,16 +51,12 @@ class CustomerWalletViewSet(CustomerViewSet):
         responses={201: ChallengeEnvelope, **errors(400, 403, 404, 409, 415), **WALLET_ERRORS},
     )
     def wallet_create(self, request: Request, pk: str) -> Response:
-        form = WalletCreateInputSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        data = form.validated_data
-        customer_selectors.customer_get(organization=self.organization, customer_id=pk)  # 404 before 400
-        redirect_url = customer_services.redirect_url_validate(
-            organization=self.organization, url=data["redirectUrl"]
-        )
-
-        def handler() -> tuple[int, dict[str, Any]]:
-            challenge = services.wallet_challenge_create(
+        return self._challenge_start(
+            request,
+            pk,
+            WalletCreateInputSerializer,
+            "Wallet creation challenge created",
+            lambda data, redirect_url: services.wallet_challenge_create(
                 organization=self.organization,
                 customer_id=pk,
                 blockchains=data["blockchains"],
@@ -65,12 +64,19 @@ class CustomerWalletViewSet(CustomerViewSet):
                 account_type=data["accountType"],
                 metadata=[dict(item) for item in data.get("metadata") or []],
                 actor=self.actor,
-            )
-            return http.HTTP_201_CREATED, _ok("Wallet creation challenge created", challenge_data(challenge))
+            ),
+        )
 
-        return self._idempotent(request, data.get("idempotencyKey"), handler)
-
-    def _sign_create(self, request: Request, pk: str, serializer_class, kind: str, fields) -> Response:
+    def _challenge_start(
+        self,
+        request: Request,
+        pk: str,
+        serializer_class: type[serializers.Serializer],
+        message: str,
+        create: Callable[[Any, str], Challenge],  # (validated_data, redirect_url)
+    ) -> Response:
+        """Validate, 404 before 400, check the redirect, then `create(data, redirect_url)` once
+        per idempotency key: the shape every challenge-creating operation here shares."""
         form = serializer_class(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
@@ -80,7 +86,18 @@ class CustomerWalletViewSet(CustomerViewSet):
         )
 
         def handler() -> tuple[int, dict[str, Any]]:
-            challenge = signing_services.sign_challenge_create(
+            challenge = create(data, redirect_url)
+            return http.HTTP_201_CREATED, _ok(message, challenge_data(challenge))
+
+        return self._idempotent(request, data.get("idempotencyKey"), handler)
+
+    def _sign_create(self, request: Request, pk: str, serializer_class, kind: str, fields) -> Response:
+        return self._challenge_start(
+            request,
+            pk,
+            serializer_class,
+            "Signing challenge created",
+            lambda data, redirect_url: signing_services.sign_challenge_create(
                 organization=self.organization,
                 customer_id=pk,
                 wallet_id=data["walletId"],
@@ -89,10 +106,8 @@ class CustomerWalletViewSet(CustomerViewSet):
                 memo=data.get("memo") or "",
                 actor=self.actor,
                 **{arg: data.get(name) for name, arg in fields.items() if name in data},
-            )
-            return http.HTTP_201_CREATED, _ok("Signing challenge created", challenge_data(challenge))
-
-        return self._idempotent(request, data.get("idempotencyKey"), handler)
+            ),
+        )
 
     @extend_schema(
         tags=["wallets"],
@@ -143,21 +158,15 @@ class CustomerWalletViewSet(CustomerViewSet):
         responses={201: ChallengeEnvelope, **errors(400, 403, 404, 409, 415), **WALLET_ERRORS},
     )
     def export_private_keys(self, request: Request, pk: str) -> Response:
-        form = ExportInputSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        data = form.validated_data
-        customer_selectors.customer_get(organization=self.organization, customer_id=pk)
-        redirect_url = customer_services.redirect_url_validate(
-            organization=self.organization, url=data["redirectUrl"]
-        )
-
-        def handler() -> tuple[int, dict[str, Any]]:
-            challenge = signing_services.export_challenge_create(
+        return self._challenge_start(
+            request,
+            pk,
+            ExportInputSerializer,
+            "Key export challenge created",
+            lambda data, redirect_url: signing_services.export_challenge_create(
                 organization=self.organization, customer_id=pk, redirect_url=redirect_url, actor=self.actor
-            )
-            return http.HTTP_201_CREATED, _ok("Key export challenge created", challenge_data(challenge))
-
-        return self._idempotent(request, data.get("idempotencyKey"), handler)
+            ),
+        )
 
     @extend_schema(
         tags=["wallets"],
