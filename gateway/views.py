@@ -8,9 +8,11 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
 from rest_framework.authentication import BaseAuthentication, CSRFCheck
@@ -100,6 +102,24 @@ def demo_return(request: HttpRequest) -> HttpResponse:
     if not settings.DEBUG:
         raise Http404("The demo return page exists only in development.")
     return render(request, "gateway/demo_return.html", {"params": sorted(request.GET.items())})
+
+
+_JS_CATALOG = JavaScriptCatalog.as_view(domain="djangojs")
+
+
+@require_GET
+def js_catalog(request: HttpRequest, lang: str) -> HttpResponse:
+    """The pages' JavaScript strings in one language (Django's JavaScript catalogue).
+
+    The language is in the address, so a cache never serves one language's catalogue for
+    another; an unknown language is a 404 rather than a silent English answer.
+    """
+    if lang not in dict(settings.LANGUAGES):
+        raise Http404("No such language.")
+    with translation.override(lang):
+        response = _JS_CATALOG(request)
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
 
 
 class CsrfOnly(BaseAuthentication):

@@ -106,6 +106,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
@@ -163,7 +164,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en-us"
+# Gateway pages and emails speak the languages below (docs/i18n.md): the challenge's
+# `locale`, else Accept-Language, else English. Catalogues live in locale/ (committed .po,
+# compiled by `manage.py compilemessages` in the install step).
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("fil", "Filipino")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
