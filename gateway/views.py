@@ -6,6 +6,7 @@ import uuid
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
@@ -108,7 +109,7 @@ _JS_CATALOG = JavaScriptCatalog.as_view(domain="djangojs")
 
 
 @require_GET
-def js_catalog(request: HttpRequest, lang: str) -> HttpResponse:
+def js_catalog(request: HttpRequest, lang: str) -> HttpResponseBase:
     """The pages' JavaScript strings in one language (Django's JavaScript catalogue).
 
     The language is in the address, so a cache never serves one language's catalogue for
