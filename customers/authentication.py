@@ -17,7 +17,6 @@ import time
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -28,8 +27,9 @@ from core.conf import app_settings
 from core.crypto import constant_time_equal, sha256_hex
 from core.errors import Unauthenticated
 
+from .epoch_cache import MAX_SECONDS, config_changed, on_config_change
 from .models import ApiKey, Organization
-from .throttling import Gate, epoch_bump, gate_read, gate_unavailable
+from .throttling import Gate, gate_read, gate_unavailable
 
 logger = logging.getLogger("onboarding.customers.auth")
 
@@ -43,7 +43,7 @@ LAST_USED_INTERVAL_SECONDS = 300
 # A cached verification is redone after this long even if the epoch never moved: the
 # bound for the one case the epoch cannot cover (a revocation whose epoch update was
 # lost because Redis was unreachable from the revoking process only).
-KEY_CACHE_SECONDS = 60
+KEY_CACHE_SECONDS = MAX_SECONDS
 KEY_CACHE_MAX_ENTRIES = 10_000
 
 
@@ -101,6 +101,9 @@ _verified: dict[str, _Verified] = {}
 
 def api_key_cache_clear() -> None:
     _verified.clear()
+
+
+on_config_change(api_key_cache_clear)
 
 
 def api_key_from_raw(raw: str) -> ApiKey | None:
@@ -177,26 +180,9 @@ def api_key_authenticate(raw: str) -> tuple[ApiKey | None, Gate]:
 
 
 def api_keys_changed() -> None:
-    """A key or an organization changed: every worker must verify its keys again.
-
-    The epoch moves now and again after commit. The first makes this process (and any
-    reader of the uncommitted change) re-check; the second is the one that counts for
-    other workers, since a worker that re-checked between the two saw the old row.
-    """
-
-    def bump() -> None:
-        try:
-            epoch_bump()
-        except Exception:
-            logger.warning(
-                "cache unavailable; API-key revocation epoch not moved (other workers re-check "
-                "their keys within %s s)",
-                KEY_CACHE_SECONDS,
-            )
-
-    api_key_cache_clear()
-    bump()
-    transaction.on_commit(bump)
+    """A key or an organization changed: every worker must verify its keys again (the
+    organization config epoch moves now and after commit: customers.epoch_cache)."""
+    config_changed()
 
 
 def _on_key_saved(sender, instance, created, **kwargs) -> None:
@@ -208,14 +194,28 @@ def _on_deleted(sender, instance, **kwargs) -> None:
     api_keys_changed()
 
 
+def _on_config_saved(sender, instance, **kwargs) -> None:
+    config_changed()  # created too: an organization's cached allowlist or subscriptions grow
+
+
 def connect_signals() -> None:
     """Edits through the admin or the ORM, and deletions (an organization's cascade
-    included), move the epoch; bulk UPDATEs call api_keys_changed themselves."""
+    included), move the organization config epoch (customers.epoch_cache): API keys,
+    organizations, redirect allowlists and webhook endpoints. Bulk UPDATEs call
+    api_keys_changed / config_changed themselves."""
     from django.db.models.signals import post_delete, post_save
+
+    from webhooks.models import Endpoint
+
+    from .models import RedirectOrigin
 
     post_save.connect(_on_key_saved, sender=ApiKey, dispatch_uid="customers.apikey.saved")
     post_delete.connect(_on_deleted, sender=ApiKey, dispatch_uid="customers.apikey.deleted")
     post_delete.connect(_on_deleted, sender=Organization, dispatch_uid="customers.organization.deleted")
+    for model in (RedirectOrigin, Endpoint):
+        label = model._meta.label_lower
+        post_save.connect(_on_config_saved, sender=model, dispatch_uid=f"customers.config.{label}.saved")
+        post_delete.connect(_on_deleted, sender=model, dispatch_uid=f"customers.config.{label}.deleted")
 
 
 # Per process: when this worker last passed the shared gate for a key. Within the interval
@@ -248,6 +248,12 @@ def request_api_client(request: Request) -> ApiClient:
     if not isinstance(client, ApiClient):
         raise Unauthenticated(f"Missing API key: send the {HEADER_NAME} header")
     return client
+
+
+def request_config_epoch(request: Request) -> str | None:
+    """The organization config epoch this request read with its rate count (None: unread)."""
+    gate = getattr(request._request, "customers_gate", None)  # noqa: SLF001 (the HttpRequest)
+    return gate.epoch if isinstance(gate, Gate) else None
 
 
 class ApiKeyAuthentication(BaseAuthentication):

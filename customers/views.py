@@ -11,8 +11,10 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.errors import DomainError
+
 from . import selectors, services
-from .authentication import ApiKeyAuthentication, request_api_client
+from .authentication import ApiKeyAuthentication, request_api_client, request_config_epoch
 from .idempotency import idempotent_run, request_fingerprint
 from .models import Challenge, Organization
 from .openapi import (
@@ -104,6 +106,7 @@ class CustomerViewSet(viewsets.ViewSet):
                 ref_id=data["refId"],
                 name=data.get("name") or "",
                 actor=self.actor,
+                config_epoch=request_config_epoch(request),
             )
             return http.HTTP_201_CREATED, _ok("Customer created", customer_data(customer))
 
@@ -138,12 +141,23 @@ class CustomerViewSet(viewsets.ViewSet):
         form = ChallengeCreateInputSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
-        selectors.customer_read(organization=self.organization, customer_id=pk)  # 404 before 400
-        redirect_url = services.redirect_url_validate(organization=self.organization, url=data["redirectUrl"])
+        epoch = request_config_epoch(request)
+        try:
+            redirect_url = services.redirect_url_validate(
+                organization=self.organization, url=data["redirectUrl"], config_epoch=epoch
+            )
+        except DomainError:
+            # 404 before 400; a known customer is checked by the service's row lock instead.
+            selectors.customer_read(organization=self.organization, customer_id=pk)
+            raise
 
         def handler() -> tuple[int, dict[str, Any]]:
             challenge = service(
-                organization=self.organization, customer_id=pk, redirect_url=redirect_url, actor=self.actor
+                organization=self.organization,
+                customer_id=pk,
+                redirect_url=redirect_url,
+                actor=self.actor,
+                config_epoch=epoch,
             )
             return http.HTTP_201_CREATED, _ok(message, challenge_data(challenge))
 

@@ -27,6 +27,7 @@ from core.conf import app_settings
 from core.crypto import decrypt, encrypt
 from core.errors import Conflict, DomainError
 from core.services import audit_record
+from customers.epoch_cache import EpochCache, config_changed
 from customers.models import Organization
 
 from . import transport
@@ -202,6 +203,7 @@ def endpoint_disable(*, endpoint: Endpoint, reason: str, actor: Actor | str = No
     )
     endpoint.refresh_from_db()
     if updated:
+        config_changed()  # a bulk UPDATE sends no signal: workers must drop cached subscriptions
         audit_record(
             action=AuditAction.WEBHOOK_ENDPOINT_DISABLED,
             target=endpoint,
@@ -225,10 +227,32 @@ def endpoint_test(*, endpoint: Endpoint, actor: Actor | str = None) -> Event:
 
 # --- events ---------------------------------------------------------------------------
 
+# Per worker: organization id -> (endpoint id, events) of its enabled endpoints, under the
+# organization config epoch (customers.epoch_cache; every endpoint change moves it). So an
+# API request whose organization has no subscriber emits without any query.
+_subscriptions: EpochCache[tuple[tuple[uuid.UUID, tuple[str, ...]], ...]] = EpochCache()
+
+
+def _subscribed(*, organization_id: object, event: str, config_epoch: str | None) -> list[uuid.UUID]:
+    """Ids of the organization's enabled endpoints that receive `event`."""
+    found = _subscriptions.get(organization_id, epoch=config_epoch)
+    if found is None:
+        rows = Endpoint.objects.filter(organization_id=organization_id, enabled=True).values_list(
+            "id", "events"
+        )
+        found = tuple((pk, tuple(events or ())) for pk, events in rows)
+        _subscriptions.put(organization_id, found, epoch=config_epoch)
+    return [pk for pk, events in found if not events or event in events]
+
 
 @overload
 def event_emit(
-    *, organization: Organization | uuid.UUID | str, event: str, data: dict[str, Any], only_endpoint: Endpoint
+    *,
+    organization: Organization | uuid.UUID | str,
+    event: str,
+    data: dict[str, Any],
+    only_endpoint: Endpoint,
+    config_epoch: str | None = None,
 ) -> Event: ...
 
 
@@ -239,6 +263,7 @@ def event_emit(
     event: str,
     data: dict[str, Any],
     only_endpoint: None = None,
+    config_epoch: str | None = None,
 ) -> Event | None: ...
 
 
@@ -248,23 +273,25 @@ def event_emit(
     event: str,
     data: dict[str, Any],
     only_endpoint: Endpoint | None = None,
+    config_epoch: str | None = None,
 ) -> Event | None:
     """Record `event` for every enabled endpoint of the organization that subscribes to it.
 
     Call it inside the transaction that makes the change: a rollback takes the event and
     its deliveries with it, and the drain tasks are only enqueued once the change commits.
     `data` is what the API returns for the object (never a secret). Without a subscriber
-    nothing is written: the cost is one indexed query.
+    nothing is written: the cost is one indexed query, or none when the caller passes the
+    organization config epoch its request read (`config_epoch`, from the customers API's
+    authentication) and this worker already knows the organization's endpoints under it.
     """
     if event not in WebhookEvent.values:
         raise ValueError(f"unknown webhook event {event!r}")
     organization_id = organization.pk if isinstance(organization, Organization) else organization
     if only_endpoint is not None:
-        endpoints = [only_endpoint]
+        endpoint_ids = [only_endpoint.pk]
     else:
-        candidates = Endpoint.objects.filter(organization_id=organization_id, enabled=True)
-        endpoints = [e for e in candidates.only("id", "events") if e.subscribes_to(event)]
-    if not endpoints:
+        endpoint_ids = _subscribed(organization_id=organization_id, event=event, config_epoch=config_epoch)
+    if not endpoint_ids:
         return None
     # No savepoint inside the caller's transaction (its failure is the caller's); its own
     # transaction when called outside one, so the event never exists without its deliveries.
@@ -272,9 +299,11 @@ def event_emit(
         now = timezone.now()
         row = Event.objects.create(organization_id=organization_id, name=event, data=data)
         Delivery.objects.bulk_create(
-            [Delivery(endpoint=e, event=row, next_attempt_at=now, window_started_at=now) for e in endpoints]
+            [
+                Delivery(endpoint_id=pk, event=row, next_attempt_at=now, window_started_at=now)
+                for pk in endpoint_ids
+            ]
         )
-        endpoint_ids = [e.pk for e in endpoints]
         transaction.on_commit(lambda: _drains_enqueue(endpoint_ids))
     return row
 

@@ -3,41 +3,60 @@ it to the browser that opened its link, moving it through its flow's steps, fini
 
 from __future__ import annotations
 
+import functools
+import json
 import uuid
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db import transaction
-from django.db.models import Count, Min
+from django.db import connection, transaction
+from django.db.models import Count, Min, Model
 from django.utils import timezone
 
-from core.audit import AuditAction
+from core.audit import AuditAction, audit_actor_for
 from core.conf import app_settings
+from core.db import prepared_rows
 from core.errors import Conflict, DomainError, NotFound, RateLimited
+from core.models import AuditEvent
 from core.services import audit_record
 from webhooks.events import WebhookEvent
 from webhooks.services import event_emit
 
 from ..errors import CustomersErrorCode as Code
 from ..models import Challenge, Customer, Organization
+from ..selectors import parse_uuid
 from ..serializers import challenge_data, customer_data
 from .customers import GATEWAY_ACTOR
+
+M = TypeVar("M", bound=Model)
 
 
 @transaction.atomic
 def challenge_open(
-    *, organization: Organization, customer_id: uuid.UUID | str, type: str, return_url: str, actor: str = ""
+    *,
+    organization: Organization,
+    customer_id: uuid.UUID | str,
+    type: str,
+    return_url: str,
+    actor: str = "",
+    config_epoch: str | None = None,
 ) -> Challenge:
     """A new challenge of `type` for the customer; earlier open ones are superseded.
 
-    Refused unless the type's flow is built and its row lets this customer start it (409).
+    Refused unless the type's flow is built and its row lets this customer start it (409);
+    404 for an unknown customer (or another organization's). `config_epoch` (the
+    organization config epoch the request read) lets the webhook events find the
+    organization's subscriptions in this worker's cache.
+
+    On PostgreSQL: the customer row locked (the 404 check too), then one statement
+    superseding the earlier open challenges, inserting this one and its audit row.
     """
     from gateway.flows import flow_for
 
     flow = flow_for(type)
     if not flow.built:
         raise DomainError("This challenge type is not available yet.", code=Code.CHALLENGE_TYPE_UNAVAILABLE)
-    customer = Customer.objects.select_for_update().filter(pk=customer_id, organization=organization).first()
+    customer = _customer_lock(organization=organization, customer_id=customer_id)
     if customer is None:
         raise NotFound("Customer not found", code=Code.NOT_FOUND)
     refusal = flow.start_refusal(customer)
@@ -48,49 +67,143 @@ def challenge_open(
         _hourly_starts_check(
             customer=customer, type=type, limit=getattr(app_settings, flow.starts_per_hour_setting), now=now
         )
-    # Only one open challenge per customer: the newest wins, earlier links stop working.
-    superseded = _challenges_supersede(customer=customer, now=now)
-    challenge = Challenge.objects.create(
+    challenge = Challenge(
+        id=uuid.uuid4(),
         organization=organization,
         customer=customer,
         type=type,
         return_url=return_url,
         expires_at=now + timedelta(seconds=app_settings.CHALLENGE_TTL_SECONDS),
+        created_at=now,
     )
-    audit_record(
-        action=AuditAction(f"challenge.create.{type.lower()}"),
-        target=challenge,
-        actor=actor,
-        data={"customer": str(customer.pk), "superseded": superseded},
-    )
+    # Only one open challenge per customer: the newest wins, earlier links stop working.
+    if connection.vendor == "postgresql":
+        superseded = _challenge_insert_superseding(
+            challenge=challenge, customer=customer, now=now, actor=actor
+        )
+    else:
+        superseded = _challenges_supersede(customer=customer, now=now)
+        challenge.save(force_insert=True)
+        audit_record(
+            action=AuditAction(f"challenge.create.{type.lower()}"),
+            target=challenge,
+            actor=actor,
+            data={"customer": str(customer.pk), "superseded": len(superseded)},
+        )
+    for earlier in superseded:
+        event_emit(
+            organization=organization,
+            event=WebhookEvent.CHALLENGE_FAILED,
+            data=challenge_data(earlier),
+            config_epoch=config_epoch,
+        )
     if type == Challenge.Type.RESET_PIN:
         event_emit(
             organization=organization,
             event=WebhookEvent.CUSTOMER_RECOVERY_INITIATED,
             data=customer_data(customer),
+            config_epoch=config_epoch,
         )
     return challenge
 
 
-def _challenges_supersede(*, customer: Customer, now: datetime) -> int:
-    """Fail the customer's open challenges (reason `superseded`), each with its challenge.failed."""
+def _customer_lock(*, organization: Organization, customer_id: object) -> Customer | None:
+    """The whole customer row, locked for this transaction; None when not this organization's."""
+    pk = parse_uuid(customer_id)
+    if pk is None:
+        return None
+    if connection.vendor != "postgresql":
+        return Customer.objects.select_for_update().filter(pk=pk, organization=organization).first()
+    rows = prepared_rows(_customer_lock_sql(), [pk, organization.pk])
+    return _model_from_row(Customer, rows[0]) if rows else None
+
+
+@functools.cache
+def _customer_lock_sql() -> str:
+    meta = Customer._meta
+    columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in meta.concrete_fields)
+    return f"SELECT {columns} FROM {meta.db_table} WHERE id = %s AND organization_id = %s FOR UPDATE"  # noqa: S608
+
+
+def _model_from_row(model: type[M], row: tuple[Any, ...]) -> M:
+    """A model instance from a row of all its concrete columns, converted as the ORM would."""
+    fields = model._meta.concrete_fields
+    values = [
+        f.from_db_value(value, None, connection) if hasattr(f, "from_db_value") else value
+        for f, value in zip(fields, row, strict=True)
+    ]
+    return model.from_db(connection.alias, [f.attname for f in fields], values)
+
+
+def _challenge_insert_superseding(
+    *, challenge: Challenge, customer: Customer, now: datetime, actor: str
+) -> list[Challenge]:
+    """In one prepared statement (data-modifying CTEs, each run once and to completion): fail
+    the customer's open challenges (reason `superseded`), insert `challenge`, write its audit
+    row with the count. Returns the superseded challenges as they are now. The caller holds
+    the customer's row lock, so no other challenge of this customer is opened meanwhile."""
+    fields = Challenge._meta.concrete_fields
+    values = [f.get_db_prep_save(getattr(challenge, f.attname), connection) for f in fields]
+    rows = prepared_rows(
+        _challenge_insert_superseding_sql(),
+        [
+            Challenge.Status.FAILED.value,
+            now,
+            json.dumps({"reason": "superseded"}),
+            customer.pk,
+            *[str(s) for s in Challenge.OPEN_STATUSES],
+            now,
+            *values,
+            uuid.uuid4(),
+            now,
+            f"challenge.create.{challenge.type.lower()}",
+            actor if isinstance(actor, str) else audit_actor_for(actor),
+            str(customer.pk),
+        ],
+    )
+    challenge._state.adding = False
+    challenge._state.db = connection.alias
+    return [_model_from_row(Challenge, row) for row in rows]
+
+
+@functools.cache
+def _challenge_insert_superseding_sql() -> str:
+    meta = Challenge._meta
+    columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in meta.concrete_fields)
+    placeholders = ", ".join(["%s"] * len(meta.concrete_fields))
+    open_statuses = ", ".join(["%s"] * len(Challenge.OPEN_STATUSES))
+    table, audit = meta.db_table, AuditEvent._meta.db_table
+    return f"""
+        WITH superseded AS (
+            UPDATE {table} SET status = %s, completed_at = %s, result = %s::jsonb
+            WHERE customer_id = %s AND status IN ({open_statuses}) AND expires_at > %s
+            RETURNING {columns}
+        ), inserted AS (
+            INSERT INTO {table} ({columns}) VALUES ({placeholders})
+            RETURNING id
+        ), audited AS (
+            INSERT INTO {audit} (id, created_at, action, actor, target_type, target_id, data)
+            SELECT %s, %s, %s, %s, 'Challenge', id::text,
+                   jsonb_build_object('customer', %s::text, 'superseded', (SELECT count(*) FROM superseded))
+            FROM inserted
+        )
+        SELECT {columns} FROM superseded
+    """  # noqa: S608 (table and column names from the models; every value is a parameter)
+
+
+def _challenges_supersede(*, customer: Customer, now: datetime) -> list[Challenge]:
+    """Fail the customer's open challenges (reason `superseded`); returns them as they are now."""
     open_ids = list(
         Challenge.objects.filter(
             customer=customer, status__in=Challenge.OPEN_STATUSES, expires_at__gt=now
         ).values_list("pk", flat=True)
     )
     if not open_ids:
-        return 0
+        return []
     Challenge.objects.filter(pk__in=open_ids).update(
         status=Challenge.Status.FAILED, completed_at=now, result={"reason": "superseded"}
     )
-    for challenge in Challenge.objects.filter(pk__in=open_ids):
-        event_emit(
-            organization=customer.organization_id,
-            event=WebhookEvent.CHALLENGE_FAILED,
-            data=challenge_data(challenge),
-        )
-    return len(open_ids)
+    return list(Challenge.objects.filter(pk__in=open_ids))
 
 
 def _hourly_starts_check(*, customer: Customer, type: str, limit: int, now: datetime) -> None:
@@ -110,7 +223,12 @@ def _hourly_starts_check(*, customer: Customer, type: str, limit: int, now: date
 
 
 def customer_initialize(
-    *, organization: Organization, customer_id: uuid.UUID | str, redirect_url: str, actor: str = ""
+    *,
+    organization: Organization,
+    customer_id: uuid.UUID | str,
+    redirect_url: str,
+    actor: str = "",
+    config_epoch: str | None = None,
 ) -> Challenge:
     """An INITIALIZE challenge (PIN, then recovery); 409 once the customer has both."""
     return challenge_open(
@@ -119,11 +237,17 @@ def customer_initialize(
         type=Challenge.Type.INITIALIZE,
         return_url=redirect_url,
         actor=actor,
+        config_epoch=config_epoch,
     )
 
 
 def customer_reset_pin(
-    *, organization: Organization, customer_id: uuid.UUID | str, redirect_url: str, actor: str = ""
+    *,
+    organization: Organization,
+    customer_id: uuid.UUID | str,
+    redirect_url: str,
+    actor: str = "",
+    config_epoch: str | None = None,
 ) -> Challenge:
     """A RESET_PIN challenge; 409 unless the customer has a PIN and recovery."""
     return challenge_open(
@@ -132,12 +256,14 @@ def customer_reset_pin(
         type=Challenge.Type.RESET_PIN,
         return_url=redirect_url,
         actor=actor,
+        config_epoch=config_epoch,
     )
 
 
 def _pin_unlocked(*, organization: Organization, customer_id: uuid.UUID | str) -> None:
     """A challenge that starts with the PIN is refused (423) while the PIN is locked."""
-    customer = Customer.objects.filter(pk=customer_id, organization=organization).first()
+    pk = parse_uuid(customer_id)
+    customer = Customer.objects.filter(pk=pk, organization=organization).first() if pk else None
     locked_until = customer.pin_locked_until if customer is not None else None
     if customer is not None and customer.pin_status == Customer.PinStatus.LOCKED and locked_until is not None:
         until = locked_until.isoformat().replace("+00:00", "Z")
@@ -150,7 +276,12 @@ def _pin_unlocked(*, organization: Organization, customer_id: uuid.UUID | str) -
 
 
 def customer_change_pin(
-    *, organization: Organization, customer_id: uuid.UUID | str, redirect_url: str, actor: str = ""
+    *,
+    organization: Organization,
+    customer_id: uuid.UUID | str,
+    redirect_url: str,
+    actor: str = "",
+    config_epoch: str | None = None,
 ) -> Challenge:
     """A CHANGE_PIN challenge (the current PIN, then a new one: same shard, same wallets);
     409 without PIN and recovery, 423 while the PIN is locked."""
@@ -161,11 +292,17 @@ def customer_change_pin(
         type=Challenge.Type.CHANGE_PIN,
         return_url=redirect_url,
         actor=actor,
+        config_epoch=config_epoch,
     )
 
 
 def customer_set_recovery(
-    *, organization: Organization, customer_id: uuid.UUID | str, redirect_url: str, actor: str = ""
+    *,
+    organization: Organization,
+    customer_id: uuid.UUID | str,
+    redirect_url: str,
+    actor: str = "",
+    config_epoch: str | None = None,
 ) -> Challenge:
     """A SET_RECOVERY challenge (the PIN, then a new recovery copy replacing the old one);
     409 without a PIN, 423 while the PIN is locked."""
@@ -176,6 +313,7 @@ def customer_set_recovery(
         type=Challenge.Type.SET_RECOVERY,
         return_url=redirect_url,
         actor=actor,
+        config_epoch=config_epoch,
     )
 
 

@@ -29,8 +29,19 @@ GATEWAY_ACTOR = SystemActor.GATEWAY
 
 
 @transaction.atomic
-def customer_create(*, organization: Organization, ref_id: str, name: str = "", actor: str = "") -> Customer:
+def customer_create(
+    *,
+    organization: Organization,
+    ref_id: str,
+    name: str = "",
+    actor: str = "",
+    config_epoch: str | None = None,
+) -> Customer:
     """Insert, bump the organization's counter, write the audit row; a duplicate refId is a 409.
+
+    `config_epoch`: the organization config epoch the request read (customers.epoch_cache);
+    with it, `customer.created` finds the organization's webhook subscriptions in this
+    worker's cache, so a creation nobody subscribes to makes no endpoint query.
 
     On PostgreSQL the three writes are one statement (data-modifying CTEs), inside this
     function's transaction so that further writes of the same change (an event row) join
@@ -65,7 +76,12 @@ def customer_create(*, organization: Organization, ref_id: str, name: str = "", 
                 errors={"refId": ["Already exists."]},
             ) from None
         raise
-    event_emit(organization=organization, event=WebhookEvent.CUSTOMER_CREATED, data=customer_data(customer))
+    event_emit(
+        organization=organization,
+        event=WebhookEvent.CUSTOMER_CREATED,
+        data=customer_data(customer),
+        config_epoch=config_epoch,
+    )
     return customer
 
 

@@ -18,12 +18,18 @@ from core.errors import Conflict, DomainError
 from core.services import audit_record
 
 from ..authentication import KEY_PREFIX, PREFIX_LENGTH, api_keys_changed
+from ..epoch_cache import EpochCache
 from ..errors import CustomersErrorCode as Code
 from ..models import ApiKey, IdempotencyRecord, Organization, RedirectOrigin
 
 REDIRECT_URL_MAX_LENGTH = 2048
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1"})
 DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+# Per worker: organization id -> its allowlisted origins, under the organization config
+# epoch (customers.epoch_cache; every RedirectOrigin change moves it).
+_allowlists: EpochCache[frozenset[str]] = EpochCache()
 
 
 class InvalidOrigin(ValueError):
@@ -56,8 +62,22 @@ def redirect_origin_normalize(value: str) -> str:
     return _origin_of(value)[1]
 
 
-def redirect_url_validate(*, organization: Organization, url: str) -> str:
-    """The integrator's return URL, if absolute, https (http for local hosts in DEBUG) and allowlisted."""
+def _allowlist(*, organization: Organization, config_epoch: str | None) -> frozenset[str]:
+    origins = _allowlists.get(organization.pk, epoch=config_epoch)
+    if origins is None:
+        origins = frozenset(
+            RedirectOrigin.objects.filter(organization=organization).values_list("origin", flat=True)
+        )
+        _allowlists.put(organization.pk, origins, epoch=config_epoch)
+    return origins
+
+
+def redirect_url_validate(*, organization: Organization, url: str, config_epoch: str | None = None) -> str:
+    """The integrator's return URL, if absolute, https (http for local hosts in DEBUG) and allowlisted.
+
+    `config_epoch`: the organization config epoch the request read (request_config_epoch);
+    with it the allowlist comes from this worker's cache while the epoch holds.
+    """
 
     def invalid(message: str) -> DomainError:
         return DomainError(
@@ -79,8 +99,7 @@ def redirect_url_validate(*, organization: Organization, url: str) -> str:
         raise invalid("Enter a valid absolute URL.") from None
     if scheme != "https" and not (settings.DEBUG and (parts.hostname or "").lower() in LOCAL_HOSTS):
         raise invalid("The redirect URL must use https.")
-    allowed = RedirectOrigin.objects.filter(organization=organization, origin=origin).exists()
-    if not allowed:
+    if origin not in _allowlist(organization=organization, config_epoch=config_epoch):
         raise invalid("The redirect URL's origin is not on this organization's allowlist.")
     return url
 
