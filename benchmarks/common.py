@@ -173,7 +173,7 @@ def gunicorn(
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_http(base + ready_path)
+        wait_http(base + ready_path, timeout=120)  # a loaded machine starts 6 workers slowly
         yield base
     finally:
         with contextlib.suppress(ProcessLookupError):

@@ -1,8 +1,13 @@
 """Benchmark: the service under gunicorn (PostgreSQL + Redis) loaded by wrk, as ratios to a baseline.
 
-    make bench            # full run: 1,000,000 customers, 10 s per row, then 1,000 fuzz
-                          # cases per operation; writes benchmarks/RESULTS.md
+    make bench            # full run: 1,000,000 customers, 10 s per row, 2 rounds (medians);
+                          # writes benchmarks/RESULTS.md (about 10 min on 2 idle cores; twice
+                          # the rows with BENCH_ARGS="--before GIT_REF")
+    make bench-fuzz       # the fuzzing alone: 1,000 schemathesis cases per operation (about
+                          # 35 min on 2 cores); replaces RESULTS.md's fuzz section, nothing else
     make bench-quick      # CI's smaller form: 20,000 customers, 2 s per row, no fuzzing
+
+Each phase prints how long it took (seeding, worker probe, each round, SQL counts, fuzzing).
 
 The baseline is GET /healthz, a bare Django view returning a small JSON object through
 the same gunicorn/Django stack, measured in the same run. Rate limits are raised for
@@ -42,7 +47,7 @@ from common import (
     manage,
     recreate_database,
 )
-from wallet_rows import seed_wallets, wallet_rows
+from wallet_rows import challenge_rows, seed_wallets, wallet_rows
 
 LUA = str(Path(__file__).resolve().parent / "wrk" / "request.lua")
 OUT = Path(__file__).resolve().parent / "out"
@@ -169,7 +174,16 @@ def query_counts(env: dict[str, str], rows: list[Row], ids: list[str], cwd: Path
     for row in rows:
         if row.server != "service" or row.name.startswith("baseline"):
             continue
-        sub = lambda s: s.replace("{n}", f"qc-{time.time_ns()}").replace("{id}", ids[0]) if s else s  # noqa: E731
+        # The first line of the row's ids (a customer, or a customer and its wallet).
+        fields = Path(row.ids).read_text().splitlines()[0].split("\t") if row.ids else [ids[0]]
+        fields.append("")
+
+        def sub(s: str | None, fields: list[str] = fields) -> str | None:
+            if not s:
+                return s
+            s = s.replace("{n}", f"qc-{time.time_ns()}")
+            return s.replace("{id2}", fields[1]).replace("{id}", fields[0])
+
         payload.append(
             {
                 "name": row.name,
@@ -313,7 +327,59 @@ def pick_workers(
     return max(served, key=served.__getitem__), served
 
 
-def main() -> int:
+class Phases:
+    """How long each phase of the run took: printed as it ends, and listed in the report."""
+
+    def __init__(self) -> None:
+        self.took: dict[str, float] = {}
+
+    @contextlib.contextmanager
+    def __call__(self, name: str):
+        start = time.monotonic()
+        try:
+            yield
+        finally:
+            self.took[name] = time.monotonic() - start
+            print(f"  [{name}: {self.took[name]:.0f} s]", flush=True)
+
+    def summary(self) -> str:
+        return ", ".join(f"{name} {seconds:.0f} s" for name, seconds in self.took.items())
+
+
+FUZZ_HEADING = "Fuzzing (schemathesis"
+
+
+def _sections(text: str) -> tuple[str, str, str]:
+    """(figures, fuzz section, analysis) of a RESULTS.md; any part may be empty."""
+    analysis_at = text.find("\n## Analysis")
+    head, analysis = (text[:analysis_at], text[analysis_at:]) if analysis_at >= 0 else (text, "")
+    fuzz_at = head.find(FUZZ_HEADING)
+    if fuzz_at < 0:
+        return head.rstrip() + "\n", "", analysis
+    return head[:fuzz_at].rstrip() + "\n", head[fuzz_at:].rstrip() + "\n", analysis
+
+
+def with_fuzz_section(text: str, fuzz_report: str) -> str:
+    """A RESULTS.md's text with its fuzz section replaced by `fuzz_report` (figures and analysis kept)."""
+    figures, _, analysis = _sections(text or "# Benchmark results\n")
+    stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    return f"{figures}\n{fuzz_report}\n\n(`make bench-fuzz`, {stamp}.)\n{analysis}"
+
+
+def fuzz_only(args: argparse.Namespace) -> int:
+    """`make bench-fuzz`: the fuzz phase alone; its section of the results file is replaced."""
+    ensure_services()
+    redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9")
+    fuzz_report, ok = run_fuzz(args.fuzz, redis_url)
+    print()
+    print(fuzz_report)
+    if args.results:
+        old = args.results.read_text() if args.results.exists() else ""
+        args.results.write_text(with_fuzz_section(old, fuzz_report))
+    return 0 if ok else 1
+
+
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     parser.add_argument("--customers", type=int, default=1_000_000)
     parser.add_argument("--duration", type=int, default=10, help="seconds per row")
@@ -345,9 +411,33 @@ def main() -> int:
         metavar="N",
         help="then fuzz every operation with N schemathesis cases (0: skip)",
     )
+    parser.add_argument(
+        "--fuzz-only",
+        action="store_true",
+        help="only the fuzz phase (--fuzz N cases); with --results, replace that file's fuzz section",
+    )
     args = parser.parse_args()
     if args.quick:
         args.customers, args.duration = min(args.customers, 20_000), 2
+    if args.fuzz_only and not args.fuzz:
+        parser.error("--fuzz-only needs --fuzz N")
+    return args
+
+
+def write_results(args: argparse.Namespace, report: str, fuzz_report: str) -> None:
+    """The figures; the hand-written analysis below them survives a new run, and so does the
+    fuzz section when this run did not fuzz (`make bench-fuzz` writes it)."""
+    old = args.results.read_text() if args.results.exists() else ""
+    _, old_fuzz, analysis = _sections(old)
+    fuzz = f"{fuzz_report}\n" if fuzz_report else old_fuzz
+    args.results.write_text(results_markdown(report, args) + (f"\n{fuzz}" if fuzz else "") + analysis)
+
+
+def main() -> int:
+    args = parse_args()
+    if args.fuzz_only:
+        return fuzz_only(args)
+    phases = Phases()
 
     ensure_services()
     wrk_bin = ensure_wrk()
@@ -372,12 +462,11 @@ def main() -> int:
         .splitlines()[-1]
     )
     api_key = manage(env, "create_api_key", org_id).strip().splitlines()[-1]
-    t0 = time.monotonic()
-    seed_customers(database_url, org_id, args.customers)
-    # The list's total is the organization's transactional counter: repair it after bulk SQL.
-    manage(env, "recount_customers", org_id)
-    seed_wallets(database_url, org_id, args.customers)
-    print(f"seeded in {time.monotonic() - t0:.1f}s", flush=True)
+    with phases("seeding"):
+        seed_customers(database_url, org_id, args.customers)
+        # The list's total is the organization's transactional counter: repair it after bulk SQL.
+        manage(env, "recount_customers", org_id)
+        seed_wallets(database_url, org_id, args.customers)
     client_lines = manage(env, "create_api_client", "Bench Partner").strip().splitlines()
     creds = dict(line.split("=", 1) for line in client_lines if "=" in line)
 
@@ -414,6 +503,7 @@ def main() -> int:
         ids_file.close()
     rows = build_rows(key_headers, ids_file.name, last_page, account_body, client_token)
     rows += wallet_rows(Row, key_headers, ids)
+    rows += challenge_rows(Row, key_headers, args.customers)
     by_name = {row.name: row for row in rows}
 
     cores = os.cpu_count() or 1
@@ -421,14 +511,15 @@ def main() -> int:
         workers, probes = args.workers, dict[int, float]()
     else:
         print("picking the gunicorn worker count (authenticated read) ...", flush=True)
-        workers, probes = pick_workers(
-            env,
-            wrk_bin,
-            by_name["GET /v2/customers/{id}"],
-            [cores, 2 * cores, 3 * cores],
-            2 if args.quick else 4,
-            args.connections,
-        )
+        with phases("worker probe"):
+            workers, probes = pick_workers(
+                env,
+                wrk_bin,
+                by_name["GET /v2/customers/{id}"],
+                [cores, 2 * cores, 3 * cores],
+                2 if args.quick else 4,
+                args.connections,
+            )
         print(f"  best: {workers} workers", flush=True)
 
     before_env = {**env, "DJANGO_SETTINGS_MODULE": "config.settings.base"}
@@ -441,14 +532,16 @@ def main() -> int:
             stack.enter_context(gunicorn(before_env, workers, cwd=before_root)) if before_root else None
         )
         for round_no in range(1, args.rounds + 1):
-            if args.rounds > 1:
-                print(f"round {round_no} of {args.rounds}", flush=True)
-            for row in rows:
-                print(f"  {row.name} ...", flush=True)
-                server = plain if row.server == "plain" else base
-                row.results.append(wrk(wrk_bin, server, row, args.duration, args.connections))
-                if before_base and row.server == "service" and not row.floor:
-                    row.before_results.append(wrk(wrk_bin, before_base, row, args.duration, args.connections))
+            print(f"round {round_no} of {args.rounds}", flush=True)
+            with phases(f"round {round_no}"):
+                for row in rows:
+                    print(f"  {row.name} ...", flush=True)
+                    server = plain if row.server == "plain" else base
+                    row.results.append(wrk(wrk_bin, server, row, args.duration, args.connections))
+                    if before_base and row.server == "service" and not row.floor:
+                        row.before_results.append(
+                            wrk(wrk_bin, before_base, row, args.duration, args.connections)
+                        )
             # Each round's ratios are to that round's baseline (the load on a shared machine drifts).
             baseline = rows[0].results[-1]["rps"]
             for row in rows:
@@ -456,28 +549,30 @@ def main() -> int:
                 if row.before_results:
                     row.before_results[-1]["ratio"] = row.before_results[-1]["rps"] / baseline
 
-    counts = query_counts(env, rows, ids)
-    before_counts = (
-        query_counts(before_env, [r for r in rows if not r.floor], ids, before_root) if before_root else {}
-    )
+    with phases("SQL counts"):
+        counts = query_counts(env, rows, ids)
+        before_counts = (
+            query_counts(before_env, [r for r in rows if not r.floor], ids, before_root)
+            if before_root
+            else {}
+        )
     cost = bcrypt_cost_ms(rounds)
+    fuzz_ok, fuzz_report = True, ""
+    if args.fuzz:
+        with phases("fuzzing"):
+            fuzz_report, fuzz_ok = run_fuzz(args.fuzz, redis_url)
     lines = render(rows, counts, before_counts, cost, rounds, args, workers, probes)
+    lines.append(f"Phases: {phases.summary()}.")
     report = "\n".join(lines)
     print()
     print(report)
-    fuzz_ok = True
-    if args.fuzz:
-        fuzz_report, fuzz_ok = run_fuzz(args.fuzz, redis_url)
-        report += "\n\n" + fuzz_report
+    if fuzz_report:
         print()
         print(fuzz_report)
     OUT.mkdir(exist_ok=True)
-    (OUT / "latest.md").write_text(report + "\n")
+    (OUT / "latest.md").write_text(report + ("\n\n" + fuzz_report if fuzz_report else "") + "\n")
     if args.results:
-        # The hand-written analysis below the figures survives a new run.
-        old = args.results.read_text() if args.results.exists() else ""
-        analysis = old[old.index("\n## Analysis") :] if "\n## Analysis" in old else ""
-        args.results.write_text(results_markdown(report, args) + analysis)
+        write_results(args, report, fuzz_report)
     failed = [r.name for r in rows if any(x.get("bad") or x.get("errors") for x in r.results)]
     if failed:
         print(f"\nrows with unexpected answers or socket errors: {failed}")
@@ -645,7 +740,10 @@ def results_markdown(report: str, args: argparse.Namespace) -> str:
         + (f" --before {args.before}" if args.before else "")
     )
     python = f"`python benchmarks/run.py{flags} --results benchmarks/RESULTS.md`"
-    make = {" --fuzz 1000": "make bench", " --quick": "make bench-quick"}.get(flags)
+    make = {" --rounds 2": "make bench", " --quick": "make bench-quick"}.get(flags)
+    if make is None and flags.startswith(" --rounds 2 --before "):
+        make = f'make bench BENCH_ARGS="{flags[len(" --rounds 2 ") :]}"'
+
     command = f"`{make}` ({python})" if make else python
     return (
         "# Benchmark results\n\n"

@@ -5,12 +5,28 @@ an organization of 1,000,000 customers holds 2,000,000 wallets, and sets the org
 wallet tally as the creating service would. wallet_rows() are the list rows: a page of
 GET /v2/wallets?customerIds=... with 1 and with 10 customers, each on one connection, where p50
 is what one page costs; their SQL/req must be the same (a constant query count).
+
+challenge_rows() are the wallet and signing challenge creations, `POST .../wallet/create` and
+`POST .../sign/message`, on the customers of the second page (positions 101-200 from the newest),
+which seed_wallets() marks as having a PIN and recovery (the first page stays without, for
+`initialize`). A signing row names one of the customer's seeded wallets.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import random
 import tempfile
+import uuid
+
+# Seeded customers with a PIN and recovery: positions 101-200 from the newest (the list's page 2).
+READY_FROM_NEWEST = range(100, 200)
+
+
+def _md5_uuid(text: str) -> str:
+    """md5(text)::uuid as PostgreSQL computes it in the seeding SQL."""
+    return str(uuid.UUID(hashlib.md5(text.encode()).hexdigest()))  # noqa: S324 (an id, not a hash)
 
 
 def seed_wallets(database_url: str, org_id: str, customers: int) -> None:
@@ -35,6 +51,44 @@ def seed_wallets(database_url: str, org_id: str, customers: int) -> None:
             (org_id, 2 * customers),
         )
         conn.execute("VACUUM (ANALYZE) wallets_wallet")
+        ready = [customers - k for k in READY_FROM_NEWEST if customers - k >= 1]
+        conn.execute(
+            """
+            UPDATE customers_customer
+            SET has_pin = true, has_recovery = true, recovery_methods = '["SECURITY_QUESTIONS"]'::jsonb
+            WHERE id = ANY(ARRAY(SELECT md5('bench' || g)::uuid FROM unnest(%(g)s::int[]) AS g))
+            """,
+            {"g": ready},
+        )
+
+
+def challenge_rows(row_class, key_headers: dict[str, str], customers: int) -> list:
+    """Rows for run.py's Row class: challenge creations for customers with a PIN and recovery."""
+    pairs = tempfile.NamedTemporaryFile("w", delete=False, suffix=".ids")
+    for k in READY_FROM_NEWEST:
+        g = customers - k
+        if g >= 1:
+            pairs.write(f"{_md5_uuid(f'bench{g}')}\t{_md5_uuid(f'wallet{g}ETH')}\n")
+    pairs.close()
+    redirect = "https://bench.example.com/done?u={n}"
+    return [
+        row_class(
+            "POST /v2/customers/{id}/wallet/create",
+            "POST",
+            "/v2/customers/{id}/wallet/create",
+            key_headers,
+            body=json.dumps({"blockchains": ["ETH"], "accountType": "EOA", "redirectUrl": redirect}),
+            ids=pairs.name,
+        ),
+        row_class(
+            "POST /v2/customers/{id}/sign/message",
+            "POST",
+            "/v2/customers/{id}/sign/message",
+            key_headers,
+            body=json.dumps({"walletId": "{id2}", "message": "Bench {n}", "redirectUrl": redirect}),
+            ids=pairs.name,
+        ),
+    ]
 
 
 def wallet_rows(row_class, key_headers: dict[str, str], customer_ids: list[str]) -> list:

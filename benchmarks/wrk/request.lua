@@ -2,7 +2,9 @@
 --   BENCH_METHOD, BENCH_PATH, BENCH_BODY, BENCH_HEADERS ("Name: value|Name: value"),
 --   BENCH_IDS (a file of ids, one a line), BENCH_OK_STATUS (the status that counts as a
 --   success, when it is not a 2xx). "{n}" in path/body becomes a number unique
---   to this request; "{id}" a random id from BENCH_IDS. done() prints one JSON line.
+--   to this request; "{id}" a random line of BENCH_IDS, the same in path and body; a
+--   line of tab-separated fields gives "{id}" the first and "{id2}" the second (a
+--   customer and its wallet). done() prints one JSON line.
 local threads = {}
 local counter = 0
 
@@ -37,19 +39,22 @@ function init(args)
   math.randomseed(os.time() + tid * 7919)
 end
 
-local function fill(template)
+local function fill(template, n, fields)
   if not template then return nil end
-  seq = seq + 1
-  local n = string.format("%d-%d-%d", tid, seq, math.random(1, 1000000000))
   local out = string.gsub(template, "{n}", n)
-  if #ids > 0 then
-    out = string.gsub(out, "{id}", ids[math.random(1, #ids)])
-  end
+  if fields[1] then out = string.gsub(out, "{id}", fields[1]) end
+  if fields[2] then out = string.gsub(out, "{id2}", fields[2]) end
   return out
 end
 
 function request()
-  return wrk.format(method, fill(path_t), nil, fill(body_t))
+  seq = seq + 1
+  local n = string.format("%d-%d-%d", tid, seq, math.random(1, 1000000000))
+  local fields = {}
+  if #ids > 0 then
+    for field in string.gmatch(ids[math.random(1, #ids)], "[^\t]+") do table.insert(fields, field) end
+  end
+  return wrk.format(method, fill(path_t, n, fields), nil, fill(body_t, n, fields))
 end
 
 function response(status, headers, body)
