@@ -15,6 +15,7 @@ import logging
 import secrets
 import time
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, overload
 
@@ -233,6 +234,10 @@ def endpoint_test(*, endpoint: Endpoint, actor: Actor | str = None) -> Event:
 _subscriptions: EpochCache[tuple[tuple[uuid.UUID, tuple[str, ...]], ...]] = EpochCache()
 
 
+# The event's `data`, or a function making it: called only when an endpoint subscribes.
+EventData = dict[str, Any] | Callable[[], dict[str, Any]]
+
+
 def _subscribed(*, organization_id: object, event: str, config_epoch: str | None) -> list[uuid.UUID]:
     """Ids of the organization's enabled endpoints that receive `event`."""
     found = _subscriptions.get(organization_id, epoch=config_epoch)
@@ -250,7 +255,7 @@ def event_emit(
     *,
     organization: Organization | uuid.UUID | str,
     event: str,
-    data: dict[str, Any],
+    data: EventData,
     only_endpoint: Endpoint,
     config_epoch: str | None = None,
 ) -> Event: ...
@@ -261,7 +266,7 @@ def event_emit(
     *,
     organization: Organization | uuid.UUID | str,
     event: str,
-    data: dict[str, Any],
+    data: EventData,
     only_endpoint: None = None,
     config_epoch: str | None = None,
 ) -> Event | None: ...
@@ -271,7 +276,7 @@ def event_emit(
     *,
     organization: Organization | uuid.UUID | str,
     event: str,
-    data: dict[str, Any],
+    data: EventData,
     only_endpoint: Endpoint | None = None,
     config_epoch: str | None = None,
 ) -> Event | None:
@@ -279,7 +284,8 @@ def event_emit(
 
     Call it inside the transaction that makes the change: a rollback takes the event and
     its deliveries with it, and the drain tasks are only enqueued once the change commits.
-    `data` is what the API returns for the object (never a secret). Without a subscriber
+    `data` is what the API returns for the object (never a secret), or a function
+    returning it, called only when someone subscribes. Without a subscriber
     nothing is written: the cost is one indexed query, or none when the caller passes the
     organization config epoch its request read (`config_epoch`, from the customers API's
     authentication) and this worker already knows the organization's endpoints under it.
@@ -297,7 +303,8 @@ def event_emit(
     # transaction when called outside one, so the event never exists without its deliveries.
     with transaction.atomic(savepoint=False):
         now = timezone.now()
-        row = Event.objects.create(organization_id=organization_id, name=event, data=data)
+        payload = data() if callable(data) else data
+        row = Event.objects.create(organization_id=organization_id, name=event, data=payload)
         Delivery.objects.bulk_create(
             [
                 Delivery(endpoint_id=pk, event=row, next_attempt_at=now, window_started_at=now)

@@ -94,14 +94,14 @@ def challenge_open(
         event_emit(
             organization=organization,
             event=WebhookEvent.CHALLENGE_FAILED,
-            data=challenge_data(earlier),
+            data=functools.partial(challenge_data, earlier),
             config_epoch=config_epoch,
         )
     if type == Challenge.Type.RESET_PIN:
         event_emit(
             organization=organization,
             event=WebhookEvent.CUSTOMER_RECOVERY_INITIATED,
-            data=customer_data(customer),
+            data=functools.partial(customer_data, customer),
             config_epoch=config_epoch,
         )
     return challenge

@@ -79,7 +79,7 @@ def customer_create(
     event_emit(
         organization=organization,
         event=WebhookEvent.CUSTOMER_CREATED,
-        data=customer_data(customer),
+        data=functools.partial(customer_data, customer),
         config_epoch=config_epoch,
     )
     return customer
