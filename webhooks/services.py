@@ -238,7 +238,7 @@ _subscriptions: EpochCache[tuple[tuple[uuid.UUID, tuple[str, ...]], ...]] = Epoc
 EventData = dict[str, Any] | Callable[[], dict[str, Any]]
 
 
-def _subscribed(*, organization_id: object, event: str, config_epoch: str | None) -> list[uuid.UUID]:
+def _subscribed(*, organization_id: uuid.UUID | str, event: str, config_epoch: str | None) -> list[uuid.UUID]:
     """Ids of the organization's enabled endpoints that receive `event`."""
     found = _subscriptions.get(organization_id, epoch=config_epoch)
     if found is None:

@@ -26,6 +26,40 @@ import requests
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 
+TWO_WORKERS = 2  # the `server` fixture's gunicorn (conftest.py)
+
+
+@contextlib.contextmanager
+def service(database: str, *, workers: int) -> Iterator[str]:
+    """The service under gunicorn (test settings) on `database` and the shared Redis; its URL.
+
+    The per-key limit of the customers API is raised (its setting): these tests measure
+    data integrity and caches, not that limit; the merchant limit stays at its default.
+    """
+    env = {
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": database,
+        "REDIS_URL": os.environ["REDIS_URL"],
+        "CUSTOMERS_RATE_LIMIT": "100000/s",
+        "LOG_LEVEL": "WARNING",
+    }
+    with gunicorn(env, workers=workers) as running:
+        yield running.url
+
+
+def server_connections() -> int:
+    """PostgreSQL sessions on the test database other than this process's: one per worker
+    that has served a request (persistent connections), so 2 means both workers did."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+        )
+        return cursor.fetchone()[0]
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

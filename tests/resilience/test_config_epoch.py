@@ -6,39 +6,21 @@ setting changes in this process, and the very next requests, whichever worker ta
 them, behave by the new setting.
 """
 
-import os
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
-from django.db import connection
 
 from customers.models import Challenge, Customer, RedirectOrigin
 from customers.services import api_key_create, customer_create, organization_create
 from webhooks.models import Delivery, Endpoint, Event
 from webhooks.services import endpoint_create, endpoint_delete, endpoint_disable, endpoint_update
 
-from .servers import database_url, gunicorn
+from .servers import TWO_WORKERS, server_connections
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]
 
-WORKERS = 2
 HOOK = "http://127.0.0.1:9/hook"  # never answered: deliveries stay pending, which is all we count
-
-
-@pytest.fixture(scope="module")
-def server(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        url = database_url(connection.settings_dict)
-    env = {
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": url,
-        "REDIS_URL": os.environ["REDIS_URL"],
-        "CUSTOMERS_RATE_LIMIT": "100000/s",
-        "LOG_LEVEL": "WARNING",
-    }
-    with gunicorn(env, workers=WORKERS) as running:
-        yield running.url
 
 
 @pytest.fixture
@@ -47,15 +29,6 @@ def org(transactional_db, secret_registry):
     _, raw = api_key_create(organization=organization)
     secret_registry.add(raw)
     return organization, raw
-
-
-def _server_connections() -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-            "AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
-        )
-        return cursor.fetchone()[0]
 
 
 def _create(url: str, key: str, prefix: str, count: int) -> list[int]:
@@ -96,7 +69,7 @@ def test_webhook_subscriptions_are_seen_by_every_worker_on_the_next_request(serv
     organization, key = org
     # Nobody subscribes: every worker remembers that, and creation emits nothing.
     assert _create(server, key, "before", 40) == [201] * 40
-    assert _server_connections() >= WORKERS
+    assert server_connections() >= TWO_WORKERS
     assert _created_events("before") == 0
     # An endpoint appears: the very next creations, in every worker, emit to it.
     endpoint, _ = endpoint_create(organization=organization, url=HOOK, events=["customer.created"])
@@ -130,7 +103,7 @@ def test_redirect_allowlist_changes_are_seen_by_every_worker_on_the_next_request
     other = "https://other.example.com/back"
     assert _initialize(server, key, ids, "https://epoch.example.com/back") == [201] * 40
     assert _initialize(server, key, ids, other) == [400] * 40  # both workers cached the allowlist
-    assert _server_connections() >= WORKERS
+    assert server_connections() >= TWO_WORKERS
     origin = RedirectOrigin.objects.create(organization=organization, origin="https://other.example.com")
     assert _initialize(server, key, ids, other) == [201] * 40
     origin.delete()

@@ -4,7 +4,6 @@ Bounded and loopback only: one burst of 200 requests per test against a gunicorn
 on 127.0.0.1 for this module, on the pytest test database.
 """
 
-import os
 import threading
 import time
 import uuid
@@ -22,7 +21,7 @@ from merchants.models import Account
 from merchants.tokens import ClientAccessToken
 from tests.merchants.factories import VALID_PASSWORD, VALID_PIN, valid_body
 
-from .servers import database_url, gunicorn
+from .servers import database_url, service
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]
 
@@ -33,17 +32,8 @@ BURST = 200
 def server(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         url = database_url(connection.settings_dict)
-    env = {
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": url,
-        "REDIS_URL": os.environ["REDIS_URL"],
-        # The customer burst measures data integrity, not the per-key limit (raised through
-        # its setting); the merchant limit stays at its production default of 10/60s.
-        "CUSTOMERS_RATE_LIMIT": "100000/s",
-        "LOG_LEVEL": "WARNING",
-    }
-    with gunicorn(env, workers=4) as running:
-        yield running.url
+    with service(url, workers=4) as base:
+        yield base
 
 
 def burst(send, count: int = BURST) -> list[requests.Response]:

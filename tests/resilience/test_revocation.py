@@ -5,36 +5,17 @@ read-only, or its organization deleted from this process, and the very next requ
 whichever worker takes them, see the change.
 """
 
-import os
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
-from django.db import connection
 
 from customers.models import ApiKey
 from customers.services import api_key_create, api_key_revoke, organization_create
 
-from .servers import database_url, gunicorn
+from .servers import TWO_WORKERS, server_connections
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]
-
-WORKERS = 2
-
-
-@pytest.fixture(scope="module")
-def server(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        url = database_url(connection.settings_dict)
-    env = {
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": url,
-        "REDIS_URL": os.environ["REDIS_URL"],
-        "CUSTOMERS_RATE_LIMIT": "100000/s",
-        "LOG_LEVEL": "WARNING",
-    }
-    with gunicorn(env, workers=WORKERS) as running:
-        yield running.url
 
 
 def _statuses(url: str, key: str, count: int, method: str = "get", body: dict | None = None) -> list[int]:
@@ -51,17 +32,6 @@ def _statuses(url: str, key: str, count: int, method: str = "get", body: dict | 
         return list(pool.map(one, range(count)))
 
 
-def _server_connections() -> int:
-    """PostgreSQL sessions on the test database other than this process's: one per worker
-    that has served a request (persistent connections), so 2 means both workers did."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-            "AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
-        )
-        return cursor.fetchone()[0]
-
-
 @pytest.fixture
 def organization(transactional_db):
     return organization_create(name="Revocation Wallet", redirect_origins=["https://rev.example.com"])
@@ -71,7 +41,7 @@ def test_revoked_key_is_refused_by_every_worker_on_the_next_request(server, orga
     api_key, raw = api_key_create(organization=organization)
     secret_registry.add(raw)
     assert _statuses(server, raw, 40) == [200] * 40
-    assert _server_connections() >= WORKERS  # both workers have checked the key and cached it
+    assert server_connections() >= TWO_WORKERS  # both workers have checked the key and cached it
     api_key_revoke(api_key=api_key)
     assert _statuses(server, raw, 40) == [401] * 40
 
