@@ -156,7 +156,7 @@ def _challenge_insert_superseding(
             *values,
             uuid.uuid4(),
             now,
-            f"challenge.create.{challenge.type.lower()}",
+            str(AuditAction(f"challenge.create.{challenge.type.lower()}")),
             actor if isinstance(actor, str) else audit_actor_for(actor),
             str(customer.pk),
         ],
