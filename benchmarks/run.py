@@ -309,7 +309,13 @@ def build_rows(key_headers: dict, ids_path: str, last_page: int, account_body: s
 
 
 def pick_workers(
-    env: dict[str, str], wrk_bin: str, probe: Row, candidates: list[int], seconds: int, connections: int
+    env: dict[str, str],
+    wrk_bin: str,
+    probe: Row,
+    candidates: list[int],
+    seconds: int,
+    connections: int,
+    warm_seconds: int = 2,
 ) -> tuple[int, dict[int, float]]:
     """The gunicorn worker count serving `probe` best on this machine, and each probe's req/s."""
     served: dict[int, float] = {}
@@ -318,7 +324,7 @@ def pick_workers(
             # Warm every worker (lazy imports, connections, caches): until throughput stops rising.
             previous = 0.0
             for _ in range(5):
-                warm = wrk(wrk_bin, base, probe, 2, connections)["rps"]
+                warm = wrk(wrk_bin, base, probe, warm_seconds, connections)["rps"]
                 if previous > 0 and warm <= 1.25 * previous:
                     break
                 previous = warm
@@ -433,6 +439,42 @@ def write_results(args: argparse.Namespace, report: str, fuzz_report: str) -> No
     args.results.write_text(results_markdown(report, args) + (f"\n{fuzz}" if fuzz else "") + analysis)
 
 
+def measure(
+    rows: list[Row],
+    wrk_bin: str,
+    args: argparse.Namespace,
+    phases: Phases,
+    *,
+    base: str,
+    plain: str,
+    before_base: str | None,
+) -> None:
+    """Warm every server, then measure every row, `args.rounds` times, interleaved."""
+    # Every worker of every server opens its connections and fills its caches before the
+    # first measured row (the baseline touches neither PostgreSQL nor Redis).
+    with phases("warm-up"):
+        for row in rows:
+            if row.floor or row.name == "GET /v2/customers/{id}":
+                for server in (base, before_base if not row.floor else None):
+                    if server:
+                        wrk(wrk_bin, server, row, 1 if args.quick else 3, args.connections)
+    for round_no in range(1, args.rounds + 1):
+        print(f"round {round_no} of {args.rounds}", flush=True)
+        with phases(f"round {round_no}"):
+            for row in rows:
+                print(f"  {row.name} ...", flush=True)
+                server = plain if row.server == "plain" else base
+                row.results.append(wrk(wrk_bin, server, row, args.duration, args.connections))
+                if before_base and row.server == "service" and not row.floor:
+                    row.before_results.append(wrk(wrk_bin, before_base, row, args.duration, args.connections))
+        # Each round's ratios are to that round's baseline (the load on a shared machine drifts).
+        baseline = rows[0].results[-1]["rps"]
+        for row in rows:
+            row.results[-1]["ratio"] = row.results[-1]["rps"] / baseline
+            if row.before_results:
+                row.before_results[-1]["ratio"] = row.before_results[-1]["rps"] / baseline
+
+
 def main() -> int:
     args = parse_args()
     if args.fuzz_only:
@@ -455,13 +497,14 @@ def main() -> int:
     before_root = checkout_before(args.before) if args.before else None
 
     print(f"migrating and seeding {args.customers:,} customers ...", flush=True)
-    manage(env, "migrate", "--noinput")
-    org_id = (
-        manage(env, "create_organization", "Bench Org", "--redirect-origin", "https://bench.example.com")
-        .strip()
-        .splitlines()[-1]
-    )
-    api_key = manage(env, "create_api_key", org_id).strip().splitlines()[-1]
+    with phases("migrations, organization, key"):
+        manage(env, "migrate", "--noinput")
+        org_id = (
+            manage(env, "create_organization", "Bench Org", "--redirect-origin", "https://bench.example.com")
+            .strip()
+            .splitlines()[-1]
+        )
+        api_key = manage(env, "create_api_key", org_id).strip().splitlines()[-1]
     with phases("seeding"):
         seed_customers(database_url, org_id, args.customers)
         # The list's total is the organization's transactional counter: repair it after bulk SQL.
@@ -519,6 +562,7 @@ def main() -> int:
                 [cores, 2 * cores, 3 * cores],
                 2 if args.quick else 4,
                 args.connections,
+                warm_seconds=1 if args.quick else 2,
             )
         print(f"  best: {workers} workers", flush=True)
 
@@ -531,23 +575,7 @@ def main() -> int:
         before_base = (
             stack.enter_context(gunicorn(before_env, workers, cwd=before_root)) if before_root else None
         )
-        for round_no in range(1, args.rounds + 1):
-            print(f"round {round_no} of {args.rounds}", flush=True)
-            with phases(f"round {round_no}"):
-                for row in rows:
-                    print(f"  {row.name} ...", flush=True)
-                    server = plain if row.server == "plain" else base
-                    row.results.append(wrk(wrk_bin, server, row, args.duration, args.connections))
-                    if before_base and row.server == "service" and not row.floor:
-                        row.before_results.append(
-                            wrk(wrk_bin, before_base, row, args.duration, args.connections)
-                        )
-            # Each round's ratios are to that round's baseline (the load on a shared machine drifts).
-            baseline = rows[0].results[-1]["rps"]
-            for row in rows:
-                row.results[-1]["ratio"] = row.results[-1]["rps"] / baseline
-                if row.before_results:
-                    row.before_results[-1]["ratio"] = row.before_results[-1]["rps"] / baseline
+        measure(rows, wrk_bin, args, phases, base=base, plain=plain, before_base=before_base)
 
     with phases("SQL counts"):
         counts = query_counts(env, rows, ids)
