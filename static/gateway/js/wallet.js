@@ -5,7 +5,7 @@
 import {
   secp256k1, schnorr, hkdf, hmac, sha256, keccak_256, mapHashToField, concatBytes, bytesToHex,
   hexToBytes, utf8ToBytes,
-} from "../../vendor/noble.js";
+} from "../../vendor/noble-wallet.js";
 
 const Fn = secp256k1.Point.Fn;
 const enc = (text) => utf8ToBytes(text);
