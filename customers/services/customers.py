@@ -156,10 +156,17 @@ def customer_pin_set(
     replaced = customer.has_pin
     customer.has_pin = True
     customer.pin_failed_attempts = 0
+    customer.pin_locked_at = None
     customer.pin_locked_until = None
-    customer.save(update_fields=["has_pin", "pin_failed_attempts", "pin_locked_until", "updated_at"])
+    customer.save(
+        update_fields=["has_pin", "pin_failed_attempts", "pin_locked_at", "pin_locked_until", "updated_at"]
+    )
+    if challenge.reset_pin and replaced:
+        action = AuditAction.GATEWAY_PIN_RESTARTED
+    else:
+        action = AuditAction.GATEWAY_PIN_RESET if replaced else AuditAction.GATEWAY_PIN_SET
     audit_record(
-        action=AuditAction.GATEWAY_PIN_RESET if replaced else AuditAction.GATEWAY_PIN_SET,
+        action=action,
         target=customer,
         actor=actor,
         data={"challenge": str(challenge.id), "scheme": scheme_version},
@@ -189,7 +196,7 @@ def customer_recovery_set(
 
 # The counters of failed proofs kept on the customer row: its fields and the reason a lock gives.
 _LOCKABLE = {
-    "pin": ("pin_failed_attempts", "pin_locked_until", None, "PIN_LOCKED"),
+    "pin": ("pin_failed_attempts", "pin_locked_until", "pin_locked_at", "PIN_LOCKED"),
     "email": ("email_failed_attempts", "email_locked_until", "email_locked_at", "RECOVERY_LOCKED"),
 }
 
@@ -210,11 +217,8 @@ def customer_lock(
     failed_field, until_field, since_field, reason = _LOCKABLE[counter]
     setattr(customer, failed_field, 0)
     setattr(customer, until_field, until)
-    fields = [failed_field, until_field, "updated_at"]
-    if since_field:
-        setattr(customer, since_field, timezone.now())
-        fields.append(since_field)
-    customer.save(update_fields=fields)
+    setattr(customer, since_field, timezone.now())
+    customer.save(update_fields=[failed_field, until_field, since_field, "updated_at"])
     challenge_finish(challenge=challenge, status=Challenge.Status.FAILED, result={"reason": reason})
     if counter == "email":
         audit_record(

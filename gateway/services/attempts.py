@@ -57,8 +57,8 @@ def proof_attempt_count(
     now: datetime,
     evaluated: bool = False,
 ) -> Attempt:
-    """Apply one proof to the counter on `holder`, a gateway row the caller holds locked, and
-    save it. (The PIN's counter is on the customer: customers.services.customer_pin_attempt.)
+    """Apply one proof to the counter on `holder`, a row the caller holds locked, and
+    save it. (The PIN's counter: customers.services.customer_pin_attempt.)
     With evaluated=True the proof follows a counted OPRF evaluation: a failure is not counted twice."""
     apply = evaluated_proof_apply if evaluated else attempt_apply
     counted = apply(

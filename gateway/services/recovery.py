@@ -323,7 +323,10 @@ def _questions_copy(challenge: Challenge) -> QuestionRecovery:
     return record
 
 
-def _questions_locked_now(*, challenge: Challenge, record: QuestionRecovery) -> None:
+def _questions_locked_now(*, challenge: Challenge) -> None:
+    customer = challenge.customer  # row-locked with the challenge
+    customer.questions_locked_at = timezone.now()
+    customer.save(update_fields=["questions_locked_at", "updated_at"])
     challenge_finish(
         challenge=challenge, status=Challenge.Status.FAILED, result={"reason": "RECOVERY_LOCKED"}
     )
@@ -334,22 +337,24 @@ def _questions_locked_now(*, challenge: Challenge, record: QuestionRecovery) -> 
         data={
             "challenge": str(challenge.id),
             "method": "SECURITY_QUESTIONS",
-            "until": record.locked_until.isoformat() if record.locked_until else None,
+            "until": customer.questions_locked_until.isoformat() if customer.questions_locked_until else None,
         },
     )
-    customer_locked_out_emit(customer=challenge.customer)
+    customer_locked_out_emit(customer=customer)
 
 
-def _questions_counter(challenge: Challenge, record: QuestionRecovery) -> Counter:
+def _questions_counter(challenge: Challenge) -> Counter:
+    # The answers' counter is on the customer (row-locked with the challenge), across challenges.
+    customer = challenge.customer
     counters: dict[str, Any] = {
-        "holder": record,
-        "failed_field": "failed_attempts",
-        "locked_field": "locked_until",
+        "holder": customer,
+        "failed_field": "questions_failed_attempts",
+        "locked_field": "questions_locked_until",
     }
 
     def after(attempt: Attempt) -> Attempt:
         if attempt is Attempt.LOCKED_NOW:
-            _questions_locked_now(challenge=challenge, record=record)
+            _questions_locked_now(challenge=challenge)
         return attempt
 
     return Counter(
@@ -357,7 +362,7 @@ def _questions_counter(challenge: Challenge, record: QuestionRecovery) -> Counte
         proof=lambda matches, evaluated: after(
             proof_attempt_count(**counters, matches=matches, now=timezone.now(), evaluated=evaluated)
         ),
-        remaining=lambda: tries_left(record.failed_attempts),
+        remaining=lambda: tries_left(customer.questions_failed_attempts),
     )
 
 
@@ -373,7 +378,7 @@ def _questions_evaluate_attempt(
         challenge=challenge,
         purpose=QUESTIONS_OPRF_PURPOSE,
         record=record,
-        counter=_questions_counter(challenge, record),
+        counter=_questions_counter(challenge),
         blinded_value=blinded_element,
     )
 
@@ -420,7 +425,7 @@ def _questions_proof_attempt(
         session=session,
         purpose=QUESTIONS_OPRF_PURPOSE,
         record=record,
-        counter=_questions_counter(challenge, record),
+        counter=_questions_counter(challenge),
         matches=lambda: constant_time_equal(
             auth_hmac(auth_key, purpose=QUESTIONS_AUTH_PURPOSE), bytes(record.auth_hmac)
         ),
@@ -478,10 +483,21 @@ def _questions_store(
                 aad=scheme.secret_aad(customer_id=customer.id, kind="questions", version=SCHEME_VERSION),
             ),
             "wrapped_shard": wrapped_shard,
-            "failed_attempts": 0,
-            "locked_until": None,
         },
     )
+    if customer.questions_failed_attempts or customer.questions_locked_until:
+        # New answers (or the same ones just proven): a fresh counter.
+        customer.questions_failed_attempts = 0
+        customer.questions_locked_at = None
+        customer.questions_locked_until = None
+        customer.save(
+            update_fields=[
+                "questions_failed_attempts",
+                "questions_locked_at",
+                "questions_locked_until",
+                "updated_at",
+            ]
+        )
     return record
 
 
