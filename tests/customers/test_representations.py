@@ -30,7 +30,11 @@ def test_customer_body_matches_the_serializer_in_every_state(organization):
     # Every lock-details shape occurs: locked (dates set), counting, clear.
     body = customer_data(Customer.objects.get(pk=locked.pk))
     assert body["pinDetails"]["lockedExpiryDate"] and body["emailRecoveryDetails"]["lockedDate"]
-    assert body["securityQuestionDetails"] == {"failedAttempts": 2, "lockedDate": None, "lockedExpiryDate": None}
+    assert body["securityQuestionDetails"] == {
+        "failedAttempts": 2,
+        "lockedDate": None,
+        "lockedExpiryDate": None,
+    }
 
 
 def test_challenge_body_matches_the_serializer(api, organization):

@@ -104,9 +104,10 @@ def test_the_attack_many_reset_challenges_and_wrong_codes_checks_a_bounded_numbe
     compared = sum(EmailCode.objects.filter(challenge__customer=victim).values_list("attempts", flat=True))
     assert compared == 5
     assert answers[403] == 4 and answers[423] >= 1
-    # Creation is limited per customer and hour; the refusals created nothing.
-    assert answers[201] == 5 and answers[429] == 25
-    assert Challenge.objects.filter(customer=victim).count() == 5
+    # Once email recovery (the victim's only method) is locked, reset-pin is refused up front
+    # (409 with lockedExpiryDate) instead of opening a page that cannot work; nothing created.
+    assert answers[201] == 1 and answers[409] == 29
+    assert Challenge.objects.filter(customer=victim).count() == 1
     # Locked: shown on the customer, audited once, the challenge that hit it failed, nothing released.
     victim.refresh_from_db()
     assert victim.email_recovery_locked and victim.email_locked_until > timezone.now() + timedelta(minutes=29)

@@ -86,6 +86,29 @@ def test_token_request_validation(api):
     ]
 
 
+@pytest.mark.parametrize(
+    "path, field, other",
+    [
+        ("/v2/auth/token", "clientId", {"clientSecret": "s"}),
+        ("/v2/auth/token", "clientSecret", {"clientId": "c"}),
+        ("/v2/account/token", "username", {"password": "p"}),
+        ("/v2/account/token", "password", {"username": "u"}),
+    ],
+)
+def test_a_lone_surrogate_is_a_400_not_a_500(api, partner, path, field, other):
+    # The merchant fuzz run's 500s on /v2/auth/token: JSON may escape an unpaired surrogate
+    # ("\ud800"), which no UTF-8 text holds, so hashing the secret (or keying the login
+    # counters, or querying) failed. Now the validation refuses it like any bad string.
+    raw = '{"%s": "a\\ud800b", %s}' % (field, ", ".join(f'"{k}": "{v}"' for k, v in other.items()))
+    response = api.post(path, raw, content_type="application/json")
+    assert response.status_code == 400, response.content
+    assert response.json() == {
+        "statusCode": 400,
+        "message": [f"{field} must not contain unpaired surrogate characters"],
+        "error": "Bad Request",
+    }
+
+
 def test_disabled_client_gets_no_token_and_its_tokens_stop_at_once(api, partner, client_token, body):
     client, secret = partner
     assert _create(api, client_token, body()).status_code == 200
