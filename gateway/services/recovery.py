@@ -8,7 +8,6 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
@@ -24,9 +23,10 @@ from core.errors import DomainError, RateLimited
 from core.services import audit_record
 from customers.models import Challenge, Customer
 from customers.services import (
-    challenge_finish,
     customer_email_code_attempt,
-    customer_locked_out_emit,
+    customer_questions_attempt,
+    customer_questions_counter_clear,
+    customer_questions_evaluation,
     customer_recovery_set,
 )
 
@@ -47,8 +47,6 @@ from .attempts import (
     Attempt,
     EvaluationOutcome,
     ProofOutcome,
-    evaluation_attempt_count,
-    proof_attempt_count,
     tries_left,
     tries_phrase,
 )
@@ -323,44 +321,13 @@ def _questions_copy(challenge: Challenge) -> QuestionRecovery:
     return record
 
 
-def _questions_locked_now(*, challenge: Challenge) -> None:
-    customer = challenge.customer  # row-locked with the challenge
-    customer.questions_locked_at = timezone.now()
-    customer.save(update_fields=["questions_locked_at", "updated_at"])
-    challenge_finish(
-        challenge=challenge, status=Challenge.Status.FAILED, result={"reason": "RECOVERY_LOCKED"}
-    )
-    audit_record(
-        action=AuditAction.GATEWAY_RECOVERY_LOCKED,
-        target=challenge.customer,
-        actor=SystemActor.GATEWAY,
-        data={
-            "challenge": str(challenge.id),
-            "method": "SECURITY_QUESTIONS",
-            "until": customer.questions_locked_until.isoformat() if customer.questions_locked_until else None,
-        },
-    )
-    customer_locked_out_emit(customer=customer)
-
-
 def _questions_counter(challenge: Challenge) -> Counter:
     # The answers' counter is on the customer (row-locked with the challenge), across challenges.
     customer = challenge.customer
-    counters: dict[str, Any] = {
-        "holder": customer,
-        "failed_field": "questions_failed_attempts",
-        "locked_field": "questions_locked_until",
-    }
-
-    def after(attempt: Attempt) -> Attempt:
-        if attempt is Attempt.LOCKED_NOW:
-            _questions_locked_now(challenge=challenge)
-        return attempt
-
     return Counter(
-        evaluation=lambda: after(evaluation_attempt_count(**counters, now=timezone.now())),
-        proof=lambda matches, evaluated: after(
-            proof_attempt_count(**counters, matches=matches, now=timezone.now(), evaluated=evaluated)
+        evaluation=lambda: customer_questions_evaluation(customer=customer, challenge=challenge),
+        proof=lambda matches, evaluated: customer_questions_attempt(
+            customer=customer, challenge=challenge, matches=matches, evaluated=evaluated
         ),
         remaining=lambda: tries_left(customer.questions_failed_attempts),
     )
@@ -485,19 +452,7 @@ def _questions_store(
             "wrapped_shard": wrapped_shard,
         },
     )
-    if customer.questions_failed_attempts or customer.questions_locked_until:
-        # New answers (or the same ones just proven): a fresh counter.
-        customer.questions_failed_attempts = 0
-        customer.questions_locked_at = None
-        customer.questions_locked_until = None
-        customer.save(
-            update_fields=[
-                "questions_failed_attempts",
-                "questions_locked_at",
-                "questions_locked_until",
-                "updated_at",
-            ]
-        )
+    customer_questions_counter_clear(customer=customer)  # new answers: a fresh counter
     return record
 
 

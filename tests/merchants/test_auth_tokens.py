@@ -1,5 +1,6 @@
 """Client tokens (/v2/auth/token), account tokens, refresh rotation and token refusal."""
 
+import json
 from datetime import timedelta
 
 import jwt
@@ -99,7 +100,7 @@ def test_a_lone_surrogate_is_a_400_not_a_500(api, partner, path, field, other):
     # The merchant fuzz run's 500s on /v2/auth/token: JSON may escape an unpaired surrogate
     # ("\ud800"), which no UTF-8 text holds, so hashing the secret (or keying the login
     # counters, or querying) failed. Now the validation refuses it like any bad string.
-    raw = '{"%s": "a\\ud800b", %s}' % (field, ", ".join(f'"{k}": "{v}"' for k, v in other.items()))
+    raw = json.dumps({field: "a\ud800b", **other})  # ensure_ascii writes the escape
     response = api.post(path, raw, content_type="application/json")
     assert response.status_code == 400, response.content
     assert response.json() == {
