@@ -35,7 +35,8 @@ step's part of the page)
     done            (none)                          nothing left to do: the page says so
 
 Flows
-    INITIALIZE   pin_choose -> recovery_setup -> ready     (no PIN yet)
+    INITIALIZE   pin_choose -> recovery_setup -> ready     (no PIN yet, or resetPin: a PIN set
+                                                            without recovery is chosen anew)
                  pin_enter  -> recovery_setup -> ready     (PIN set, recovery missing)
     RESET_PIN    recovery_open -> pin_choose -> ready
     CREATE_WALLET  pin_enter -> wallet_create -> ready     (result: the wallets)
