@@ -18,7 +18,7 @@ from gateway.models import EmailCode, EmailRecovery
 
 from . import scheme_mirror as sm
 from .conftest import Flow
-from .factories import customer_make, organization_make
+from .factories import challenge_make, customer_make, organization_make
 
 pytestmark = pytest.mark.django_db
 
@@ -141,7 +141,12 @@ def test_wrong_codes_count_across_challenges_and_a_right_code_then_is_refused(
     right = _code()
     response = second.post("restore/email/confirm", {"code": _wrong(right)})
     assert response.status_code == 423 and response.json()["code"] == "locked"
-    _, third = _opened(victim)
+    # The API now refuses a new reset-pin up front, saying until when.
+    refused = _reset_pin(victim)
+    assert refused.status_code == 409 and set(refused.json()["errors"]) == {"lockedExpiryDate"}
+    # A challenge that is open anyway (made before the lock) still gets nothing.
+    third = Flow(challenge_make(customer=victim, type=Challenge.Type.RESET_PIN))
+    third.open()
     sent_before = len(mail.outbox)
     with django_capture_on_commit_callbacks(execute=True):
         response = third.post("restore/email/start")
