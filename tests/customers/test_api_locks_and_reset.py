@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from core.models import AuditEvent
 from customers.models import Challenge, Customer
+from gateway.flows import current_step
 
 from .conftest import ORIGIN, counts
 
@@ -33,8 +34,6 @@ def test_reset_pin_on_initialize_starts_at_choosing_a_pin_and_supersedes(api, cu
     data = response.json()["data"]
     challenge = Challenge.objects.get(pk=data["challengeId"])
     assert challenge.reset_pin is True
-    from gateway.flows import current_step
-
     assert current_step(challenge=challenge) == "pin_choose"
     # Without resetPin the same customer is asked for the PIN it set.
     assert current_step(challenge=Challenge.objects.get(pk=plain["challengeId"])) == "pin_enter"

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import timedelta
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from core.models import AuditEvent
@@ -56,6 +58,13 @@ def test_start_over_with_reset_pin_replaces_the_forgotten_pin(live_server, new_p
     assert customer.has_pin and not customer.has_recovery
     old_copy = PinCredential.objects.get(customer=customer)
     old_shard = shard_from_pin_copy(customer, PIN)[0]
+
+    # Trying to remember it, the user locked the PIN: a plain initialize says so, with the time.
+    Customer.objects.filter(pk=customer.pk).update(
+        pin_locked_at=timezone.now(), pin_locked_until=timezone.now() + timedelta(minutes=30)
+    )
+    locked = _api_initialize(customer, back)
+    assert locked["status"] == 409 and set(locked["errors"]) == {"lockedExpiryDate"}
 
     started = _api_initialize(customer, back, resetPin=True)
     assert started["status"] == 201, started
