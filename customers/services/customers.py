@@ -161,12 +161,13 @@ def customer_pin_set(
     customer.save(
         update_fields=["has_pin", "pin_failed_attempts", "pin_locked_at", "pin_locked_until", "updated_at"]
     )
-    if challenge.reset_pin and replaced:
-        action = AuditAction.GATEWAY_PIN_RESTARTED
-    else:
-        action = AuditAction.GATEWAY_PIN_RESET if replaced else AuditAction.GATEWAY_PIN_SET
     audit_record(
-        action=action,
+        # resetPin: a PIN set before recovery, replaced by starting over; else a set or a reset.
+        action=(
+            AuditAction.GATEWAY_PIN_RESTARTED
+            if challenge.reset_pin and replaced
+            else (AuditAction.GATEWAY_PIN_RESET if replaced else AuditAction.GATEWAY_PIN_SET)
+        ),
         target=customer,
         actor=actor,
         data={"challenge": str(challenge.id), "scheme": scheme_version},
