@@ -23,6 +23,7 @@ from webhooks.events import WebhookEvent
 from webhooks.services import event_emit
 
 from ..errors import CustomersErrorCode as Code
+from ..lockout import customer_pin_locked_until, lock_expiry_text, pin_locked_message
 from ..models import Challenge, Customer, Organization
 from ..selectors import parse_uuid
 from ..serializers import challenge_data, customer_data
@@ -39,14 +40,17 @@ def challenge_open(
     type: str,
     return_url: str,
     actor: str = "",
+    reset_pin: bool = False,
     config_epoch: str | None = None,
 ) -> Challenge:
     """A new challenge of `type` for the customer; earlier open ones are superseded.
 
-    Refused unless the type's flow is built and its row lets this customer start it (409);
-    404 for an unknown customer (or another organization's). `config_epoch` (the
-    organization config epoch the request read) lets the webhook events find the
-    organization's subscriptions in this worker's cache.
+    Refused unless the type's flow is built and its row lets this customer start it (409),
+    and while a lock keeps the customer from its first step (409 with lockedExpiryDate);
+    404 for an unknown customer (or another organization's).
+    `reset_pin` (INITIALIZE only): a PIN set without recovery is chosen anew instead of asked for.
+    `config_epoch` (the organization config epoch the request read) lets the webhook events
+    find the organization's subscriptions in this worker's cache.
 
     On PostgreSQL: the customer row locked (the 404 check too), then one statement
     superseding the earlier open challenges, inserting this one and its audit row.
@@ -59,9 +63,25 @@ def challenge_open(
     customer = _customer_lock(organization=organization, customer_id=customer_id)
     if customer is None:
         raise NotFound("Customer not found", code=Code.NOT_FOUND)
+    if reset_pin and customer.has_recovery:
+        raise Conflict(
+            "Customer has recovery set up: its PIN can no longer be replaced by starting over; use reset-pin",
+            code=Code.RECOVERY_EXISTS,
+        )
     refusal = flow.start_refusal(customer)
     if refusal:
         raise Conflict(refusal, code=Code.CHALLENGE_NOT_STARTABLE)
+    # Without a PIN there is nothing to replace: resetPin changes nothing.
+    reset_pin = reset_pin and customer.has_pin
+    locked_until = None if reset_pin else flow.locked_until(customer)
+    if locked_until is not None:
+        until = lock_expiry_text(locked_until)
+        raise Conflict(
+            f"The customer is locked out until {until} after too many wrong attempts; "
+            "try again after that time",
+            code=Code.CUSTOMER_LOCKED,
+            errors={"lockedExpiryDate": [until]},
+        )
     now = timezone.now()
     if flow.starts_per_hour_setting:
         _hourly_starts_check(
@@ -74,6 +94,7 @@ def challenge_open(
         type=type,
         return_url=return_url,
         expires_at=now + timedelta(seconds=app_settings.CHALLENGE_TTL_SECONDS),
+        reset_pin=reset_pin,
         created_at=now,
     )
     # Only one open challenge per customer: the newest wins, earlier links stop working.
@@ -88,7 +109,7 @@ def challenge_open(
             action=AuditAction(f"challenge.create.{type.lower()}"),
             target=challenge,
             actor=actor,
-            data={"customer": str(customer.pk), "superseded": len(superseded)},
+            data=_audit_data(challenge=challenge, superseded=len(superseded)),
         )
     for earlier in superseded:
         event_emit(
@@ -158,7 +179,7 @@ def _challenge_insert_superseding(
             now,
             str(AuditAction(f"challenge.create.{challenge.type.lower()}")),
             actor if isinstance(actor, str) else audit_actor_for(actor),
-            str(customer.pk),
+            json.dumps(_audit_data(challenge=challenge, superseded=None)),
         ],
     )
     challenge._state.adding = False
@@ -184,11 +205,21 @@ def _challenge_insert_superseding_sql() -> str:
         ), audited AS (
             INSERT INTO {audit} (id, created_at, action, actor, target_type, target_id, data)
             SELECT %s, %s, %s, %s, 'Challenge', id::text,
-                   jsonb_build_object('customer', %s::text, 'superseded', (SELECT count(*) FROM superseded))
+                   %s::jsonb || jsonb_build_object('superseded', (SELECT count(*) FROM superseded))
             FROM inserted
         )
         SELECT {columns} FROM superseded
     """  # noqa: S608 (table and column names from the models; every value is a parameter)
+
+
+def _audit_data(*, challenge: Challenge, superseded: int | None) -> dict[str, Any]:
+    """The challenge.create.* audit row's data (`superseded` counted by the statement when None)."""
+    data: dict[str, Any] = {"customer": str(challenge.customer_id)}
+    if superseded is not None:
+        data["superseded"] = superseded
+    if challenge.reset_pin:
+        data["resetPin"] = True
+    return data
 
 
 def _challenges_supersede(*, customer: Customer, now: datetime) -> list[Challenge]:
@@ -228,15 +259,22 @@ def customer_initialize(
     customer_id: uuid.UUID | str,
     redirect_url: str,
     actor: str = "",
+    reset_pin: bool = False,
     config_epoch: str | None = None,
 ) -> Challenge:
-    """An INITIALIZE challenge (PIN, then recovery); 409 once the customer has both."""
+    """An INITIALIZE challenge (PIN, then recovery); 409 once the customer has both.
+
+    A customer with a PIN but no recovery enters that PIN first (409 while it is locked);
+    with `reset_pin` the user chooses a new PIN instead, which replaces the old copy and its
+    shard when set (no wallet can exist before recovery, so nothing depends on that shard).
+    """
     return challenge_open(
         organization=organization,
         customer_id=customer_id,
         type=Challenge.Type.INITIALIZE,
         return_url=redirect_url,
         actor=actor,
+        reset_pin=reset_pin,
         config_epoch=config_epoch,
     )
 
@@ -264,14 +302,13 @@ def _pin_unlocked(*, organization: Organization, customer_id: uuid.UUID | str) -
     """A challenge that starts with the PIN is refused (423) while the PIN is locked."""
     pk = parse_uuid(customer_id)
     customer = Customer.objects.filter(pk=pk, organization=organization).first() if pk else None
-    locked_until = customer.pin_locked_until if customer is not None else None
-    if customer is not None and customer.pin_status == Customer.PinStatus.LOCKED and locked_until is not None:
-        until = locked_until.isoformat().replace("+00:00", "Z")
+    until = customer_pin_locked_until(customer) if customer is not None else None
+    if until is not None:
         raise DomainError(
-            f"The customer's PIN is locked until {until} after too many wrong attempts",
+            pin_locked_message(until),
             code=Code.PIN_LOCKED,
             status_code=423,
-            errors={"lockedExpiryDate": [until]},
+            errors={"lockedExpiryDate": [lock_expiry_text(until)]},
         )
 
 
