@@ -141,9 +141,10 @@ def seed_customers(database_url: str, org_id: str, count: int) -> None:
             """
             INSERT INTO customers_customer
                 (id, organization_id, ref_id, name, has_pin, has_recovery, recovery_methods,
-                 pin_failed_attempts, email_failed_attempts, created_at, updated_at)
+                 pin_failed_attempts, questions_failed_attempts, email_failed_attempts, created_at,
+                 updated_at)
             SELECT md5('bench' || g)::uuid, %s, 'bench-' || g, 'Bench Customer ' || g,
-                   false, false, '[]'::jsonb, 0, 0,
+                   false, false, '[]'::jsonb, 0, 0, 0,
                    now() - make_interval(secs => %s - g), now()
             FROM generate_series(1, %s) AS g
             """,
