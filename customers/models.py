@@ -152,6 +152,9 @@ class Challenge(models.Model):
     # Set when the single-use link is opened: the link is spent, the session owns it.
     link_used_at = models.DateTimeField(null=True, blank=True)
     session_binding = models.CharField(max_length=64, blank=True, default="")
+    # The language the integrator asked for (a code of settings.LANGUAGES; core.locales), or
+    # null: then the page follows the browser's Accept-Language (docs/i18n.md).
+    locale = models.CharField(max_length=8, null=True, blank=True)
 
     class Meta:
         indexes = [

@@ -143,7 +143,11 @@ class CustomerViewSet(viewsets.ViewSet):
 
         def handler() -> tuple[int, dict[str, Any]]:
             challenge = service(
-                organization=self.organization, customer_id=pk, redirect_url=redirect_url, actor=self.actor
+                organization=self.organization,
+                customer_id=pk,
+                redirect_url=redirect_url,
+                actor=self.actor,
+                locale=data.get("locale"),
             )
             return http.HTTP_201_CREATED, _ok(message, challenge_data(challenge))
 

@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.i18n import JavaScriptCatalog
@@ -131,7 +132,7 @@ class CsrfOnly(BaseAuthentication):
         check.process_request(request)
         if check.process_view(request, None, (), {}):  # type: ignore[arg-type]  # no view callback to consult
             raise Forbidden(
-                "The page's security token is missing or out of date. Reload the page.",
+                _("The page's security token is missing or out of date. Reload the page."),
                 code=GatewayErrorCode.CSRF_FAILED,
             )
         return None

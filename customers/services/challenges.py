@@ -26,7 +26,13 @@ from .customers import GATEWAY_ACTOR
 
 @transaction.atomic
 def challenge_open(
-    *, organization: Organization, customer_id: uuid.UUID | str, type: str, return_url: str, actor: str = ""
+    *,
+    organization: Organization,
+    customer_id: uuid.UUID | str,
+    type: str,
+    return_url: str,
+    actor: str = "",
+    locale: str | None = None,
 ) -> Challenge:
     """A new challenge of `type` for the customer; earlier open ones are superseded.
 
@@ -56,6 +62,7 @@ def challenge_open(
         type=type,
         return_url=return_url,
         expires_at=now + timedelta(seconds=app_settings.CHALLENGE_TTL_SECONDS),
+        locale=locale,
     )
     audit_record(
         action=AuditAction(f"challenge.create.{type.lower()}"),
@@ -110,7 +117,12 @@ def _hourly_starts_check(*, customer: Customer, type: str, limit: int, now: date
 
 
 def customer_initialize(
-    *, organization: Organization, customer_id: uuid.UUID | str, redirect_url: str, actor: str = ""
+    *,
+    organization: Organization,
+    customer_id: uuid.UUID | str,
+    redirect_url: str,
+    actor: str = "",
+    locale: str | None = None,
 ) -> Challenge:
     """An INITIALIZE challenge (PIN, then recovery); 409 once the customer has both."""
     return challenge_open(
@@ -119,11 +131,17 @@ def customer_initialize(
         type=Challenge.Type.INITIALIZE,
         return_url=redirect_url,
         actor=actor,
+        locale=locale,
     )
 
 
 def customer_reset_pin(
-    *, organization: Organization, customer_id: uuid.UUID | str, redirect_url: str, actor: str = ""
+    *,
+    organization: Organization,
+    customer_id: uuid.UUID | str,
+    redirect_url: str,
+    actor: str = "",
+    locale: str | None = None,
 ) -> Challenge:
     """A RESET_PIN challenge; 409 unless the customer has a PIN and recovery."""
     return challenge_open(
@@ -132,6 +150,7 @@ def customer_reset_pin(
         type=Challenge.Type.RESET_PIN,
         return_url=redirect_url,
         actor=actor,
+        locale=locale,
     )
 
 
@@ -150,7 +169,12 @@ def _pin_unlocked(*, organization: Organization, customer_id: uuid.UUID | str) -
 
 
 def customer_change_pin(
-    *, organization: Organization, customer_id: uuid.UUID | str, redirect_url: str, actor: str = ""
+    *,
+    organization: Organization,
+    customer_id: uuid.UUID | str,
+    redirect_url: str,
+    actor: str = "",
+    locale: str | None = None,
 ) -> Challenge:
     """A CHANGE_PIN challenge (the current PIN, then a new one: same shard, same wallets);
     409 without PIN and recovery, 423 while the PIN is locked."""
@@ -161,11 +185,17 @@ def customer_change_pin(
         type=Challenge.Type.CHANGE_PIN,
         return_url=redirect_url,
         actor=actor,
+        locale=locale,
     )
 
 
 def customer_set_recovery(
-    *, organization: Organization, customer_id: uuid.UUID | str, redirect_url: str, actor: str = ""
+    *,
+    organization: Organization,
+    customer_id: uuid.UUID | str,
+    redirect_url: str,
+    actor: str = "",
+    locale: str | None = None,
 ) -> Challenge:
     """A SET_RECOVERY challenge (the PIN, then a new recovery copy replacing the old one);
     409 without a PIN, 423 while the PIN is locked."""
@@ -176,6 +206,7 @@ def customer_set_recovery(
         type=Challenge.Type.SET_RECOVERY,
         return_url=redirect_url,
         actor=actor,
+        locale=locale,
     )
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import models
+from django.utils.translation import ngettext
 
 from core.conf import app_settings
 from customers.lockout import Attempt, Counted, attempt_apply, evaluated_proof_apply, evaluation_apply
@@ -96,4 +97,4 @@ def tries_left(failed_attempts: int) -> int:
 
 
 def tries_phrase(remaining: int) -> str:
-    return f"{remaining} {'try' if remaining == 1 else 'tries'} left"
+    return ngettext("%(count)d try left", "%(count)d tries left", remaining) % {"count": remaining}
