@@ -131,7 +131,7 @@ def to_problem(exc: Exception) -> Problem:
     if isinstance(exc, (OperationalError, InterfaceError)):
         logger.warning("database unavailable: %s", type(exc).__name__)
         return Problem(
-            503, ServiceUnavailable.default_message, "unavailable", headers={"Retry-After": "1"}, exc=exc
+            503, str(ServiceUnavailable.default_message), "unavailable", headers={"Retry-After": "1"}, exc=exc
         )
     if isinstance(exc, DatabaseError):
         logger.exception("database error")
