@@ -114,7 +114,15 @@ def test_committed_catalogues_are_current(tmp_path):
         ROOT,
         copy,
         ignore=shutil.ignore_patterns(
-            ".git", ".venv", "node_modules", "*.mo", "__pycache__", "*.sqlite3", "media", "staticfiles", "docs"
+            ".git",
+            ".venv",
+            "node_modules",
+            "*.mo",
+            "__pycache__",
+            "*.sqlite3",
+            "media",
+            "staticfiles",
+            "docs",
         ),
     )
     result = subprocess.run(

@@ -39,7 +39,7 @@ def _lang(response) -> str:
 def test_english_by_default():
     _, page = _open(challenge_make())
     assert _h1(page) == EN_HEADING and _lang(page) == "en"
-    assert '/gateway/i18n/en/catalog.js' in page.content.decode()
+    assert "/gateway/i18n/en/catalog.js" in page.content.decode()
 
 
 def test_challenge_locale_fil_renders_filipino():
@@ -109,7 +109,11 @@ def test_json_errors_in_the_page_language():
     assert refused.json()["message"] == "Pumili muna ng PIN."
     flow.set_pin()
     assert flow.post("recovery/questions/start").status_code == 200
-    body = {"questionIds": ["first_pet"], "authKey": b64url(flow.auth_key), "wrappedShard": b64url(flow.wrapped)}
+    body = {
+        "questionIds": ["first_pet"],
+        "authKey": b64url(flow.auth_key),
+        "wrappedShard": b64url(flow.wrapped),
+    }
     wrong = flow.post("recovery/questions", body)
     assert wrong.status_code == 400
     assert wrong.json()["message"] == "Pumili ng 3 tanong mula sa listahan."
