@@ -395,8 +395,8 @@ def _raise_unless_ok(outcome: EvaluationOutcome | ProofOutcome) -> None:
         raise outcome.refusal
     if not outcome.ok:
         raise WrongSecret(
-            f"At least one answer is not correct. {tries_phrase(outcome.remaining)} "
-            "before recovery locks for 30 minutes.",
+            _("At least one answer is not correct. %(tries)s before recovery locks for 30 minutes.")
+            % {"tries": tries_phrase(outcome.remaining)},
             code=Code.WRONG_ANSWERS,
         )
 
