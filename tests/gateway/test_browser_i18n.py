@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from customers.models import Challenge, Customer
 
 from .factories import challenge_make, customer_make
-from .test_browser_onboarding import ANSWERS, PIN, QUESTION_IDS, open_link
+from .test_browser_onboarding import ANSWERS, PIN, QUESTION_IDS, choose_pin, open_link
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -84,9 +84,7 @@ def test_setup_in_filipino_then_restore_in_english(live_server, new_page):
     page.fill("#ra3", ANSWERS[2].upper())
     page.click("#restore-questions-form button[type=submit]")
     expect(page.locator("#step-pin h2")).to_have_text("Choose a new PIN")
-    page.fill("#pin1", NEW_PIN)
-    page.fill("#pin2", NEW_PIN)
-    page.click("#pin-form button[type=submit]")
+    choose_pin(page, NEW_PIN, expect_step=None)
     page.wait_for_url(re.compile(r"status=verified"))
     assert Customer.objects.get(pk=customer.pk).pin_status == "ENABLED"
 

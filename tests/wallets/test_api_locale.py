@@ -13,7 +13,8 @@ from customers.models import Challenge
 from customers.services import customer_create
 from wallets.models import SignRequest, WalletRequest
 
-from .conftest import ORIGIN, provision
+from .conftest import ORIGIN
+from .test_api_signing import wallet  # noqa: F401 - the fixture: one ETH-SEPOLIA wallet
 from .test_signing_steps import TX, permit
 
 pytestmark = pytest.mark.django_db
@@ -21,13 +22,7 @@ pytestmark = pytest.mark.django_db
 URL = f"{ORIGIN}/done"
 
 
-@pytest.fixture
-def wallet(customer):
-    _, wallets = provision(customer, ["ETH-SEPOLIA"])
-    return wallets[0]
-
-
-def _bodies(wallet) -> dict[str, dict]:
+def _bodies(wallet) -> dict[str, dict]:  # noqa: F811 - the wallet of the fixture
     """Each challenge-creating route of an onboarded customer with a wallet, with its own fields."""
     return {
         "reset-pin": {},
@@ -103,7 +98,7 @@ def test_initialize_refuses_an_unknown_locale_and_creates_nothing(api, organizat
 
 
 @pytest.mark.parametrize("route", ROUTES)
-def test_every_challenge_post_maps_and_refuses_locale(api, customer, wallet, route):
+def test_every_challenge_post_maps_and_refuses_locale(api, customer, wallet, route):  # noqa: F811
     body = {"redirectUrl": URL, **_bodies(wallet)[route]}
     before = _state()
     refused = api.post(f"/v2/customers/{customer.pk}/{route}", {**body, "locale": "de-DE"})
