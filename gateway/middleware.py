@@ -24,7 +24,10 @@ def session_language_key(challenge_id: uuid.UUID | str) -> str:
 
 
 def gateway_language(request: HttpRequest, challenge_id: uuid.UUID | None) -> str:
-    """The language to answer in; a valid `?lang=` is remembered for the challenge."""
+    """The language to answer in, without a query: a valid `?lang=` (remembered for the
+    challenge), else what the session remembers for the challenge (the user's choice, or the
+    challenge's locale stored there when its link was opened: challenge_language_remember),
+    else Accept-Language, else English."""
     chosen = request.GET.get(SWITCH_PARAMETER, "") if request.method == "GET" else ""
     code = locale_resolve(chosen) if chosen else None
     if challenge_id is not None:
@@ -35,10 +38,21 @@ def gateway_language(request: HttpRequest, challenge_id: uuid.UUID | None) -> st
         remembered = request.session.get(key)
         if remembered in dict(settings.LANGUAGES):
             return remembered
-        locale = Challenge.objects.filter(pk=challenge_id).values_list("locale", flat=True).first()
-        if locale:
-            return locale
     return code or accept_language(request.META.get("HTTP_ACCEPT_LANGUAGE", ""))
+
+
+def challenge_language_remember(request: HttpRequest, challenge: Challenge, *, remember: bool = True) -> None:
+    """Called by a view that has the challenge: its `locale` outranks Accept-Language, so it is
+    applied to this answer and, with `remember` (a session bound to the challenge), kept in the
+    session, where the user's later choice replaces it. Nothing changes if the user chose."""
+    key = session_language_key(challenge.id)
+    if not challenge.locale or request.session.get(key) in dict(settings.LANGUAGES):
+        return
+    if remember:
+        request.session[key] = challenge.locale
+    translation.activate(challenge.locale)
+    request.LANGUAGE_CODE = challenge.locale
+    request.gateway_language = challenge.locale  # type: ignore[attr-defined]
 
 
 def accept_language(header: str) -> str:

@@ -26,6 +26,7 @@ from customers.models import Challenge
 
 from . import scheme, selectors
 from .errors import ChallengeClosed, GatewayErrorCode, SessionRefused
+from .middleware import challenge_language_remember
 from .serializers import (
     BlindedSerializer,
     CodeSerializer,
@@ -45,6 +46,7 @@ class HttpResponseRedirect303(HttpResponseRedirect):
 
 
 def _ended(request: HttpRequest, challenge: Challenge, *, reason: str, status: int = 410) -> HttpResponse:
+    challenge_language_remember(request, challenge, remember=False)
     effective = challenge.effective_status
     back = (
         "verified"
@@ -79,6 +81,7 @@ def open_link(request: HttpRequest, challenge_id: uuid.UUID, token: str) -> Http
         return _ended(request, challenge, reason="used", status=409)
     if outcome.kind == "ended":
         return _ended(request, challenge, reason=challenge.effective_status)
+    challenge_language_remember(request, challenge)  # saved with the binding: no extra write
     # 303: the next request is a plain GET of the token-free page, and the token leaves the address bar.
     return HttpResponseRedirect303(reverse("gateway:session", kwargs={"challenge_id": challenge.id}))
 
@@ -93,6 +96,7 @@ def session_page(request: HttpRequest, challenge_id: uuid.UUID) -> HttpResponse:
     except ChallengeClosed:
         challenge = Challenge.objects.get(pk=challenge_id)
         return _ended(request, challenge, reason=challenge.effective_status)
+    challenge_language_remember(request, challenge)
     context = selectors.challenge_page_context(challenge=challenge)
     return render(request, context["template"], context)
 
