@@ -24,6 +24,7 @@ CHALLENGE_FIELDS = {
     "createdAt",
     "completedAt",
     "result",
+    "locale",
 }
 
 
