@@ -140,3 +140,12 @@ def test_committed_catalogues_are_current(tmp_path):
             committed = {e["msgid"] for e in po_entries(_catalogue(lang, domain))}
             assert made - committed == set(), f"{lang}/{domain}.po lacks (run scripts/makemessages)"
             assert committed - made == set(), f"{lang}/{domain}.po has entries no source uses any more"
+
+
+def test_deploy_check_names_missing_compiled_catalogues(settings, tmp_path):
+    from gateway.checks import compiled_catalogues_check
+
+    assert compiled_catalogues_check() == []  # compiled by make install-dev / tests/conftest.py
+    settings.LOCALE_PATHS = [tmp_path]
+    (problem,) = compiled_catalogues_check()
+    assert problem.id == "gateway.E001" and "fil/LC_MESSAGES/django.mo" in problem.msg
