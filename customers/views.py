@@ -165,6 +165,7 @@ class CustomerViewSet(viewsets.ViewSet):
                 customer_id=pk,
                 redirect_url=redirect_url,
                 actor=self.actor,
+                locale=data.get("locale"),
                 **chosen,
             )
             return http.HTTP_201_CREATED, _ok(message, challenge_data(challenge))

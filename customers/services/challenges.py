@@ -34,6 +34,7 @@ def challenge_open(
     return_url: str,
     actor: str = "",
     reset_pin: bool = False,
+    locale: str | None = None,
 ) -> Challenge:
     """A new challenge of `type` for the customer; earlier open ones are superseded.
 
@@ -82,6 +83,7 @@ def challenge_open(
         return_url=return_url,
         expires_at=now + timedelta(seconds=app_settings.CHALLENGE_TTL_SECONDS),
         reset_pin=reset_pin,
+        locale=locale,
     )
     data: dict[str, Any] = {"customer": str(customer.pk), "superseded": superseded}
     if reset_pin:
@@ -145,6 +147,7 @@ def customer_initialize(
     redirect_url: str,
     actor: str = "",
     reset_pin: bool = False,
+    locale: str | None = None,
 ) -> Challenge:
     """An INITIALIZE challenge (PIN, then recovery); 409 once the customer has both.
 
@@ -159,11 +162,17 @@ def customer_initialize(
         return_url=redirect_url,
         actor=actor,
         reset_pin=reset_pin,
+        locale=locale,
     )
 
 
 def customer_reset_pin(
-    *, organization: Organization, customer_id: uuid.UUID | str, redirect_url: str, actor: str = ""
+    *,
+    organization: Organization,
+    customer_id: uuid.UUID | str,
+    redirect_url: str,
+    actor: str = "",
+    locale: str | None = None,
 ) -> Challenge:
     """A RESET_PIN challenge; 409 unless the customer has a PIN and recovery."""
     return challenge_open(
@@ -172,6 +181,7 @@ def customer_reset_pin(
         type=Challenge.Type.RESET_PIN,
         return_url=redirect_url,
         actor=actor,
+        locale=locale,
     )
 
 
@@ -189,7 +199,12 @@ def _pin_unlocked(*, organization: Organization, customer_id: uuid.UUID | str) -
 
 
 def customer_change_pin(
-    *, organization: Organization, customer_id: uuid.UUID | str, redirect_url: str, actor: str = ""
+    *,
+    organization: Organization,
+    customer_id: uuid.UUID | str,
+    redirect_url: str,
+    actor: str = "",
+    locale: str | None = None,
 ) -> Challenge:
     """A CHANGE_PIN challenge (the current PIN, then a new one: same shard, same wallets);
     409 without PIN and recovery, 423 while the PIN is locked."""
@@ -200,11 +215,17 @@ def customer_change_pin(
         type=Challenge.Type.CHANGE_PIN,
         return_url=redirect_url,
         actor=actor,
+        locale=locale,
     )
 
 
 def customer_set_recovery(
-    *, organization: Organization, customer_id: uuid.UUID | str, redirect_url: str, actor: str = ""
+    *,
+    organization: Organization,
+    customer_id: uuid.UUID | str,
+    redirect_url: str,
+    actor: str = "",
+    locale: str | None = None,
 ) -> Challenge:
     """A SET_RECOVERY challenge (the PIN, then a new recovery copy replacing the old one);
     409 without a PIN, 423 while the PIN is locked."""
@@ -215,6 +236,7 @@ def customer_set_recovery(
         type=Challenge.Type.SET_RECOVERY,
         return_url=redirect_url,
         actor=actor,
+        locale=locale,
     )
 
 
