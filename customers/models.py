@@ -165,6 +165,9 @@ class Challenge(models.Model):
     # INITIALIZE with resetPin: the customer's PIN (set, recovery never finished) is chosen
     # again and replaces the old copy and shard, instead of being asked for.
     reset_pin = models.BooleanField(default=False)
+    # The language the integrator asked for (a code of settings.LANGUAGES; core.locales), or
+    # null: then the page follows the browser's Accept-Language (docs/i18n.md).
+    locale = models.CharField(max_length=8, null=True, blank=True)
 
     class Meta:
         indexes = [

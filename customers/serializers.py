@@ -6,10 +6,13 @@ import re
 import uuid
 from datetime import datetime
 
+from django.conf import settings
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+
+from core.locales import locale_resolve
 
 from .links import challenge_gateway_url
 from .lockout import lock_active
@@ -107,7 +110,36 @@ class RedirectUrlField(StrictCharField):
     pass
 
 
-class ChallengeCreateInputSerializer(IdempotentInputSerializer):
+@extend_schema_field(
+    {
+        "type": "string",
+        "maxLength": 35,
+        "nullable": True,
+        "example": "fil",
+        "description": "The language of the gateway pages and emails: `en` or `fil`. Tags of the same "
+        "languages are mapped (`en-US`, `en_GB` -> `en`; `tl`, `fil-PH`, `tl-PH` -> `fil`); any other is a "
+        "400. Omitted or null: the browser's Accept-Language, else English. The user may switch on the page.",
+    }
+)
+class LocaleField(StrictCharField):
+    default_error_messages = {
+        "unsupported": "Unsupported locale: use en or fil (en-US, tl, fil-PH and similar tags are accepted)."
+    }
+
+    def to_internal_value(self, data):
+        code = locale_resolve(super().to_internal_value(data))
+        if code is None:
+            self.fail("unsupported")
+        return code
+
+
+class ChallengeStartInputSerializer(IdempotentInputSerializer):
+    """The fields every challenge-creating POST accepts besides its own."""
+
+    locale = LocaleField(required=False, allow_null=True, max_length=35)
+
+
+class ChallengeCreateInputSerializer(ChallengeStartInputSerializer):
     redirectUrl = RedirectUrlField(max_length=2048, trim_whitespace=False)
 
 
@@ -278,6 +310,7 @@ class ChallengeSerializer(serializers.ModelSerializer):
     createdAt = serializers.DateTimeField(source="created_at")
     completedAt = serializers.DateTimeField(source="completed_at", allow_null=True)
     result = serializers.JSONField(allow_null=True)
+    locale = serializers.ChoiceField(choices=[code for code, _ in settings.LANGUAGES], allow_null=True)
 
     class Meta:
         model = Challenge
@@ -292,6 +325,7 @@ class ChallengeSerializer(serializers.ModelSerializer):
             "createdAt",
             "completedAt",
             "result",
+            "locale",
         ]
         read_only_fields = fields
 
@@ -339,4 +373,5 @@ def challenge_data(challenge: Challenge) -> dict:
         "createdAt": _timestamp(challenge.created_at),
         "completedAt": _timestamp(challenge.completed_at),
         "result": challenge.result,
+        "locale": challenge.locale,
     }

@@ -176,6 +176,7 @@ class CustomerViewSet(viewsets.ViewSet):
                 redirect_url=redirect_url,
                 actor=self.actor,
                 config_epoch=epoch,
+                locale=data.get("locale"),
                 **chosen,
             )
             return http.HTTP_201_CREATED, _ok(message, challenge_data(challenge))

@@ -83,6 +83,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
 from customers.lockout import customer_pin_locked_until, customer_recovery_locked_until
 from customers.models import Challenge, Customer
 
@@ -94,7 +97,7 @@ DONE = "done"
 
 @dataclass(frozen=True)
 class Refusal:
-    message: str
+    message: str | Promise  # lazy: read in the language of the request that is refused
     code: str
 
 
@@ -118,22 +121,22 @@ STEPS: dict[str, Step] = {
             "pin_choose",
             frozenset({"pin_start", "pin_setup"}),
             "step-pin",
-            todo=Refusal("Choose your PIN first.", Code.PIN_FIRST),
+            todo=Refusal(_("Choose your PIN first."), Code.PIN_FIRST),
             closed=Refusal("A PIN is already set. Enter it to continue.", Code.PIN_ALREADY_SET),
         ),
         Step(
             "pin_enter",
             frozenset({"pin_evaluate", "pin_verify", "pin_upgrade"}),
             "step-unlock",
-            todo=Refusal("Enter your PIN first.", Code.PIN_FIRST),
-            closed=Refusal("Your PIN is not asked for at this point.", Code.PIN_NOT_NEEDED),
+            todo=Refusal(_("Enter your PIN first."), Code.PIN_FIRST),
+            closed=Refusal(_("Your PIN is not asked for at this point."), Code.PIN_NOT_NEEDED),
         ),
         Step(
             "recovery_setup",
             frozenset({"questions_start", "questions_setup", "email_start", "email_confirm"}),
             "step-recovery",
-            todo=Refusal("Set up recovery before finishing.", Code.RECOVERY_FIRST),
-            closed=Refusal("Recovery is already set up.", Code.RECOVERY_ALREADY_SET),
+            todo=Refusal(_("Set up recovery before finishing."), Code.RECOVERY_FIRST),
+            closed=Refusal(_("Recovery is already set up."), Code.RECOVERY_ALREADY_SET),
         ),
         Step(
             "recovery_open",
@@ -147,43 +150,43 @@ STEPS: dict[str, Step] = {
                 }
             ),
             "step-restore",
-            todo=Refusal("Open your backup with your recovery first.", Code.RESTORE_FIRST),
-            closed=Refusal("Your backup is already open.", Code.RESTORE_DONE),
+            todo=Refusal(_("Open your backup with your recovery first."), Code.RESTORE_FIRST),
+            closed=Refusal(_("Your backup is already open."), Code.RESTORE_DONE),
         ),
         Step(
             "wallet_create",
             frozenset({"wallet_keys", "wallet_confirm"}),
             "step-wallet",
-            todo=Refusal("Create and confirm the wallet keys first.", Code.WALLET_FIRST),
-            closed=Refusal("The wallets of this session are already created.", Code.WALLET_DONE),
+            todo=Refusal(_("Create and confirm the wallet keys first."), Code.WALLET_FIRST),
+            closed=Refusal(_("The wallets of this session are already created."), Code.WALLET_DONE),
         ),
         Step(
             "wallet_sign",
             frozenset({"sign_keys", "sign_submit"}),
             "step-sign",
-            todo=Refusal("Approve and sign first.", Code.SIGN_FIRST),
-            closed=Refusal("This request is already signed.", Code.SIGN_DONE),
+            todo=Refusal(_("Approve and sign first."), Code.SIGN_FIRST),
+            closed=Refusal(_("This request is already signed."), Code.SIGN_DONE),
         ),
         Step(
             "wallet_export",
             frozenset({"export_keys"}),
             "step-export",
-            todo=Refusal("Confirm the export first.", Code.EXPORT_FIRST),
-            closed=Refusal("Your keys were already shown in this session.", Code.EXPORT_DONE),
+            todo=Refusal(_("Confirm the export first."), Code.EXPORT_FIRST),
+            closed=Refusal(_("Your keys were already shown in this session."), Code.EXPORT_DONE),
         ),
         Step(
             READY,
             frozenset({"complete"}),
             "",
-            todo=Refusal("Finish the last step first.", Code.STEP_OUT_OF_ORDER),
-            closed=Refusal("This session is already complete.", Code.STEP_OUT_OF_ORDER),
+            todo=Refusal(_("Finish the last step first."), Code.STEP_OUT_OF_ORDER),
+            closed=Refusal(_("This session is already complete."), Code.STEP_OUT_OF_ORDER),
         ),
         Step(
             DONE,
             frozenset(),
             "step-ended",
-            todo=Refusal("There is nothing left to do here.", Code.STEP_OUT_OF_ORDER),
-            closed=Refusal("There is nothing left to do here.", Code.STEP_OUT_OF_ORDER),
+            todo=Refusal(_("There is nothing left to do here."), Code.STEP_OUT_OF_ORDER),
+            closed=Refusal(_("There is nothing left to do here."), Code.STEP_OUT_OF_ORDER),
         ),
     )
 }
@@ -260,7 +263,7 @@ class Flow:
     """One row of the table: everything type-specific about a challenge type."""
 
     type: str
-    label: str
+    label: str | Promise
     built: bool
     # step -> the steps that may follow it; READY ends every flow.
     next: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
@@ -311,7 +314,9 @@ class Flow:
         """None when `action` is served at `current`; otherwise what to tell the page."""
         step = self.serves(action)
         if step is None:
-            return Refusal(f"This step is not part of the {self.label}.", Code.STEP_OUT_OF_ORDER)
+            return Refusal(
+                _("This step is not part of the %(flow)s.") % {"flow": self.label}, Code.STEP_OUT_OF_ORDER
+            )
         if step.name == current:
             return None
         if step.name in self.ahead_of(current):
@@ -356,7 +361,7 @@ FLOWS: dict[str, Flow] = {
     for flow in (
         Flow(
             _T.INITIALIZE,
-            label="setup",
+            label=_("setup"),
             built=True,
             next={
                 "pin_choose": ("recovery_setup",),
@@ -372,7 +377,7 @@ FLOWS: dict[str, Flow] = {
         ),
         Flow(
             _T.RESET_PIN,
-            label="PIN reset",
+            label=_("PIN reset"),
             built=True,
             next={"recovery_open": ("pin_choose",), "pin_choose": (READY,)},
             entry=lambda challenge: "recovery_open",
@@ -388,7 +393,7 @@ FLOWS: dict[str, Flow] = {
         ),
         Flow(
             _T.CHANGE_PIN,
-            label="PIN change",
+            label=_("PIN change"),
             built=True,
             next={"pin_enter": ("pin_choose",), "pin_choose": (READY,)},
             entry=lambda challenge: "pin_enter",
@@ -397,7 +402,7 @@ FLOWS: dict[str, Flow] = {
         ),
         Flow(
             _T.SET_RECOVERY,
-            label="recovery change",
+            label=_("recovery change"),
             built=True,
             next={"pin_enter": ("recovery_setup",), "recovery_setup": (READY,)},
             entry=lambda challenge: "pin_enter",
@@ -406,7 +411,7 @@ FLOWS: dict[str, Flow] = {
         ),
         Flow(
             _T.CREATE_WALLET,
-            label="wallet creation",
+            label=_("wallet creation"),
             built=True,
             next={"pin_enter": ("wallet_create",), "wallet_create": (READY,)},
             entry=lambda challenge: "pin_enter",
@@ -433,14 +438,14 @@ FLOWS: dict[str, Flow] = {
                 declinable=True,
             )
             for sign_type, label in (
-                (_T.SIGN_MESSAGE, "message signature"),
-                (_T.SIGN_TYPED_DATA, "typed-data signature"),
-                (_T.SIGN_TRANSACTION, "transaction signature"),
+                (_T.SIGN_MESSAGE, _("message signature")),
+                (_T.SIGN_TYPED_DATA, _("typed-data signature")),
+                (_T.SIGN_TRANSACTION, _("transaction signature")),
             )
         ),
         Flow(
             _T.EXPORT_PRIVATE_KEYS,
-            label="key export",
+            label=_("key export"),
             built=True,
             next={"pin_enter": ("wallet_export",), "wallet_export": (READY,)},
             entry=lambda challenge: "pin_enter",

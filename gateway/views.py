@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET
@@ -26,6 +27,7 @@ from customers.models import Challenge
 
 from . import scheme, selectors
 from .errors import ChallengeClosed, GatewayErrorCode, SessionRefused
+from .middleware import challenge_language_remember
 from .serializers import (
     BlindedSerializer,
     CodeSerializer,
@@ -45,6 +47,7 @@ class HttpResponseRedirect303(HttpResponseRedirect):
 
 
 def _ended(request: HttpRequest, challenge: Challenge, *, reason: str, status: int = 410) -> HttpResponse:
+    challenge_language_remember(request, challenge, remember=False)
     effective = challenge.effective_status
     back = (
         "verified"
@@ -79,6 +82,7 @@ def open_link(request: HttpRequest, challenge_id: uuid.UUID, token: str) -> Http
         return _ended(request, challenge, reason="used", status=409)
     if outcome.kind == "ended":
         return _ended(request, challenge, reason=challenge.effective_status)
+    challenge_language_remember(request, challenge)  # saved with the binding: no extra write
     # 303: the next request is a plain GET of the token-free page, and the token leaves the address bar.
     return HttpResponseRedirect303(reverse("gateway:session", kwargs={"challenge_id": challenge.id}))
 
@@ -93,6 +97,7 @@ def session_page(request: HttpRequest, challenge_id: uuid.UUID) -> HttpResponse:
     except ChallengeClosed:
         challenge = Challenge.objects.get(pk=challenge_id)
         return _ended(request, challenge, reason=challenge.effective_status)
+    challenge_language_remember(request, challenge)
     context = selectors.challenge_page_context(challenge=challenge)
     return render(request, context["template"], context)
 
@@ -133,7 +138,7 @@ class CsrfOnly(BaseAuthentication):
         check.process_request(request)
         if check.process_view(request, None, (), {}):  # type: ignore[arg-type]  # no view callback to consult
             raise Forbidden(
-                "The page's security token is missing or out of date. Reload the page.",
+                _("The page's security token is missing or out of date. Reload the page."),
                 code=GatewayErrorCode.CSRF_FAILED,
             )
         return None

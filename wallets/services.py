@@ -58,6 +58,7 @@ def wallet_challenge_create(
     account_type: str = "EOA",
     metadata: list[dict[str, str]] | None = None,
     actor: str = "",
+    locale: str | None = None,
 ) -> Challenge:
     """A CREATE_WALLET challenge; 409 without recovery, 423 while the PIN is locked."""
     customer = Customer.objects.select_for_update().filter(pk=customer_id, organization=organization).first()
@@ -70,6 +71,7 @@ def wallet_challenge_create(
         type=Challenge.Type.CREATE_WALLET,
         return_url=redirect_url,
         actor=actor,
+        locale=locale,
     )
     WalletRequest.objects.create(
         challenge=challenge, blockchains=list(blockchains), account_type=account_type, metadata=metadata or []

@@ -42,6 +42,7 @@ def challenge_open(
     actor: str = "",
     reset_pin: bool = False,
     config_epoch: str | None = None,
+    locale: str | None = None,
 ) -> Challenge:
     """A new challenge of `type` for the customer; earlier open ones are superseded.
 
@@ -96,6 +97,7 @@ def challenge_open(
         expires_at=now + timedelta(seconds=app_settings.CHALLENGE_TTL_SECONDS),
         reset_pin=reset_pin,
         created_at=now,
+        locale=locale,
     )
     # Only one open challenge per customer: the newest wins, earlier links stop working.
     if connection.vendor == "postgresql":
@@ -261,6 +263,7 @@ def customer_initialize(
     actor: str = "",
     reset_pin: bool = False,
     config_epoch: str | None = None,
+    locale: str | None = None,
 ) -> Challenge:
     """An INITIALIZE challenge (PIN, then recovery); 409 once the customer has both.
 
@@ -276,6 +279,7 @@ def customer_initialize(
         actor=actor,
         reset_pin=reset_pin,
         config_epoch=config_epoch,
+        locale=locale,
     )
 
 
@@ -286,6 +290,7 @@ def customer_reset_pin(
     redirect_url: str,
     actor: str = "",
     config_epoch: str | None = None,
+    locale: str | None = None,
 ) -> Challenge:
     """A RESET_PIN challenge; 409 unless the customer has a PIN and recovery."""
     return challenge_open(
@@ -295,6 +300,7 @@ def customer_reset_pin(
         return_url=redirect_url,
         actor=actor,
         config_epoch=config_epoch,
+        locale=locale,
     )
 
 
@@ -319,6 +325,7 @@ def customer_change_pin(
     redirect_url: str,
     actor: str = "",
     config_epoch: str | None = None,
+    locale: str | None = None,
 ) -> Challenge:
     """A CHANGE_PIN challenge (the current PIN, then a new one: same shard, same wallets);
     409 without PIN and recovery, 423 while the PIN is locked."""
@@ -330,6 +337,7 @@ def customer_change_pin(
         return_url=redirect_url,
         actor=actor,
         config_epoch=config_epoch,
+        locale=locale,
     )
 
 
@@ -340,6 +348,7 @@ def customer_set_recovery(
     redirect_url: str,
     actor: str = "",
     config_epoch: str | None = None,
+    locale: str | None = None,
 ) -> Challenge:
     """A SET_RECOVERY challenge (the PIN, then a new recovery copy replacing the old one);
     409 without a PIN, 423 while the PIN is locked."""
@@ -351,6 +360,7 @@ def customer_set_recovery(
         return_url=redirect_url,
         actor=actor,
         config_epoch=config_epoch,
+        locale=locale,
     )
 
 

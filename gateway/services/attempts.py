@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import ngettext
+
 from core.conf import app_settings
 from customers.lockout import Attempt
 
@@ -47,4 +49,4 @@ def tries_left(failed_attempts: int) -> int:
 
 
 def tries_phrase(remaining: int) -> str:
-    return f"{remaining} {'try' if remaining == 1 else 'tries'} left"
+    return ngettext("%(count)d try left", "%(count)d tries left", remaining) % {"count": remaining}

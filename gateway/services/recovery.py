@@ -15,6 +15,8 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Count, Min, Q
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy, override
+from django.utils.translation import gettext as _
 
 from core.audit import AuditAction, SystemActor
 from core.conf import app_settings
@@ -71,7 +73,7 @@ EMAIL_CODE_TTL = timedelta(minutes=10)
 EMAIL_CODE_TRIES = 5
 EMAIL_CODES_PER_CHALLENGE = 5
 QUESTIONS_OPRF_PURPOSE = OprfEvaluation.Purpose.QUESTIONS
-EMAIL_LOCKED_MESSAGE = "Too many wrong codes. Email recovery is locked for 30 minutes."
+EMAIL_LOCKED_MESSAGE = gettext_lazy("Too many wrong codes. Email recovery is locked for 30 minutes.")
 
 
 def validate_question_ids(question_ids: object) -> list[str]:
@@ -81,12 +83,12 @@ def validate_question_ids(question_ids: object) -> list[str]:
         or not all(isinstance(q, str) and q in QUESTIONS for q in question_ids)
     ):
         raise DomainError(
-            f"Choose {REQUIRED_QUESTIONS} questions from the list.",
+            _("Choose %(count)d questions from the list.") % {"count": REQUIRED_QUESTIONS},
             errors={"questionIds": ["choose exactly three listed questions"]},
         )
     if len(set(question_ids)) != REQUIRED_QUESTIONS:
         raise DomainError(
-            "Choose three different questions.", errors={"questionIds": ["questions must be different"]}
+            _("Choose three different questions."), errors={"questionIds": ["questions must be different"]}
         )
     return list(question_ids)
 
@@ -154,13 +156,17 @@ def _recovery_copies_replace(*, customer: Customer, challenge: Challenge, kept: 
         )
 
 
-def _send_code(*, email: str, code: str) -> None:
-    send_mail(
-        subject="Your confirmation code",
-        message=(
-            f"Your confirmation code is {code}.\n\n"
+def _send_code(*, email: str, code: str, language: str) -> None:
+    """The code mail, in the page's language (the challenge's locale or the user's switch)."""
+    with override(language):
+        subject = _("Your confirmation code")
+        message = _(
+            "Your confirmation code is %(code)s.\n\n"
             "It expires in 10 minutes. If you did not ask for it, ignore this email."
-        ),
+        ) % {"code": code}
+    send_mail(
+        subject=subject,
+        message=message,
         from_email=settings.DEFAULT_FROM_EMAIL,
         recipient_list=[email],
     )
@@ -184,13 +190,13 @@ def _issue_code(*, challenge: Challenge, email: str) -> EmailCode:
     )
     if sent["this_challenge"] >= EMAIL_CODES_PER_CHALLENGE:
         raise RateLimited(
-            "Too many codes were sent for this session. Go back to the app and start again.",
+            _("Too many codes were sent for this session. Go back to the app and start again."),
             code=Code.RATE_LIMITED,
             retry_after=int(EMAIL_CODE_TTL.total_seconds()),
         )
     if sent["last_hour"] >= app_settings.EMAIL_CODES_PER_CUSTOMER_HOUR:
         raise RateLimited(
-            "Too many codes were sent to this account in the last hour. Try again later.",
+            _("Too many codes were sent to this account in the last hour. Try again later."),
             code=Code.RATE_LIMITED,
             retry_after=int((sent["first"] + timedelta(hours=1) - now).total_seconds()) + 1,
         )
@@ -203,7 +209,9 @@ def _issue_code(*, challenge: Challenge, email: str) -> EmailCode:
         code_hmac=_code_hmac(challenge=challenge, code=code),
         expires_at=timezone.now() + EMAIL_CODE_TTL,
     )
-    transaction.on_commit(lambda: _send_code(email=email, code=code))
+    # The language active now is the page's (gateway.middleware): switch > locale > Accept-Language.
+    language = get_language() or challenge.locale or settings.LANGUAGE_CODE
+    transaction.on_commit(lambda: _send_code(email=email, code=code, language=language))
     return record
 
 
@@ -233,11 +241,11 @@ def _check_code(
         .first()
     )
     if record is None:
-        return CodeOutcome(False, "Ask for a code first.", Code.NO_CODE)
+        return CodeOutcome(False, _("Ask for a code first."), Code.NO_CODE)
     if record.expires_at <= timezone.now():
-        return CodeOutcome(False, "That code has expired. Ask for a new one.", Code.CODE_EXPIRED)
+        return CodeOutcome(False, _("That code has expired. Ask for a new one."), Code.CODE_EXPIRED)
     if record.attempts >= EMAIL_CODE_TRIES:
-        return CodeOutcome(False, "Too many wrong codes. Ask for a new one.", Code.CODE_EXHAUSTED)
+        return CodeOutcome(False, _("Too many wrong codes. Ask for a new one."), Code.CODE_EXHAUSTED)
     ok = constant_time_equal(_code_hmac(challenge=challenge, code=code), record.code_hmac)
     if ok:
         record.used_at = timezone.now()
@@ -249,16 +257,18 @@ def _check_code(
     if count is not None:
         attempt = count(ok)
         if attempt in (Attempt.LOCKED_NOW, Attempt.ALREADY_LOCKED):
-            return CodeOutcome(False, EMAIL_LOCKED_MESSAGE, Code.LOCKED)
+            return CodeOutcome(False, str(EMAIL_LOCKED_MESSAGE), Code.LOCKED)
         customer_left = tries_left(challenge.customer.email_failed_attempts)
     if ok:
         return CodeOutcome(True, email=record.email)
     left = EMAIL_CODE_TRIES - record.attempts
     if left == 0:
-        return CodeOutcome(False, "Too many wrong codes. Ask for a new one.", Code.CODE_EXHAUSTED)
+        return CodeOutcome(False, _("Too many wrong codes. Ask for a new one."), Code.CODE_EXHAUSTED)
     if customer_left is not None:
         left = min(left, customer_left)
-    return CodeOutcome(False, f"That code is not correct. {tries_phrase(left)}.", Code.WRONG_CODE)
+    return CodeOutcome(
+        False, _("That code is not correct. %(tries)s.") % {"tries": tries_phrase(left)}, Code.WRONG_CODE
+    )
 
 
 def _raise_for_code(outcome: CodeOutcome) -> None:
@@ -317,7 +327,7 @@ def email_setup_confirm(
 def _questions_copy(challenge: Challenge) -> QuestionRecovery:
     record = QuestionRecovery.objects.select_for_update().filter(customer_id=challenge.customer_id).first()
     if record is None:
-        raise StepOutOfOrder("No security questions are set up for this account.", code=Code.NO_QUESTIONS)
+        raise StepOutOfOrder(_("No security questions are set up for this account."), code=Code.NO_QUESTIONS)
     return record
 
 
@@ -352,13 +362,13 @@ def _questions_evaluate_attempt(
 
 def _raise_unless_ok(outcome: EvaluationOutcome | ProofOutcome) -> None:
     if outcome.locked:
-        raise Locked("Too many wrong answers. Recovery is locked for 30 minutes.")
+        raise Locked(_("Too many wrong answers. Recovery is locked for 30 minutes."))
     if outcome.refusal is not None:
         raise outcome.refusal
     if not outcome.ok:
         raise WrongSecret(
-            f"At least one answer is not correct. {tries_phrase(outcome.remaining)} "
-            "before recovery locks for 30 minutes.",
+            _("At least one answer is not correct. %(tries)s before recovery locks for 30 minutes.")
+            % {"tries": tries_phrase(outcome.remaining)},
             code=Code.WRONG_ANSWERS,
         )
 
@@ -499,9 +509,9 @@ def restore_email_start(*, challenge_id: uuid.UUID, session: SessionBase) -> Ema
     )
     record = EmailRecovery.objects.filter(customer_id=challenge.customer_id).first()
     if record is None:
-        raise StepOutOfOrder("No recovery email is set up for this account.", code=Code.NO_EMAIL)
+        raise StepOutOfOrder(_("No recovery email is set up for this account."), code=Code.NO_EMAIL)
     if challenge.customer.email_recovery_locked:
-        raise Locked(EMAIL_LOCKED_MESSAGE)
+        raise Locked(str(EMAIL_LOCKED_MESSAGE))
     return _issue_code(challenge=challenge, email=record.email)
 
 
@@ -520,10 +530,10 @@ def _restore_email_attempt(
     )
     record = EmailRecovery.objects.filter(customer_id=challenge.customer_id).first()
     if record is None:
-        raise StepOutOfOrder("No recovery email is set up for this account.", code=Code.NO_EMAIL)
+        raise StepOutOfOrder(_("No recovery email is set up for this account."), code=Code.NO_EMAIL)
     customer = challenge.customer  # row-locked with the challenge
     if customer.email_recovery_locked:
-        return CodeOutcome(False, EMAIL_LOCKED_MESSAGE, Code.LOCKED)
+        return CodeOutcome(False, str(EMAIL_LOCKED_MESSAGE), Code.LOCKED)
     # Every code compared here counts on the customer, whichever challenge it came through.
     outcome = _check_code(
         challenge=challenge,

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.contrib.sessions.backends.base import SessionBase
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from core.crypto import constant_time_equal
 from customers.links import challenge_link_token_valid
@@ -100,9 +101,9 @@ def challenge_for_session(*, challenge_id: uuid.UUID, session: SessionBase, lock
         raise SessionRefused()
     if challenge.effective_status not in Challenge.OPEN_STATUSES:
         raise ChallengeClosed(
-            "This session has expired. Go back to the app and start again."
+            _("This session has expired. Go back to the app and start again.")
             if challenge.effective_status == Challenge.Status.EXPIRED
-            else "This session has already ended. Go back to the app."
+            else _("This session has already ended. Go back to the app.")
         )
     return challenge
 

@@ -25,6 +25,7 @@ CHALLENGE_FIELDS = {
     "createdAt",
     "completedAt",
     "result",
+    "locale",
 }
 
 

@@ -30,6 +30,7 @@ def challenge_make(
     type: str = Challenge.Type.INITIALIZE,
     return_url: str = "https://wallet.example.com/done?from=app",
     expires_in: timedelta = timedelta(minutes=15),
+    locale: str | None = None,
 ) -> Challenge:
     customer = customer or customer_make()
     return Challenge.objects.create(
@@ -38,6 +39,7 @@ def challenge_make(
         type=type,
         return_url=return_url,
         expires_at=timezone.now() + expires_in,
+        locale=locale,
     )
 
 

@@ -7,8 +7,9 @@ import { post, ApiError } from "./api.js";
 import { $, show, guarded, setFieldError, setFormError } from "./ui.js";
 import { wireDecline } from "./decline.js";
 import { userShare, walletKey, addressOf, sameAddress, signDigest, bytesToHex, hexToBytes, wipe } from "./wallet.js";
+import { gettext } from "./i18n.js";
 
-const MISMATCH = "This device's key does not match this wallet, so nothing was signed. Contact support.";
+const MISMATCH = gettext("This device's key does not match this wallet, so nothing was signed. Contact support.");
 
 async function signOnDevice(ctx) {
   const u = userShare(ctx.shard);
@@ -41,7 +42,7 @@ export const walletSign = {
     const form = $("sign-form");
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
-      const ok = await guarded(form, "Signing on this device…", () => signOnDevice(ctx));
+      const ok = await guarded(form, gettext("Signing on this device…"), () => signOnDevice(ctx));
       if (ok) done(form);
     });
   },
@@ -62,7 +63,7 @@ function keyItem(entry, hexKey, n) {
   title.append(chains, " ", address);
   const label = document.createElement("label");
   label.htmlFor = `export-key-${n}`;
-  label.textContent = "Private key";
+  label.textContent = gettext("Private key");
   const input = document.createElement("input");
   input.id = `export-key-${n}`;
   input.type = "password";
@@ -74,25 +75,25 @@ function keyItem(entry, hexKey, n) {
   const reveal = document.createElement("button");
   reveal.type = "button";
   reveal.className = "secondary";
-  reveal.textContent = "Reveal";
+  reveal.textContent = gettext("Reveal");
   reveal.setAttribute("aria-controls", input.id);
   reveal.addEventListener("click", () => {
     const hidden = input.type === "password";
     input.type = hidden ? "text" : "password";
-    reveal.textContent = hidden ? "Hide" : "Reveal";
+    reveal.textContent = hidden ? gettext("Hide") : gettext("Reveal");
   });
   const copy = document.createElement("button");
   copy.type = "button";
   copy.className = "secondary";
-  copy.textContent = "Copy";
+  copy.textContent = gettext("Copy");
   const status = document.createElement("span");
   status.setAttribute("role", "status");
   copy.addEventListener("click", async () => {
     try {
       await navigator.clipboard.writeText(input.value);
-      status.textContent = "Copied.";
+      status.textContent = gettext("Copied.");
     } catch {
-      status.textContent = "Copying is not allowed here: reveal the key and copy it by hand.";
+      status.textContent = gettext("Copying is not allowed here: reveal the key and copy it by hand.");
     }
   });
   const actions = document.createElement("div");
@@ -142,13 +143,13 @@ export const walletExport = {
         return;
       }
       if (!confirm.checked) {
-        setFieldError(confirm, "Tick the box to confirm you understand what exporting means.");
+        setFieldError(confirm, gettext("Tick the box to confirm you understand what exporting means."));
         confirm.focus();
         return;
       }
       setFieldError(confirm, "");
       let items = [];
-      const ok = await guarded(form, "Rebuilding your keys on this device…", async () => {
+      const ok = await guarded(form, gettext("Rebuilding your keys on this device…"), async () => {
         items = await exportOnDevice(ctx);
       });
       if (!ok) return;
@@ -158,9 +159,9 @@ export const walletExport = {
       $("export-warning").hidden = true;
       confirm.closest(".field").hidden = true;
       for (const decline of form.querySelectorAll("[data-decline]")) decline.hidden = true;
-      $("step-export").querySelector("h2").textContent = "Your private keys";
+      $("step-export").querySelector("h2").textContent = gettext("Your private keys");
       setFormError(form, "");
-      button.textContent = "Done";
+      button.textContent = gettext("Done");
       button.focus();
     });
   },

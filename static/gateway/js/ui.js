@@ -1,5 +1,6 @@
 // Page helpers shared by the steps: which section shows, field and form errors, busy states.
 import { ApiError } from "./api.js";
+import { gettext, interpolate } from "./i18n.js";
 
 export const root = document.getElementById("gateway");
 export const $ = (id) => document.getElementById(id);
@@ -44,11 +45,11 @@ function explain(error) {
   if (error instanceof ApiError) {
     if (error.errors) {
       const first = Object.values(error.errors).flat()[0];
-      if (first && error.message === "Validation failed") return `Please check your input: ${first}`;
+      if (first && error.code === "invalid") return interpolate(gettext("Please check your input: %(problem)s"), { problem: first });
     }
     return error.message;
   }
-  return "Something went wrong on this device. Please try again.";
+  return gettext("Something went wrong on this device. Please try again.");
 }
 
 export function ended(message) {
