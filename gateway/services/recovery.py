@@ -10,13 +10,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Count, Min, Q
 from django.utils import timezone
 
+from branding.emails import branded_mail_send
 from core.audit import AuditAction, SystemActor
 from core.conf import app_settings
 from core.crypto import constant_time_equal, decrypt, encrypt, peppered_hmac
@@ -156,15 +155,12 @@ def _recovery_copies_replace(*, customer: Customer, challenge: Challenge, kept: 
         )
 
 
-def _send_code(*, email: str, code: str) -> None:
-    send_mail(
-        subject="Your confirmation code",
-        message=(
-            f"Your confirmation code is {code}.\n\n"
-            "It expires in 10 minutes. If you did not ask for it, ignore this email."
-        ),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        recipient_list=[email],
+def _send_code(*, organization_id: uuid.UUID, email: str, code: str) -> None:
+    branded_mail_send(
+        organization_id=organization_id,
+        to=email,
+        template="recovery_code",
+        context={"code": code, "minutes": int(EMAIL_CODE_TTL.total_seconds() // 60)},
     )
 
 
@@ -205,7 +201,8 @@ def _issue_code(*, challenge: Challenge, email: str) -> EmailCode:
         code_hmac=_code_hmac(challenge=challenge, code=code),
         expires_at=timezone.now() + EMAIL_CODE_TTL,
     )
-    transaction.on_commit(lambda: _send_code(email=email, code=code))
+    organization_id = challenge.organization_id
+    transaction.on_commit(lambda: _send_code(organization_id=organization_id, email=email, code=code))
     return record
 
 
