@@ -23,9 +23,28 @@ def assert_accessible(page, where: str) -> None:
     assert not problems, f"{where}: {problems}"
 
 
+def _brand(challenge, accent: str | None) -> None:
+    """The organization's brand with a dark or a light accent (None: unbranded, default colours)."""
+    if accent is None:
+        return
+    from branding.services import branding_update
+    from tests.branding.conftest import image_bytes
+
+    branding_update(
+        organization=challenge.organization,
+        actor="test",
+        display_name="Acme Wallet",
+        accent_color=accent,
+        support_url="https://acme.example/help",
+        logo=image_bytes("PNG"),
+    )
+
+
+@pytest.mark.parametrize("accent", [None, "#1b3a8a", "#f5c542"])
 @pytest.mark.parametrize("width", [360, 1280])
-def test_every_onboarding_step_passes_axe(live_server, new_page, width):
+def test_every_onboarding_step_passes_axe(live_server, new_page, width, accent):
     challenge = challenge_make(return_url=f"{live_server.url}/gateway/demo/return")
+    _brand(challenge, accent)
     page = new_page(width=width)
     open_link(page, live_server, challenge)
     assert_accessible(page, "PIN step")
@@ -42,8 +61,10 @@ def test_every_onboarding_step_passes_axe(live_server, new_page, width):
     assert_accessible(page, "email recovery")
 
 
-def test_the_closed_link_page_passes_axe(live_server, new_page):
+@pytest.mark.parametrize("accent", [None, "#1b3a8a", "#f5c542"])
+def test_the_closed_link_page_passes_axe(live_server, new_page, accent):
     challenge = challenge_make(return_url=f"{live_server.url}/gateway/demo/return")
+    _brand(challenge, accent)
     first = new_page()
     open_link(first, live_server, challenge)
     other = new_page()
