@@ -16,12 +16,17 @@ from .models import OrganizationBranding
 from .rules import LOGO_MAX_BYTES
 
 # API field -> form field, to put each refusal under its own field.
-_FORM_FIELDS = {"displayName": "display_name", "accentColor": "accent_color", "supportUrl": "support_url", "logo": "logo_file"}
+_FORM_FIELDS = {
+    "displayName": "display_name",
+    "accentColor": "accent_color",
+    "supportUrl": "support_url",
+    "logo": "logo_file",
+}
 
 
 class OrganizationBrandingForm(forms.ModelForm):
     logo_file = forms.FileField(
-        required=False, label="Logo", help_text="PNG or JPEG, at most 256 KiB and 1024×1024 px (no SVG)"
+        required=False, label="Logo", help_text="PNG or JPEG, at most 256 KiB and 1024x1024 px (no SVG)"
     )
     remove_logo = forms.BooleanField(required=False, label="Remove the logo")
 
@@ -30,9 +35,9 @@ class OrganizationBrandingForm(forms.ModelForm):
         fields = ["organization", "display_name", "accent_color", "support_url"]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         upload = data.get("logo_file")
-        logo: bytes | None | services.Unset = services.UNSET
+        logo: bytes | services.Unset | None = services.UNSET
         if data.get("remove_logo"):
             logo = None
         elif upload is not None:
@@ -88,7 +93,7 @@ class OrganizationBrandingAdmin(admin.ModelAdmin):
         data = form.cleaned_data
         branding = services.branding_update(
             organization=obj.organization,
-            actor=request.user,
+            actor=f"staff:{request.user.get_username()}",
             display_name=data["display_name"],
             accent_color=data.get("accent_color") or None,
             support_url=data.get("support_url") or None,

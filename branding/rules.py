@@ -85,7 +85,9 @@ def support_url_clean(value: str) -> str:
     try:
         _https_url(url)
     except ValidationError:
-        raise FieldRefused("supportUrl must be an https:// address, for example https://acme.example/help") from None
+        raise FieldRefused(
+            "supportUrl must be an https:// address, for example https://acme.example/help"
+        ) from None
     return url
 
 
@@ -103,7 +105,9 @@ def logo_clean(data: bytes) -> Logo:
     if not data:
         raise FieldRefused("logo is empty")
     if len(data) > LOGO_MAX_BYTES:
-        raise FieldRefused(f"logo must be at most {LOGO_MAX_BYTES // 1024} KiB (this one is {len(data) // 1024} KiB)")
+        raise FieldRefused(
+            f"logo must be at most {LOGO_MAX_BYTES // 1024} KiB (this one is {len(data) // 1024} KiB)"
+        )
     kind = filetype.guess(data)
     if kind is None or kind.mime not in LOGO_TYPES:
         raise FieldRefused("logo must be a PNG or JPEG image (SVG and other formats are not accepted)")
@@ -114,7 +118,8 @@ def logo_clean(data: bytes) -> Logo:
                 width, height = image.size
                 if width > LOGO_MAX_SIDE or height > LOGO_MAX_SIDE:
                     raise FieldRefused(
-                        f"logo must be at most {LOGO_MAX_SIDE}×{LOGO_MAX_SIDE} pixels (this one is {width}×{height})"
+                        f"logo must be at most {LOGO_MAX_SIDE}x{LOGO_MAX_SIDE} pixels "
+                        f"(this one is {width}x{height})"
                     )
                 image.load()  # decodes every pixel: a truncated or corrupt file fails here
     except FieldRefused:

@@ -38,7 +38,7 @@ class Brand:
 
 
 def _product_name() -> str:
-    return settings.GATEWAY_PRODUCT_NAME
+    return str(settings.GATEWAY_PRODUCT_NAME)
 
 
 def theme_css(*, accent_color: str, accent_text_color: str) -> str:
@@ -66,7 +66,9 @@ def _brand(organization: Organization, branding: OrganizationBranding | None) ->
     )
     theme_path = ""
     if branding.accent_color:
-        version = theme_version(accent_color=branding.accent_color, accent_text_color=branding.accent_text_color)
+        version = theme_version(
+            accent_color=branding.accent_color, accent_text_color=branding.accent_text_color
+        )
         theme_path = reverse("branding:theme", kwargs={"organization_id": org_id, "version": version})
     return Brand(
         app_name=branding.display_name,
@@ -94,7 +96,10 @@ def branding_for_org(*, organization_id: uuid.UUID | str | None) -> Brand:
     if organization_id is None:
         return Brand(app_name="", product_name=_product_name())
     organization = (
-        Organization.objects.select_related("branding").defer("branding__logo").filter(pk=organization_id).first()
+        Organization.objects.select_related("branding")
+        .defer("branding__logo")
+        .filter(pk=organization_id)
+        .first()
     )
     if organization is None:
         return Brand(app_name="", product_name=_product_name())

@@ -21,7 +21,7 @@ from .selectors import Brand, _brand
     {
         "type": "string",
         "nullable": True,
-        "description": "The logo: base64 of a PNG or JPEG (at most 256 KiB, 1024×1024 px; a "
+        "description": "The logo: base64 of a PNG or JPEG (at most 256 KiB, 1024x1024 px; a "
         "`data:image/...;base64,` prefix is accepted), a file part in multipart, or null to remove it. "
         "SVG is not accepted.",
     }
@@ -60,29 +60,29 @@ class BrandingInputSerializer(serializers.Serializer):
     """Every field optional: what is absent stays as it was. null clears the accent, the support
     link or the logo."""
 
-    displayName = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)  # noqa: N815
-    accentColor = serializers.CharField(required=False, allow_null=True, allow_blank=True)  # noqa: N815
-    supportUrl = serializers.CharField(required=False, allow_null=True, allow_blank=True)  # noqa: N815
+    displayName = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    accentColor = serializers.CharField(required=False, allow_null=True, allow_blank=True)
+    supportUrl = serializers.CharField(required=False, allow_null=True, allow_blank=True)
     logo = LogoField()
 
 
 class LogoSerializer(serializers.Serializer):
     url = serializers.URLField(help_text="On our origin; changes with the logo (immutable, cacheable)")
-    contentType = serializers.ChoiceField(choices=["image/png", "image/jpeg"])  # noqa: N815
+    contentType = serializers.ChoiceField(choices=["image/png", "image/jpeg"])
     width = serializers.IntegerField()
     height = serializers.IntegerField()
     sha256 = serializers.CharField()
 
 
 class BrandingSerializer(serializers.Serializer):
-    displayName = serializers.CharField(help_text="The app's name on the pages and in emails")  # noqa: N815
-    accentColor = serializers.CharField(allow_null=True, help_text="#rrggbb; null: default colours")  # noqa: N815
-    accentTextColor = serializers.CharField(  # noqa: N815
+    displayName = serializers.CharField(help_text="The app's name on the pages and in emails")
+    accentColor = serializers.CharField(allow_null=True, help_text="#rrggbb; null: default colours")
+    accentTextColor = serializers.CharField(
         allow_null=True, help_text="The primary buttons' label colour, chosen for contrast"
     )
-    supportUrl = serializers.URLField(allow_null=True)  # noqa: N815
+    supportUrl = serializers.URLField(allow_null=True)
     logo = LogoSerializer(allow_null=True)
-    updatedAt = serializers.DateTimeField(allow_null=True)  # noqa: N815
+    updatedAt = serializers.DateTimeField(allow_null=True)
 
 
 def branding_data(*, organization, branding: OrganizationBranding | None) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
@@ -28,15 +29,15 @@ UNSET = Unset.UNSET
 def _cleaned(
     *,
     display_name: str | Unset,
-    accent_color: str | None | Unset,
-    support_url: str | None | Unset,
-    logo: bytes | None | Unset,
+    accent_color: str | Unset | None,
+    support_url: str | Unset | None,
+    logo: bytes | Unset | None,
 ) -> dict[str, Any]:
     """Every given field checked before anything is written; all refusals reported at once."""
     changes: dict[str, Any] = {}
     refused: dict[str, list[str]] = {}
 
-    def check(field: str, apply) -> None:
+    def check(field: str, apply: Callable[[], None]) -> None:
         try:
             apply()
         except rules.FieldRefused as exc:
@@ -55,12 +56,17 @@ def _cleaned(
 
         check("accentColor", accent)
     if support_url is not UNSET:
-        check("supportUrl", lambda: changes.update(support_url=rules.support_url_clean(support_url) if support_url else ""))
+        check(
+            "supportUrl",
+            lambda: changes.update(support_url=rules.support_url_clean(support_url) if support_url else ""),
+        )
     if logo is not UNSET:
 
         def picture() -> None:
             if logo is None:
-                changes.update(logo=None, logo_content_type="", logo_sha256="", logo_width=None, logo_height=None)
+                changes.update(
+                    logo=None, logo_content_type="", logo_sha256="", logo_width=None, logo_height=None
+                )
                 return
             cleaned = rules.logo_clean(logo)
             changes.update(
@@ -80,9 +86,9 @@ def _cleaned(
 def branding_validate(
     *,
     display_name: str | Unset = UNSET,
-    accent_color: str | None | Unset = UNSET,
-    support_url: str | None | Unset = UNSET,
-    logo: bytes | None | Unset = UNSET,
+    accent_color: str | Unset | None = UNSET,
+    support_url: str | Unset | None = UNSET,
+    logo: bytes | Unset | None = UNSET,
 ) -> None:
     """The checks of branding_update without the write (the admin form shows them per field)."""
     _cleaned(display_name=display_name, accent_color=accent_color, support_url=support_url, logo=logo)
@@ -94,14 +100,16 @@ def branding_update(
     organization: Organization,
     actor: Actor | str,
     display_name: str | Unset = UNSET,
-    accent_color: str | None | Unset = UNSET,
-    support_url: str | None | Unset = UNSET,
-    logo: bytes | None | Unset = UNSET,
+    accent_color: str | Unset | None = UNSET,
+    support_url: str | Unset | None = UNSET,
+    logo: bytes | Unset | None = UNSET,
 ) -> OrganizationBranding:
     """Set the given fields of the organization's brand (created on first use, named after the
     organization). A refused field leaves every field as it was. `None` or "" clears the accent
     (default colours), the support link or the logo."""
-    changes = _cleaned(display_name=display_name, accent_color=accent_color, support_url=support_url, logo=logo)
+    changes = _cleaned(
+        display_name=display_name, accent_color=accent_color, support_url=support_url, logo=logo
+    )
     # Lock the organization: two first updates at once must not both insert the one-to-one row.
     Organization.objects.select_for_update().only("pk").get(pk=organization.pk)
     branding = OrganizationBranding.objects.filter(organization=organization).first()

@@ -79,7 +79,9 @@ def logo(request: HttpRequest, organization_id: uuid.UUID, sha256: str) -> HttpR
         raise Http404("No such logo.")
     body, content_type = found
     etag = f'"{sha256}"'
-    response = HttpResponse(status=304) if request.headers.get("If-None-Match") == etag else HttpResponse(body)
+    response = (
+        HttpResponse(status=304) if request.headers.get("If-None-Match") == etag else HttpResponse(body)
+    )
     response["Content-Type"] = content_type
     response["ETag"] = etag
     response["Cache-Control"] = IMMUTABLE

@@ -74,7 +74,9 @@ def open_link(request: HttpRequest, challenge_id: uuid.UUID, token: str) -> Http
         request.session.cycle_key()
     outcome = challenge_link_open(challenge_id=challenge_id, token=token, session=request.session)
     if outcome.kind == "invalid" or outcome.challenge is None:
-        brand = branding_for_org(organization_id=outcome.challenge.organization_id if outcome.challenge else None)
+        brand = branding_for_org(
+            organization_id=outcome.challenge.organization_id if outcome.challenge else None
+        )
         return render(request, "gateway/invalid.html", {"brand": brand}, status=404)
     challenge = outcome.challenge
     if outcome.kind == "used":

@@ -248,7 +248,8 @@ SPECTACULAR_SETTINGS = {
         {"name": "webhooks", "description": "Signed webhook endpoints, their deliveries and retries."},
         {
             "name": "branding",
-            "description": "The organization's brand on the gateway pages and emails: name, logo, accent, support link.",
+            "description": "The organization's brand on the gateway pages and emails: "
+            "name, logo, accent, support link.",
         },
     ],
     # One name for each choice set used by several onboarding fields.

@@ -21,7 +21,9 @@ from tests.customers.conftest import (  # noqa: F401  (fixtures)
 from tests.gateway.conftest import browser, flow, new_page  # noqa: F401  (fixtures)
 
 
-def image_bytes(fmt: str = "PNG", size: tuple[int, int] = (120, 40), color=(27, 58, 138), noise: bool = False) -> bytes:
+def image_bytes(
+    fmt: str = "PNG", size: tuple[int, int] = (120, 40), color=(27, 58, 138), noise: bool = False
+) -> bytes:
     image = Image.new("RGB", size, color)
     if noise:
         import os

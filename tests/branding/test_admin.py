@@ -42,7 +42,8 @@ def test_the_admin_stores_a_valid_brand_through_the_service(admin_client, organi
     page = admin_client.get(change).content.decode()
     assert f"/gateway/brand/{organization.pk}/logo/" in page
     response = admin_client.post(
-        change, {"display_name": "Acme Wallet", "accent_color": "#f5c542", "support_url": "", "remove_logo": "on"}
+        change,
+        {"display_name": "Acme Wallet", "accent_color": "#f5c542", "support_url": "", "remove_logo": "on"},
     )
     assert response.status_code == 302
     branding.refresh_from_db()
@@ -58,7 +59,12 @@ def test_the_admin_stores_a_valid_brand_through_the_service(admin_client, organi
     ],
 )
 def test_the_admin_refuses_what_the_api_refuses(admin_client, organization, fields, says):
-    body = {"organization": organization.pk, "display_name": "Acme Wallet", "accent_color": "", "support_url": ""}
+    body = {
+        "organization": organization.pk,
+        "display_name": "Acme Wallet",
+        "accent_color": "",
+        "support_url": "",
+    }
     response = admin_client.post(ADD, {**body, **fields})
     assert response.status_code == 200  # the form again, with the error
     assert says in response.content.decode()

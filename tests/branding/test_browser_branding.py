@@ -35,18 +35,24 @@ def test_the_page_wears_the_brand_under_the_strict_csp(live_server, new_page, pn
     page.on("console", lambda msg: problems.append(msg.text) if msg.type in ("error", "warning") else None)
     page.on("pageerror", lambda exc: problems.append(str(exc)))
     images: list[str] = []
-    page.on("requestfinished", lambda request: images.append(request.url) if request.resource_type == "image" else None)
+    page.on(
+        "requestfinished",
+        lambda request: images.append(request.url) if request.resource_type == "image" else None,
+    )
     documents: dict[str, str] = {}
     page.on(
         "response",
-        lambda response: documents.update({response.url: response.headers.get("content-security-policy", "")})
-        if response.request.resource_type == "document"
-        else None,
+        lambda response: (
+            documents.update({response.url: response.headers.get("content-security-policy", "")})
+            if response.request.resource_type == "document"
+            else None
+        ),
     )
     # Chromium reports every CSP refusal as a securitypolicyviolation event; record them all.
     page.add_init_script(
         "window.__violations = [];"
-        "document.addEventListener('securitypolicyviolation', e => window.__violations.push(e.violatedDirective))"
+        "document.addEventListener('securitypolicyviolation',"
+        " e => window.__violations.push(e.violatedDirective))"
     )
     open_link(page, live_server, challenge)
 

@@ -39,7 +39,10 @@ def test_the_code_email_is_branded_in_both_parts(flow, django_capture_on_commit_
     code = re.search(r"\b(\d{6})\b", message.body).group(1)
     assert message.subject == "Your Acme Wallet confirmation code"
     assert code not in message.subject
-    assert parseaddr(message.message()["From"]) == ("Acme Wallet via Onboarding Gateway", "noreply@gateway.example.com")
+    assert parseaddr(message.message()["From"]) == (
+        "Acme Wallet via Onboarding Gateway",
+        "noreply@gateway.example.com",
+    )
     assert message.to == ["ana@example.com"]
     text = message.body
     assert "Acme Wallet uses Onboarding Gateway to protect your wallet." in text
@@ -54,7 +57,9 @@ def test_the_code_email_is_branded_in_both_parts(flow, django_capture_on_commit_
     assert "Acme Wallet uses Onboarding Gateway to protect your wallet." in html
 
 
-def test_an_unbranded_organization_mails_under_its_own_name_without_a_logo(flow, django_capture_on_commit_callbacks):
+def test_an_unbranded_organization_mails_under_its_own_name_without_a_logo(
+    flow, django_capture_on_commit_callbacks
+):
     message = _send(flow, django_capture_on_commit_callbacks)
     name = flow.challenge.organization.name
     assert message.subject == f"Your {name} confirmation code"

@@ -34,7 +34,9 @@ def branded(png):
 def assert_branded(html: str, organization_id) -> None:
     brand = branding_for_org(organization_id=organization_id)
     assert "Acme Wallet uses Onboarding Gateway to protect your wallet" in html
-    assert f'<img class="brand-logo" src="{brand.logo_path}" width="120" height="40" alt="Acme Wallet">' in html
+    assert (
+        f'<img class="brand-logo" src="{brand.logo_path}" width="120" height="40" alt="Acme Wallet">' in html
+    )
     assert 'href="https://acme.example/help?x=1&amp;y=2"' in html
     assert "Need help? Contact Acme Wallet support" in html
     assert f'<link rel="stylesheet" href="{brand.theme_path}">' in html

@@ -42,7 +42,7 @@ CEILINGS = {
     # issue 15 one lookup of webhook subscribers (customer.recovery_initiated).
     "customers.reset-pin": 10 + 1,
     "gateway.open": 9,
-    # Issue 16 (branding) adds one SELECT to every page: the organization with its brand (logo bytes deferred).
+    # Issue 16 (branding) adds one SELECT to every page: the organization and its brand (no logo bytes).
     "gateway.page": 5 + 1,
     "gateway.pin/start": 7,  # scheme v2: +2, the setup evaluation is counted per challenge and recorded
     "gateway.pin/setup": 16 + 1,
