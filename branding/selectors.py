@@ -7,6 +7,7 @@ import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db.models import QuerySet
 from django.urls import reverse
 
 from customers.models import Organization
@@ -89,34 +90,25 @@ def _brand(organization: Organization, branding: OrganizationBranding | None) ->
     )
 
 
-def branding_for_org(*, organization_id: uuid.UUID | str | None) -> Brand:
-    """The brand of a gateway page or email, in one query (the logo's bytes stay in the database).
-    An organization without branding shows its name and the default colours; no organization
-    (or an unknown one) shows our product alone."""
-    if organization_id is None:
-        return Brand(app_name="", product_name=_product_name())
-    organization = (
-        Organization.objects.select_related("branding")
-        .defer("branding__logo")
-        .filter(pk=organization_id)
-        .first()
-    )
+def _brand_of(organizations: QuerySet[Organization]) -> Brand:
+    """One query: the organization with its brand (the logo's bytes stay in the database)."""
+    organization = organizations.select_related("branding").defer("branding__logo").first()
     if organization is None:
         return Brand(app_name="", product_name=_product_name())
     return _brand(organization, getattr(organization, "branding", None))
+
+
+def branding_for_org(*, organization_id: uuid.UUID | str | None) -> Brand:
+    """The brand of a gateway page or email. An organization without branding shows its name and
+    the default colours; no organization (or an unknown one) shows our product alone."""
+    if organization_id is None:
+        return Brand(app_name="", product_name=_product_name())
+    return _brand_of(Organization.objects.filter(pk=organization_id))
 
 
 def branding_for_challenge(*, challenge_id: uuid.UUID) -> Brand:
     """The brand of the organization behind a challenge id, for pages that hold no challenge row."""
-    organization = (
-        Organization.objects.select_related("branding")
-        .defer("branding__logo")
-        .filter(challenges__id=challenge_id)
-        .first()
-    )
-    if organization is None:
-        return Brand(app_name="", product_name=_product_name())
-    return _brand(organization, getattr(organization, "branding", None))
+    return _brand_of(Organization.objects.filter(challenges__id=challenge_id))
 
 
 def branding_get(*, organization: Organization) -> OrganizationBranding | None:

@@ -44,6 +44,20 @@ SVG_WITH_SCRIPT = (
 )
 
 
+def brand_acme(org, *, accent: str = "#1b3a8a", logo: bytes | None = None):
+    """Acme Wallet's brand on `org`: name, accent, support link and a 120x40 PNG logo."""
+    from branding.services import branding_update
+
+    return branding_update(
+        organization=org,
+        actor="test",
+        display_name="Acme Wallet",
+        accent_color=accent,
+        support_url="https://acme.example/help",
+        logo=logo or image_bytes("PNG"),
+    )
+
+
 @pytest.fixture
 def png() -> bytes:
     return image_bytes("PNG")

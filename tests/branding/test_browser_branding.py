@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from branding.services import branding_update
 from tests.gateway.factories import challenge_make
 from tests.gateway.test_browser_onboarding import open_link
+
+from .conftest import brand_acme
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -22,14 +23,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 )
 def test_the_page_wears_the_brand_under_the_strict_csp(live_server, new_page, png, accent, label, link):
     challenge = challenge_make(return_url=f"{live_server.url}/gateway/demo/return")
-    branding_update(
-        organization=challenge.organization,
-        actor="test",
-        display_name="Acme Wallet",
-        accent_color=accent,
-        support_url="https://acme.example/help",
-        logo=png,
-    )
+    brand_acme(challenge.organization, accent=accent, logo=png)
     page = new_page()
     problems: list[str] = []
     page.on("console", lambda msg: problems.append(msg.text) if msg.type in ("error", "warning") else None)

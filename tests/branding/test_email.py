@@ -10,7 +10,8 @@ import pytest
 from django.core import mail
 
 from branding.selectors import branding_for_org
-from branding.services import branding_update
+
+from .conftest import brand_acme
 
 pytestmark = pytest.mark.django_db
 
@@ -27,14 +28,7 @@ def test_the_code_email_is_branded_in_both_parts(flow, django_capture_on_commit_
     settings.PUBLIC_BASE_URL = "https://gateway.example.com"
     settings.DEFAULT_FROM_EMAIL = "Ops <noreply@gateway.example.com>"
     org = flow.challenge.organization
-    branding_update(
-        organization=org,
-        actor="test",
-        display_name="Acme Wallet",
-        accent_color="#1b3a8a",
-        support_url="https://acme.example/help",
-        logo=png,
-    )
+    brand_acme(org, logo=png)
     message = _send(flow, django_capture_on_commit_callbacks)
     code = re.search(r"\b(\d{6})\b", message.body).group(1)
     assert message.subject == "Your Acme Wallet confirmation code"

@@ -13,21 +13,19 @@ from branding.services import branding_update
 from customers.models import Challenge
 from tests.gateway.factories import challenge_make, link_path
 
+from .conftest import brand_acme
+
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def branded(png):
     challenge = challenge_make()
-    org = challenge.organization
+    brand = brand_acme(challenge.organization, logo=png)
     branding_update(
-        organization=org,
-        actor="test",
-        display_name="Acme Wallet",
-        accent_color="#1b3a8a",
-        support_url="https://acme.example/help?x=1&y=2",
-        logo=png,
+        organization=challenge.organization, actor="test", support_url="https://acme.example/help?x=1&y=2"
     )
+    assert brand.display_name == "Acme Wallet"
     return challenge
 
 

@@ -25,19 +25,10 @@ def assert_accessible(page, where: str) -> None:
 
 def _brand(challenge, accent: str | None) -> None:
     """The organization's brand with a dark or a light accent (None: unbranded, default colours)."""
-    if accent is None:
-        return
-    from branding.services import branding_update
-    from tests.branding.conftest import image_bytes
+    if accent is not None:
+        from tests.branding.conftest import brand_acme
 
-    branding_update(
-        organization=challenge.organization,
-        actor="test",
-        display_name="Acme Wallet",
-        accent_color=accent,
-        support_url="https://acme.example/help",
-        logo=image_bytes("PNG"),
-    )
+        brand_acme(challenge.organization, accent=accent)
 
 
 @pytest.mark.parametrize("accent", [None, "#1b3a8a", "#f5c542"])
