@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import UploadedFile
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from customers.serializers import _timestamp
+from customers.serializers import StrictCharField, _timestamp
 
 from .models import OrganizationBranding
 from .rules import LOGO_MAX_BYTES
@@ -60,9 +60,22 @@ class BrandingInputSerializer(serializers.Serializer):
     """Every field optional: what is absent stays as it was. null clears the accent, the support
     link or the logo."""
 
-    displayName = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
-    accentColor = serializers.CharField(required=False, allow_null=True, allow_blank=True)
-    supportUrl = serializers.CharField(required=False, allow_null=True, allow_blank=True)
+    # Types only here: branding.rules decides (the same checks as the admin).
+    displayName = StrictCharField(
+        required=False, allow_blank=True, trim_whitespace=False, help_text="1 to 60 characters"
+    )
+    accentColor = StrictCharField(
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        help_text="#rrggbb; refused unless white or #1b1f24 text on it reaches 4.5:1 (WCAG AA); null: default",
+    )
+    supportUrl = StrictCharField(
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        help_text="https:// address, at most 500 characters",
+    )
     logo = LogoField()
 
 

@@ -45,7 +45,7 @@ class BrandingViewSet(viewsets.ViewSet):
     @extend_schema(
         operation_id="organization_branding_retrieve",
         summary="Get the organization's brand on the gateway pages and emails",
-        responses={200: BrandingEnvelope},
+        responses={200: BrandingEnvelope, **errors()},
     )
     def retrieve(self, request: Request) -> Response:
         return self._answer("Branding retrieved")
