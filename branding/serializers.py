@@ -68,7 +68,7 @@ class BrandingInputSerializer(serializers.Serializer):
         required=False,
         allow_null=True,
         allow_blank=True,
-        help_text="#rrggbb; refused unless white or #1b1f24 text on it reaches 4.5:1 (WCAG AA); null: default",
+        help_text="#rrggbb; refused unless white or #1b1f24 text on it reaches 4.5:1 (WCAG AA); null: none",
     )
     supportUrl = StrictCharField(
         required=False,

@@ -18,7 +18,7 @@ from tests.customers.conftest import (  # noqa: F401  (fixtures)
     restricted_api,
     restricted_key,
 )
-from tests.gateway.conftest import browser, flow, new_page  # noqa: F401  (fixtures)
+from tests.gateway.conftest import flow  # noqa: F401  (fixture)
 
 
 def image_bytes(

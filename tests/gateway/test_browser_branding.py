@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.gateway.factories import challenge_make
-from tests.gateway.test_browser_onboarding import open_link
+from tests.branding.conftest import brand_acme, image_bytes
 
-from .conftest import brand_acme
+from .factories import challenge_make
+from .test_browser_onboarding import open_link
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,9 +21,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
         ("#f5c542", "rgb(27, 31, 36)", "rgb(11, 92, 173)"),  # light: dark label, default links
     ],
 )
-def test_the_page_wears_the_brand_under_the_strict_csp(live_server, new_page, png, accent, label, link):
+def test_the_page_wears_the_brand_under_the_strict_csp(live_server, new_page, accent, label, link):
     challenge = challenge_make(return_url=f"{live_server.url}/gateway/demo/return")
-    brand_acme(challenge.organization, accent=accent, logo=png)
+    brand_acme(challenge.organization, accent=accent, logo=image_bytes("PNG"))
     page = new_page()
     problems: list[str] = []
     page.on("console", lambda msg: problems.append(msg.text) if msg.type in ("error", "warning") else None)
