@@ -10,6 +10,7 @@ from core.errors import DomainError
 
 class BrandingErrorCode(enum.StrEnum):
     INVALID = "branding_invalid"
+    TOO_LARGE = "branding_body_too_large"
 
 
 class BrandingInvalid(DomainError):
@@ -23,3 +24,11 @@ class BrandingInvalid(DomainError):
         self.fields = fields
         message = "; ".join(m for messages in fields.values() for m in messages)
         super().__init__(message, errors=fields, **kwargs)
+
+
+class BodyTooLarge(DomainError):
+    """The request body is over Django's in-memory limit (a logo can never need that much)."""
+
+    status_code = 413
+    code = BrandingErrorCode.TOO_LARGE
+    default_message = "The request body is too large: a logo is at most 256 KiB"

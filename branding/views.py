@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import uuid
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import viewsets
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.request import Request
@@ -15,11 +16,12 @@ from rest_framework.response import Response
 
 from customers.authentication import ApiKeyAuthentication, request_api_client
 from customers.models import Organization
-from customers.openapi import errors
+from customers.openapi import ErrorEnvelope, errors
 from customers.permissions import ApiKeyKindPermission
 from customers.throttling import ApiKeyRateThrottle
 
 from . import selectors, services
+from .errors import BodyTooLarge
 from .openapi import BrandingEnvelope
 from .serializers import BrandingInputSerializer, branding_data
 
@@ -54,10 +56,18 @@ class BrandingViewSet(viewsets.ViewSet):
         operation_id="organization_branding_update",
         summary="Set the brand (partial: absent fields stay; a refused field changes nothing)",
         request={"application/json": BrandingInputSerializer, "multipart/form-data": BrandingInputSerializer},
-        responses={200: BrandingEnvelope, **errors(400, 403, 415)},
+        responses={
+            200: BrandingEnvelope,
+            **errors(400, 403, 415),
+            413: OpenApiResponse(ErrorEnvelope, description="The body is larger than a logo can need"),
+        },
     )
     def update(self, request: Request) -> Response:
-        form = BrandingInputSerializer(data=request.data)
+        try:
+            payload = request.data
+        except RequestDataTooBig as exc:
+            raise BodyTooLarge() from exc
+        form = BrandingInputSerializer(data=payload)
         form.is_valid(raise_exception=True)
         data = form.validated_data
         services.branding_update(

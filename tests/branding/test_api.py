@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 
@@ -184,4 +186,18 @@ def test_malformed_json_and_wrong_types_are_400_in_the_envelope(api, organizatio
     assert raw.status_code == 400 and raw.json()["success"] is False
     assert put(api, {"displayName": ["x"]}).status_code == 400
     assert put(api, []).status_code == 400
+    assert snapshot(organization) == before
+
+
+def test_a_body_beyond_any_logo_is_refused_without_a_500(api, organization):
+    before = snapshot(organization)
+    response = put(api, {"logo": b64(os.urandom(3_000_000))})  # over Django's 2.5 MB in-memory limit
+    assert response.status_code == 413 and response.json()["success"] is False
+    upload = api.client.put(
+        URL,
+        data=encode_multipart(BOUNDARY, {"logo": SimpleUploadedFile("big.png", os.urandom(3_000_000))}),
+        content_type=MULTIPART_CONTENT,
+        headers=api.headers(None),
+    )
+    assert upload.status_code == 400 and "at most 256 KiB" in upload.json()["errors"]["logo"][0]
     assert snapshot(organization) == before
