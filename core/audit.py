@@ -49,6 +49,8 @@ class AuditAction(StrEnum):
     GATEWAY_LINK_OPENED = "gateway.link_opened"
     GATEWAY_PIN_SET = "gateway.pin_set"
     GATEWAY_PIN_RESET = "gateway.pin_reset"
+    # A PIN set before recovery existed, replaced (with its shard) by initialize with resetPin.
+    GATEWAY_PIN_RESTARTED = "gateway.pin_restarted"
     GATEWAY_PIN_LOCKED = "gateway.pin_locked"
     GATEWAY_RECOVERY_SET = "gateway.recovery_set"
     GATEWAY_RECOVERY_LOCKED = "gateway.recovery_locked"

@@ -35,7 +35,8 @@ step's part of the page)
     done            (none)                          nothing left to do: the page says so
 
 Flows
-    INITIALIZE   pin_choose -> recovery_setup -> ready     (no PIN yet)
+    INITIALIZE   pin_choose -> recovery_setup -> ready     (no PIN yet, or resetPin: a PIN set
+                                                            without recovery is chosen anew)
                  pin_enter  -> recovery_setup -> ready     (PIN set, recovery missing)
     RESET_PIN    recovery_open -> pin_choose -> ready
     CREATE_WALLET  pin_enter -> wallet_create -> ready     (result: the wallets)
@@ -79,8 +80,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
+from customers.lockout import customer_pin_locked_until, customer_recovery_locked_until
 from customers.models import Challenge, Customer
 
 from .errors import GatewayErrorCode as Code
@@ -261,10 +264,13 @@ class Flow:
     built: bool
     # step -> the steps that may follow it; READY ends every flow.
     next: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    # The first step for this customer, set when the link is opened.
-    entry: Callable[[Customer], str] = lambda customer: DONE
+    # The first step of this challenge (for its customer), set when the link is opened.
+    entry: Callable[[Challenge], str] = lambda challenge: DONE
     # Why this customer may not start a challenge of this type (a 409), or None.
     start_refusal: Callable[[Customer], str | None] = _not_built
+    # Until when a lock keeps this customer from getting through the entry step (a 409 with
+    # lockedExpiryDate rather than a page that cannot work), or None.
+    locked_until: Callable[[Customer], datetime | None] = lambda customer: None
     # The completion rule: `complete` at READY marks the challenge verified with this result.
     result: Callable[[Challenge], dict[str, Any]] = _customer_result
     template: str = "gateway/setup.html"
@@ -328,8 +334,11 @@ class Flow:
         ]
 
 
-def _initialize_entry(customer: Customer) -> str:
-    if not customer.has_pin:
+def _initialize_entry(challenge: Challenge) -> str:
+    customer = challenge.customer
+    # resetPin: the PIN set before recovery is chosen anew (reloading the page chooses again:
+    # the new shard lived only in the page, and nothing depends on it before recovery).
+    if not customer.has_pin or challenge.reset_pin:
         return "pin_choose"
     if not customer.has_recovery:
         return "pin_enter"
@@ -358,17 +367,21 @@ FLOWS: dict[str, Flow] = {
             start_refusal=_refuse_unless(
                 lambda c: not (c.has_pin and c.has_recovery), "Customer is already initialized"
             ),
+            # A PIN set before recovery is asked for first (unless resetPin replaces it).
+            locked_until=lambda c: None if c.has_recovery else customer_pin_locked_until(c),
         ),
         Flow(
             _T.RESET_PIN,
             label="PIN reset",
             built=True,
             next={"recovery_open": ("pin_choose",), "pin_choose": (READY,)},
-            entry=lambda customer: "recovery_open",
+            entry=lambda challenge: "recovery_open",
             start_refusal=_refuse_unless(
                 lambda c: c.has_pin and c.has_recovery,
                 "Customer has no PIN and recovery to reset yet; initialize it first",
             ),
+            # Recovery opens the backup: refused while every method the customer has is locked.
+            locked_until=customer_recovery_locked_until,
             template="gateway/restore.html",
             # Each reset-pin challenge is a fresh round of recovery attempts: capped per hour.
             starts_per_hour_setting="RESET_PIN_CHALLENGES_PER_CUSTOMER_HOUR",
@@ -378,7 +391,7 @@ FLOWS: dict[str, Flow] = {
             label="PIN change",
             built=True,
             next={"pin_enter": ("pin_choose",), "pin_choose": (READY,)},
-            entry=lambda customer: "pin_enter",
+            entry=lambda challenge: "pin_enter",
             start_refusal=_refuse_unless(lambda c: c.has_pin and c.has_recovery, _KEY_WORK_REFUSAL),
             template="gateway/change_pin.html",
         ),
@@ -387,7 +400,7 @@ FLOWS: dict[str, Flow] = {
             label="recovery change",
             built=True,
             next={"pin_enter": ("recovery_setup",), "recovery_setup": (READY,)},
-            entry=lambda customer: "pin_enter",
+            entry=lambda challenge: "pin_enter",
             start_refusal=_refuse_unless(lambda c: c.has_pin, "Customer has no PIN yet; initialize it first"),
             page_context=_recovery_change_context,
         ),
@@ -396,7 +409,7 @@ FLOWS: dict[str, Flow] = {
             label="wallet creation",
             built=True,
             next={"pin_enter": ("wallet_create",), "wallet_create": (READY,)},
-            entry=lambda customer: "pin_enter",
+            entry=lambda challenge: "pin_enter",
             start_refusal=_refuse_unless(
                 lambda c: c.has_pin and c.has_recovery,
                 "Recovery must be completed first: the customer needs a PIN and a recovery method "
@@ -412,7 +425,7 @@ FLOWS: dict[str, Flow] = {
                 label=label,
                 built=True,
                 next={"pin_enter": ("wallet_sign",), "wallet_sign": (READY,)},
-                entry=lambda customer: "pin_enter",
+                entry=lambda challenge: "pin_enter",
                 start_refusal=_refuse_unless(lambda c: c.has_pin and c.has_recovery, _KEY_WORK_REFUSAL),
                 result=_sign_result,
                 template="gateway/sign.html",
@@ -430,7 +443,7 @@ FLOWS: dict[str, Flow] = {
             label="key export",
             built=True,
             next={"pin_enter": ("wallet_export",), "wallet_export": (READY,)},
-            entry=lambda customer: "pin_enter",
+            entry=lambda challenge: "pin_enter",
             start_refusal=_refuse_unless(lambda c: c.has_pin and c.has_recovery, _KEY_WORK_REFUSAL),
             result=_export_result,
             template="gateway/export.html",
@@ -452,4 +465,4 @@ def built_types() -> list[str]:
 
 def current_step(*, challenge: Challenge) -> str:
     """The stored step; a challenge opened before steps were stored starts at its entry."""
-    return challenge.step or FLOWS[challenge.type].entry(challenge.customer)
+    return challenge.step or FLOWS[challenge.type].entry(challenge)

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
+from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.utils import extend_schema
@@ -116,6 +117,7 @@ _JS_CATALOG = JavaScriptCatalog.as_view(domain="djangojs")
 
 
 @require_GET
+@gzip_page  # the catalogue holds no secret (BREACH needs one), and phones on slow networks load it
 def js_catalog(request: HttpRequest, lang: str) -> HttpResponseBase:
     """The pages' JavaScript strings in one language (Django's JavaScript catalogue).
 

@@ -19,6 +19,7 @@ from webhooks.events import WebhookEvent
 from webhooks.services import event_emit
 
 from ..errors import CustomersErrorCode as Code
+from ..lockout import customer_pin_locked_until, lock_expiry_text, pin_locked_message
 from ..models import Challenge, Customer, Organization
 from ..serializers import challenge_data, customer_data
 from .customers import GATEWAY_ACTOR
@@ -26,11 +27,19 @@ from .customers import GATEWAY_ACTOR
 
 @transaction.atomic
 def challenge_open(
-    *, organization: Organization, customer_id: uuid.UUID | str, type: str, return_url: str, actor: str = ""
+    *,
+    organization: Organization,
+    customer_id: uuid.UUID | str,
+    type: str,
+    return_url: str,
+    actor: str = "",
+    reset_pin: bool = False,
 ) -> Challenge:
     """A new challenge of `type` for the customer; earlier open ones are superseded.
 
-    Refused unless the type's flow is built and its row lets this customer start it (409).
+    Refused unless the type's flow is built and its row lets this customer start it (409),
+    and while a lock keeps the customer from its first step (409 with lockedExpiryDate).
+    `reset_pin` (INITIALIZE only): a PIN set without recovery is chosen anew instead of asked for.
     """
     from gateway.flows import flow_for
 
@@ -40,9 +49,25 @@ def challenge_open(
     customer = Customer.objects.select_for_update().filter(pk=customer_id, organization=organization).first()
     if customer is None:
         raise NotFound("Customer not found", code=Code.NOT_FOUND)
+    if reset_pin and customer.has_recovery:
+        raise Conflict(
+            "Customer has recovery set up: its PIN can no longer be replaced by starting over; use reset-pin",
+            code=Code.RECOVERY_EXISTS,
+        )
     refusal = flow.start_refusal(customer)
     if refusal:
         raise Conflict(refusal, code=Code.CHALLENGE_NOT_STARTABLE)
+    # Without a PIN there is nothing to replace: resetPin changes nothing.
+    reset_pin = reset_pin and customer.has_pin
+    locked_until = None if reset_pin else flow.locked_until(customer)
+    if locked_until is not None:
+        until = lock_expiry_text(locked_until)
+        raise Conflict(
+            f"The customer is locked out until {until} after too many wrong attempts; "
+            "try again after that time",
+            code=Code.CUSTOMER_LOCKED,
+            errors={"lockedExpiryDate": [until]},
+        )
     now = timezone.now()
     if flow.starts_per_hour_setting:
         _hourly_starts_check(
@@ -56,12 +81,16 @@ def challenge_open(
         type=type,
         return_url=return_url,
         expires_at=now + timedelta(seconds=app_settings.CHALLENGE_TTL_SECONDS),
+        reset_pin=reset_pin,
     )
+    data: dict[str, Any] = {"customer": str(customer.pk), "superseded": superseded}
+    if reset_pin:
+        data["resetPin"] = True
     audit_record(
         action=AuditAction(f"challenge.create.{type.lower()}"),
         target=challenge,
         actor=actor,
-        data={"customer": str(customer.pk), "superseded": superseded},
+        data=data,
     )
     if type == Challenge.Type.RESET_PIN:
         event_emit(
@@ -110,15 +139,26 @@ def _hourly_starts_check(*, customer: Customer, type: str, limit: int, now: date
 
 
 def customer_initialize(
-    *, organization: Organization, customer_id: uuid.UUID | str, redirect_url: str, actor: str = ""
+    *,
+    organization: Organization,
+    customer_id: uuid.UUID | str,
+    redirect_url: str,
+    actor: str = "",
+    reset_pin: bool = False,
 ) -> Challenge:
-    """An INITIALIZE challenge (PIN, then recovery); 409 once the customer has both."""
+    """An INITIALIZE challenge (PIN, then recovery); 409 once the customer has both.
+
+    A customer with a PIN but no recovery enters that PIN first (409 while it is locked);
+    with `reset_pin` the user chooses a new PIN instead, which replaces the old copy and its
+    shard when set (no wallet can exist before recovery, so nothing depends on that shard).
+    """
     return challenge_open(
         organization=organization,
         customer_id=customer_id,
         type=Challenge.Type.INITIALIZE,
         return_url=redirect_url,
         actor=actor,
+        reset_pin=reset_pin,
     )
 
 
@@ -138,14 +178,13 @@ def customer_reset_pin(
 def _pin_unlocked(*, organization: Organization, customer_id: uuid.UUID | str) -> None:
     """A challenge that starts with the PIN is refused (423) while the PIN is locked."""
     customer = Customer.objects.filter(pk=customer_id, organization=organization).first()
-    locked_until = customer.pin_locked_until if customer is not None else None
-    if customer is not None and customer.pin_status == Customer.PinStatus.LOCKED and locked_until is not None:
-        until = locked_until.isoformat().replace("+00:00", "Z")
+    until = customer_pin_locked_until(customer) if customer is not None else None
+    if until is not None:
         raise DomainError(
-            f"The customer's PIN is locked until {until} after too many wrong attempts",
+            pin_locked_message(until),
             code=Code.PIN_LOCKED,
             status_code=423,
-            errors={"lockedExpiryDate": [until]},
+            errors={"lockedExpiryDate": [lock_expiry_text(until)]},
         )
 
 

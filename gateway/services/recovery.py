@@ -8,7 +8,6 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 from django.contrib.sessions.backends.base import SessionBase
 from django.db import transaction
@@ -23,9 +22,10 @@ from core.errors import DomainError, RateLimited
 from core.services import audit_record
 from customers.models import Challenge, Customer
 from customers.services import (
-    challenge_finish,
     customer_email_code_attempt,
-    customer_locked_out_emit,
+    customer_questions_attempt,
+    customer_questions_counter_clear,
+    customer_questions_evaluation,
     customer_recovery_set,
 )
 
@@ -46,8 +46,6 @@ from .attempts import (
     Attempt,
     EvaluationOutcome,
     ProofOutcome,
-    evaluation_attempt_count,
-    proof_attempt_count,
     tries_left,
     tries_phrase,
 )
@@ -320,41 +318,15 @@ def _questions_copy(challenge: Challenge) -> QuestionRecovery:
     return record
 
 
-def _questions_locked_now(*, challenge: Challenge, record: QuestionRecovery) -> None:
-    challenge_finish(
-        challenge=challenge, status=Challenge.Status.FAILED, result={"reason": "RECOVERY_LOCKED"}
-    )
-    audit_record(
-        action=AuditAction.GATEWAY_RECOVERY_LOCKED,
-        target=challenge.customer,
-        actor=SystemActor.GATEWAY,
-        data={
-            "challenge": str(challenge.id),
-            "method": "SECURITY_QUESTIONS",
-            "until": record.locked_until.isoformat() if record.locked_until else None,
-        },
-    )
-    customer_locked_out_emit(customer=challenge.customer)
-
-
-def _questions_counter(challenge: Challenge, record: QuestionRecovery) -> Counter:
-    counters: dict[str, Any] = {
-        "holder": record,
-        "failed_field": "failed_attempts",
-        "locked_field": "locked_until",
-    }
-
-    def after(attempt: Attempt) -> Attempt:
-        if attempt is Attempt.LOCKED_NOW:
-            _questions_locked_now(challenge=challenge, record=record)
-        return attempt
-
+def _questions_counter(challenge: Challenge) -> Counter:
+    # The answers' counter is on the customer (row-locked with the challenge), across challenges.
+    customer = challenge.customer
     return Counter(
-        evaluation=lambda: after(evaluation_attempt_count(**counters, now=timezone.now())),
-        proof=lambda matches, evaluated: after(
-            proof_attempt_count(**counters, matches=matches, now=timezone.now(), evaluated=evaluated)
+        evaluation=lambda: customer_questions_evaluation(customer=customer, challenge=challenge),
+        proof=lambda matches, evaluated: customer_questions_attempt(
+            customer=customer, challenge=challenge, matches=matches, evaluated=evaluated
         ),
-        remaining=lambda: tries_left(record.failed_attempts),
+        remaining=lambda: tries_left(customer.questions_failed_attempts),
     )
 
 
@@ -370,7 +342,7 @@ def _questions_evaluate_attempt(
         challenge=challenge,
         purpose=QUESTIONS_OPRF_PURPOSE,
         record=record,
-        counter=_questions_counter(challenge, record),
+        counter=_questions_counter(challenge),
         blinded_value=blinded_element,
     )
 
@@ -417,7 +389,7 @@ def _questions_proof_attempt(
         session=session,
         purpose=QUESTIONS_OPRF_PURPOSE,
         record=record,
-        counter=_questions_counter(challenge, record),
+        counter=_questions_counter(challenge),
         matches=lambda: constant_time_equal(
             auth_hmac(auth_key, purpose=QUESTIONS_AUTH_PURPOSE), bytes(record.auth_hmac)
         ),
@@ -475,10 +447,9 @@ def _questions_store(
                 aad=scheme.secret_aad(customer_id=customer.id, kind="questions", version=SCHEME_VERSION),
             ),
             "wrapped_shard": wrapped_shard,
-            "failed_attempts": 0,
-            "locked_until": None,
         },
     )
+    customer_questions_counter_clear(customer=customer)  # new answers: a fresh counter
     return record
 
 

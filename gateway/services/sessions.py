@@ -83,7 +83,7 @@ def challenge_link_open(*, challenge_id: uuid.UUID, token: str, session: Session
     challenge_bind(
         challenge=challenge,
         session_binding=_binding_hash(binding),
-        step=flow_for(challenge.type).entry(challenge.customer),
+        step=flow_for(challenge.type).entry(challenge),
     )
     session_state_update(session=session, challenge_id=challenge.id, binding=binding)
     return LinkOutcome("ok", challenge)
@@ -115,7 +115,7 @@ def challenge_page_start(*, challenge_id: uuid.UUID, session: SessionBase) -> Ch
     the shard again). A first load is already there and writes nothing.
     """
     challenge = challenge_for_session(challenge_id=challenge_id, session=session)
-    entry = flow_for(challenge.type).entry(challenge.customer)
+    entry = flow_for(challenge.type).entry(challenge)
     if current_step(challenge=challenge) != entry or not challenge.step:
         challenge_transition(challenge=challenge, step=entry)
     return challenge

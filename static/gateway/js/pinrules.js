@@ -1,4 +1,4 @@
-// PIN refusals of DESIGN.md, checked in the browser (the server never sees the PIN).
+// PIN refusals (README, "Gateway (end-user pages)", step 2), checked in the browser (the server never sees the PIN).
 import { COMMON_PINS } from "./common-pins.js";
 
 const common = new Set(COMMON_PINS);

@@ -4,7 +4,8 @@
 // scalars and send only the signature. Export: after the user's explicit confirmation, rebuild each
 // wallet's key and show it on this page only (hidden until revealed); nothing of it is sent.
 import { post, ApiError } from "./api.js";
-import { $, root, show, guarded, setFieldError, setFormError } from "./ui.js";
+import { $, show, guarded, setFieldError, setFormError } from "./ui.js";
+import { wireDecline } from "./decline.js";
 import { userShare, walletKey, addressOf, sameAddress, signDigest, bytesToHex, hexToBytes, wipe } from "./wallet.js";
 
 const MISMATCH = "This device's key does not match this wallet, so nothing was signed. Contact support.";
@@ -31,21 +32,6 @@ async function signOnDevice(ctx) {
     }
   } finally {
     wipe(u);
-  }
-}
-
-// Any [data-decline] button fails the challenge (result.reason "declined") and returns to the app.
-export function wireDecline(ctx) {
-  for (const button of root.querySelectorAll("[data-decline]")) {
-    if (button.dataset.wired) continue;
-    button.dataset.wired = "true";
-    button.addEventListener("click", async () => {
-      const form = button.closest("form");
-      await guarded(form, "Declining…", async () => {
-        const result = await post(ctx.challengeId, "decline");
-        window.location.assign(result.returnUrl);
-      });
-    });
   }
 }
 

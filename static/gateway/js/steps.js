@@ -8,8 +8,7 @@ import { b64url, wrapShard, rawAesKey, newShard, randomBytes, shardAad, sealCopy
 import { oprfInput, oprfBlind } from "./oprf.js";
 import { unlockWithPin, unlockWithQuestions, unlockWithEmailCode } from "./unlock.js";
 import { $, root, digitsOnly, show, setFieldError, guarded } from "./ui.js";
-import { walletCreate } from "./wallet-step.js";
-import { walletSign, walletExport, wireDecline } from "./sign-step.js";
+import { wireDecline } from "./decline.js";
 
 function readQuestions(prefix, count) {
   const ids = [];
@@ -220,14 +219,27 @@ function showSection(handler) {
   return { ...handler, enter: handler.enter || ((ctx, step) => show(step.section)) };
 }
 
-export const handlers = {
+const handlers = {
   pin_choose: showSection(pinChoose),
   pin_enter: showSection(pinEnter),
   recovery_setup: showSection(recoverySetup),
   recovery_open: recoveryOpen,
-  wallet_create: walletCreate,
-  wallet_sign: walletSign,
-  wallet_export: showSection(walletExport),
   ready,
   done,
 };
+
+// The wallet steps (and the secp256k1 code they need) are loaded only by a flow that has them,
+// so the PIN and recovery pages stay light on a slow network.
+const LATER = {
+  wallet_create: async () => (await import("./wallet-step.js")).walletCreate,
+  wallet_sign: async () => (await import("./sign-step.js")).walletSign,
+  wallet_export: async () => showSection((await import("./sign-step.js")).walletExport),
+};
+
+export async function handlersFor(flow) {
+  const all = { ...handlers };
+  for (const step of flow.steps) {
+    if (!all[step.name] && LATER[step.name]) all[step.name] = await LATER[step.name]();
+  }
+  return all;
+}
