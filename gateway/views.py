@@ -22,6 +22,7 @@ from rest_framework.authentication import BaseAuthentication, CSRFCheck
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from branding.selectors import branding_for_challenge, branding_for_org
 from core.errors import Forbidden
 from customers.models import Challenge
 
@@ -61,6 +62,7 @@ def _ended(request: HttpRequest, challenge: Challenge, *, reason: str, status: i
             "reason": reason,
             "challenge": challenge,
             "return_url": return_url_with(challenge=challenge, status=back),
+            "brand": branding_for_org(organization_id=challenge.organization_id),
         },
         status=status,
     )
@@ -76,7 +78,10 @@ def open_link(request: HttpRequest, challenge_id: uuid.UUID, token: str) -> Http
         request.session.cycle_key()
     outcome = challenge_link_open(challenge_id=challenge_id, token=token, session=request.session)
     if outcome.kind == "invalid" or outcome.challenge is None:
-        return render(request, "gateway/invalid.html", status=404)
+        brand = branding_for_org(
+            organization_id=outcome.challenge.organization_id if outcome.challenge else None
+        )
+        return render(request, "gateway/invalid.html", {"brand": brand}, status=404)
     challenge = outcome.challenge
     if outcome.kind == "used":
         return _ended(request, challenge, reason="used", status=409)
@@ -93,12 +98,14 @@ def session_page(request: HttpRequest, challenge_id: uuid.UUID) -> HttpResponse:
     try:
         challenge = challenge_page_start(challenge_id=challenge_id, session=request.session)
     except SessionRefused:
-        return render(request, "gateway/refused.html", status=403)
+        brand = branding_for_challenge(challenge_id=challenge_id)
+        return render(request, "gateway/refused.html", {"brand": brand}, status=403)
     except ChallengeClosed:
         challenge = Challenge.objects.get(pk=challenge_id)
         return _ended(request, challenge, reason=challenge.effective_status)
     challenge_language_remember(request, challenge)
     context = selectors.challenge_page_context(challenge=challenge)
+    context["brand"] = branding_for_org(organization_id=challenge.organization_id)
     return render(request, context["template"], context)
 
 

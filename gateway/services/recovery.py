@@ -11,13 +11,13 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Count, Min, Q
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy, override
 from django.utils.translation import gettext as _
 
+from branding.emails import branded_mail_send
 from core.audit import AuditAction, SystemActor
 from core.conf import app_settings
 from core.crypto import constant_time_equal, decrypt, encrypt, peppered_hmac
@@ -156,20 +156,16 @@ def _recovery_copies_replace(*, customer: Customer, challenge: Challenge, kept: 
         )
 
 
-def _send_code(*, email: str, code: str, language: str) -> None:
-    """The code mail, in the page's language (the challenge's locale or the user's switch)."""
+def _send_code(*, organization_id: uuid.UUID, email: str, code: str, language: str) -> None:
+    """The code mail, in the organization's brand and the page's language (the challenge's
+    locale or the user's switch on the page)."""
     with override(language):
-        subject = _("Your confirmation code")
-        message = _(
-            "Your confirmation code is %(code)s.\n\n"
-            "It expires in 10 minutes. If you did not ask for it, ignore this email."
-        ) % {"code": code}
-    send_mail(
-        subject=subject,
-        message=message,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        recipient_list=[email],
-    )
+        branded_mail_send(
+            organization_id=organization_id,
+            to=email,
+            template="recovery_code",
+            context={"code": code, "minutes": int(EMAIL_CODE_TTL.total_seconds() // 60)},
+        )
 
 
 def _code_hmac(*, challenge: Challenge, code: str) -> str:
@@ -211,7 +207,10 @@ def _issue_code(*, challenge: Challenge, email: str) -> EmailCode:
     )
     # The language active now is the page's (gateway.middleware): switch > locale > Accept-Language.
     language = get_language() or challenge.locale or settings.LANGUAGE_CODE
-    transaction.on_commit(lambda: _send_code(email=email, code=code, language=language))
+    organization_id = challenge.organization_id
+    transaction.on_commit(
+        lambda: _send_code(organization_id=organization_id, email=email, code=code, language=language)
+    )
     return record
 
 

@@ -120,7 +120,8 @@ def test_json_errors_in_the_page_language():
 
 
 def test_email_code_in_the_challenge_language(django_capture_on_commit_callbacks):
-    flow = Flow(challenge_make(locale="fil"))
+    challenge = challenge_make(locale="fil")
+    flow = Flow(challenge)
     flow.open()
     flow.set_pin()
     # The mail goes on commit, after the request (and its active language) is over.
@@ -128,9 +129,12 @@ def test_email_code_in_the_challenge_language(django_capture_on_commit_callbacks
         response = flow.post("recovery/email/start", {"email": "ana@example.com"})
     assert response.status_code == 200, response.json()
     message = mail.outbox[-1]
-    assert message.subject == "Ang iyong confirmation code"
-    assert message.body.startswith("Ang iyong confirmation code ay ")
-    assert "Mag-e-expire ito sa loob ng 10 minuto." in message.body
+    app = challenge.organization.name
+    assert message.subject == f"Ang iyong {app} confirmation code"
+    assert "Ang iyong confirmation code ay " in message.body
+    assert "Mag-e-expire ito sa loob ng 10 minuto." in " ".join(message.body.split())
+    html = message.alternatives[0][0]
+    assert "Ang iyong confirmation code ay:" in html
 
 
 def test_email_follows_the_switch_made_on_the_page(django_capture_on_commit_callbacks):
@@ -141,16 +145,17 @@ def test_email_follows_the_switch_made_on_the_page(django_capture_on_commit_call
     flow.set_pin()
     with django_capture_on_commit_callbacks(execute=True):
         assert flow.post("recovery/email/start", {"email": "ana@example.com"}).status_code == 200
-    assert mail.outbox[-1].subject == "Ang iyong confirmation code"
+    assert mail.outbox[-1].subject == f"Ang iyong {challenge.organization.name} confirmation code"
 
 
 def test_email_in_english_without_a_choice(django_capture_on_commit_callbacks):
-    flow = Flow(challenge_make())
+    challenge = challenge_make()
+    flow = Flow(challenge)
     flow.open()
     flow.set_pin()
     with django_capture_on_commit_callbacks(execute=True):
         assert flow.post("recovery/email/start", {"email": "ana@example.com"}).status_code == 200
-    assert mail.outbox[-1].subject == "Your confirmation code"
+    assert mail.outbox[-1].subject == f"Your {challenge.organization.name} confirmation code"
     assert "Your confirmation code is " in mail.outbox[-1].body
 
 

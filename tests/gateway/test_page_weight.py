@@ -40,9 +40,14 @@ def wire_bytes(path: str, response) -> int:
     return len(body)
 
 
+@pytest.mark.parametrize("branded", [False, True])
 @pytest.mark.parametrize("language", [code for code, _ in settings.LANGUAGES])
-def test_the_pin_step_weighs_under_60_kb(live_server, new_page, language):
+def test_the_pin_step_weighs_under_60_kb(live_server, new_page, language, branded):
     challenge = challenge_make(return_url=f"{live_server.url}/gateway/demo/return")
+    if branded:  # the brand's header, footer and stylesheet count; its logo does not
+        from tests.branding.conftest import brand_acme
+
+        brand_acme(challenge.organization)
     page = new_page()
     page.set_extra_http_headers({"Accept-Language": language})
     responses = []
