@@ -99,7 +99,7 @@ load: install-dev
 faults: install-dev
 	$(PY) -m pytest tests/resilience/test_faults.py
 
-# Gateway pages at 360 and 1280 px into docs/screenshots/ (needs /usr/bin/chromium).
+# Gateway pages, branded, in English and Filipino at 360 and 1280 px into docs/screenshots/ (needs /usr/bin/chromium).
 screenshots: install-dev
 	scripts/ensure-browser
 	$(PY) scripts/screenshots.py

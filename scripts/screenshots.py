@@ -1,14 +1,19 @@
 #!/usr/bin/env python
 """Capture every gateway page at 360 and 1280 px into docs/screenshots/ (run: `make screenshots`).
 
-Starts the app on a throwaway SQLite database in a background thread, walks the pages in
-Debian's headless Chromium and writes <page>-<width>.png.
+Starts the app on a throwaway SQLite database in a background thread, walks the pages of the
+demo integrator "Acme Wallet" (its logo, a dark accent) in Debian's headless Chromium, once per
+language (the browser asks for it, as a phone set to that language would), and writes
+<nn>-<page>-<lang>-<width>.png; then shrinks the PNGs losslessly (optipng when installed).
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
+import shutil
+import subprocess
 import sys
 import tempfile
 from datetime import timedelta
@@ -19,6 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
 WIDTHS = (360, 1280)
+LANGUAGES = ("en", "fil")  # settings.LANGUAGES; checked in main()
 
 
 def _branded_organization(organization_make: Any) -> Any:
@@ -85,6 +91,10 @@ def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     demo = f"{base}/gateway/demo/return?from=app"
     acme = _branded_organization(organization_make)
+    if LANGUAGES != tuple(code for code, _name in settings.LANGUAGES):
+        print(f"LANGUAGES {LANGUAGES} differs from settings.LANGUAGES: update it", file=sys.stderr)
+        return 1
+    written: list[Path] = []
     answers = ["Fluffy", "Escuela Rizal", "Baker"]
     ids = ["first_pet", "first_school", "first_job"]
 
@@ -93,17 +103,20 @@ def main() -> int:
             executable_path=CHROMIUM,
             args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
         )
-        for width in WIDTHS:
+        for lang, width in itertools.product(LANGUAGES, WIDTHS):
 
-            def page_for(width=width):
-                context = browser.new_context(viewport={"width": width, "height": 800})
+            def page_for(width=width, lang=lang):
+                context = browser.new_context(viewport={"width": width, "height": 800}, locale=lang)
                 page = context.new_page()
                 page.set_default_timeout(60_000)
                 return page
 
-            def shot(page, name, width=width):
-                path = OUT / f"{name}-{width}.png"
+            def shot(page, name, width=width, lang=lang, gateway=True):
+                if gateway:  # the page is in the language asked for (not the demo return page)
+                    expect(page.locator("html")).to_have_attribute("lang", lang)
+                path = OUT / f"{name}-{lang}-{width}.png"
                 page.screenshot(path=str(path), full_page=True)
+                written.append(path)
                 print("wrote", path.relative_to(ROOT))
 
             page = page_for()
@@ -168,7 +181,7 @@ def main() -> int:
             page.goto(base + link_path(expired))
             shot(page, "12-expired")
             page.goto(f"{demo}&challengeId={expired.id}&status=verified")
-            shot(page, "13-demo-return")
+            shot(page, "13-demo-return", gateway=False)
             page.context.close()
 
             customer = customer_make(organization=acme)
@@ -238,10 +251,31 @@ def main() -> int:
             page = page_for()
             page.goto(base + link_path(change))
             shot(page, "20-change-pin")
+            locked = challenge_make(customer=customer_make(organization=acme), return_url=demo)
+            # The page a challenge ended by five wrong PINs shows (as the PIN step leaves it).
+            Challenge.objects.filter(pk=locked.pk).update(
+                status=Challenge.Status.FAILED, result={"reason": "PIN_LOCKED"}
+            )
+            page.goto(base + link_path(locked))
+            shot(page, "21-locked")
             page.context.close()
         browser.close()
     server.terminate()
+    _optimize(written)
     return 0
+
+
+def _optimize(paths: list[Path]) -> None:
+    """Lossless: optipng when installed (scripts/apt-install optipng), else Pillow's optimize."""
+    if shutil.which("optipng"):
+        subprocess.run(["optipng", "-quiet", "-o2", *map(str, paths)], check=True)  # noqa: S603, S607
+        return
+    from PIL import Image
+
+    for path in paths:
+        with Image.open(path) as image:
+            image.load()
+        image.save(path, optimize=True)
 
 
 if __name__ == "__main__":

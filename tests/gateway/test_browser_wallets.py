@@ -162,31 +162,3 @@ def test_wallets_whose_keys_the_page_derives_before_and_after_a_pin_reset(live_s
     assert signed[0]["address0"] == address.lower() and recovered(signed[0]["signature0"]) == address
     page.recorder.assert_absent(secrets_of(customer, NEW_PIN))
     assert CustomerKey.objects.count() == 1 and Wallet.objects.filter(customer=customer).count() == 3
-
-
-@pytest.mark.parametrize("width", [360, 1280])
-def test_the_wallet_page_passes_axe(live_server, new_page, width):
-    import secrets
-
-    from tests.gateway.factories import customer_make
-    from tests.gateway.seed import seed_pin, seed_questions
-    from tests.gateway.test_browser_accessibility import assert_accessible
-    from tests.gateway.test_browser_onboarding import QUESTION_IDS
-
-    customer = customer_make()
-    shard = secrets.token_bytes(32)
-    seed_pin(customer, PIN, shard)
-    seed_questions(customer, QUESTION_IDS, ANSWERS, shard)
-    challenge = services.wallet_challenge_create(
-        organization=customer.organization,
-        customer_id=customer.pk,
-        blockchains=["ETH", "MATIC"],
-        redirect_url="https://wallet.example.com/done",
-    )
-    page = new_page(width=width)
-    open_link(page, live_server, challenge)
-    assert_accessible(page, "wallet PIN step")
-    page.fill("#unlock-pin", PIN)
-    page.click("#unlock-form button[type=submit]")
-    expect(page.locator("#wallet-created")).to_be_visible()
-    assert_accessible(page, "wallet created")
