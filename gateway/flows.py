@@ -87,6 +87,8 @@ from .errors import GatewayErrorCode as Code
 
 READY = "ready"
 DONE = "done"
+# The unlock step shared by every flow that needs the shard (a locked PIN stops it up front).
+PIN_ENTER = "pin_enter"
 
 
 @dataclass(frozen=True)

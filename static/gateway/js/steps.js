@@ -7,7 +7,7 @@ import { answersSecret, normalizeAnswer } from "./normalize.js";
 import { b64url, wrapShard, rawAesKey, newShard, randomBytes, shardAad, sealCopy, SCHEME_V1 } from "./scheme.js";
 import { oprfInput, oprfBlind } from "./oprf.js";
 import { unlockWithPin, unlockWithQuestions, unlockWithEmailCode } from "./unlock.js";
-import { $, root, digitsOnly, show, setFieldError, guarded } from "./ui.js";
+import { $, root, digitsOnly, show, setFieldError, guarded, closing } from "./ui.js";
 import { walletCreate } from "./wallet-step.js";
 import { walletSign, walletExport, wireDecline } from "./sign-step.js";
 
@@ -209,7 +209,7 @@ const ready = {
     const form = ctx.lastForm;
     guarded(form, "Finishing…", async () => {
       const result = await post(ctx.challengeId, "complete");
-      window.location.assign(result.returnUrl);
+      closing(ctx.data.appName, result.returnUrl);
     });
   },
 };
