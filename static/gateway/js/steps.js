@@ -2,6 +2,7 @@
 // the shard stay in this page's memory; only authKey, wrapped copies and (for email) the
 // recovery key are sent.
 import { post } from "./api.js";
+import { gettext } from "./i18n.js";
 import { pinProblem } from "./pinrules.js";
 import { answersSecret, normalizeAnswer } from "./normalize.js";
 import { b64url, wrapShard, rawAesKey, newShard, randomBytes, shardAad, sealCopy, SCHEME_V1 } from "./scheme.js";
@@ -27,6 +28,15 @@ function readQuestions(prefix, count) {
     const norm = normalizeAnswer(answer.value);
     if (norm.length < 3) { setFieldError(answer, "Answers need at least 3 characters."); ok = false; }
     else setFieldError(answer, "");
+    // Set up twice (never sent, compared as they will be checked later): a typo cannot
+    // silently make the backup unopenable.
+    const again = $(`${prefix}a${i}c`);
+    if (again) {
+      if (norm.length >= 3 && normalizeAnswer(again.value) !== norm) {
+        setFieldError(again, gettext("The two answers do not match. Type the same answer twice."));
+        ok = false;
+      } else setFieldError(again, "");
+    }
     answers.push(answer.value);
   }
   return ok ? { ids, answers } : null;
@@ -121,7 +131,7 @@ const recoverySetup = {
         const material = await post(ctx.challengeId, "recovery/questions/start", { blindedElement: b64url(blinded) });
         const copy = await sealCopy({ input, blind, material, shard: ctx.shard, customerId: ctx.customerId, kind: "questions" });
         await post(ctx.challengeId, "recovery/questions", { questionIds: picked.ids, ...copy });
-        for (let i = 1; i <= 3; i += 1) $(`a${i}`).value = "";
+        for (let i = 1; i <= 3; i += 1) { $(`a${i}`).value = ""; $(`a${i}c`).value = ""; }
       });
       if (saved) done(qform);
     });
