@@ -329,3 +329,28 @@ def test_recovery_answers_are_typed_twice_before_anything_is_stored(live_server,
     page.click("#questions-form button[type=submit]")
     assert returned(page)["status"] == ["verified"]
     assert Customer.objects.get(pk=challenge.customer_id).has_recovery
+
+
+def test_the_new_pages_and_notices_pass_axe(live_server, page_in):
+    from .test_browser_accessibility import assert_accessible
+
+    soon = challenge_make(return_url=demo(live_server), expires_in=timedelta(seconds=100))
+    page = page_in()
+    open_link(page, live_server, soon)
+    expect(page.locator("#expiry-warning")).not_to_be_empty()
+    assert_accessible(page, "PIN step with the expiry warning and the cancel link")
+    page.click("#cancel-form button")
+    expect(page.locator("h1")).to_have_text("Cancelled")
+    assert_accessible(page, "closing screen after cancel")
+
+    customer = customer_make()
+    seed_pin(customer, PIN, secrets.token_bytes(32))
+    Customer.objects.filter(pk=customer.pk).update(pin_locked_until=timezone.now() + timedelta(minutes=5))
+    page = page_in()
+    page.goto(live_server.url + link_path(challenge_make(customer=customer, return_url=demo(live_server))))
+    expect(page.locator("h1")).to_have_text("Your PIN is locked")
+    assert_accessible(page, "locked PIN")
+
+    page = page_in(java_script_enabled=False)
+    page.goto(live_server.url + link_path(challenge_make(return_url=demo(live_server))))
+    assert_accessible(page, "the link's page without JavaScript")
