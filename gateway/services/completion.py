@@ -27,12 +27,12 @@ def challenge_complete(*, challenge_id: uuid.UUID, session: SessionBase) -> str:
     return return_url_with(challenge=challenge, status=Challenge.Status.VERIFIED)
 
 
-def _challenge_fail_by_user(*, challenge: Challenge, reason: str, action: AuditAction) -> None:
+def _challenge_fail_by_user(*, challenge: Challenge, reason: str) -> None:
     """The user stopped the challenge on the page: it fails with `reason` (and its
-    challenge.failed webhook, like any failure), audited."""
+    challenge.failed webhook, like any failure), audited as gateway.challenge_<reason>."""
     challenge_finish(challenge=challenge, status=Challenge.Status.FAILED, result={"reason": reason})
     audit_record(
-        action=action,
+        action=AuditAction(f"gateway.challenge_{reason}"),
         target=challenge,
         actor=SystemActor.GATEWAY,
         data={"type": challenge.type, "customer": str(challenge.customer_id), "step": challenge.step},
@@ -46,9 +46,7 @@ def challenge_decline(*, challenge_id: uuid.UUID, session: SessionBase) -> str:
     challenge = challenge_for_session(challenge_id=challenge_id, session=session, lock=True)
     if not flow_for(challenge.type).declinable:
         raise StepOutOfOrder("This session cannot be declined here.", code=GatewayErrorCode.NOT_DECLINABLE)
-    _challenge_fail_by_user(
-        challenge=challenge, reason="declined", action=AuditAction.GATEWAY_CHALLENGE_DECLINED
-    )
+    _challenge_fail_by_user(challenge=challenge, reason="declined")
     return return_url_with(challenge=challenge, status=Challenge.Status.FAILED)
 
 
@@ -61,7 +59,5 @@ def challenge_cancel(*, challenge_id: uuid.UUID, session: SessionBase) -> Challe
     result.reason "cancelled"; the browser goes back with status=cancelled. Refused
     (ChallengeClosed) once the challenge is no longer open, SessionRefused for another session."""
     challenge = challenge_for_session(challenge_id=challenge_id, session=session, lock=True)
-    _challenge_fail_by_user(
-        challenge=challenge, reason=CANCELLED, action=AuditAction.GATEWAY_CHALLENGE_CANCELLED
-    )
+    _challenge_fail_by_user(challenge=challenge, reason=CANCELLED)
     return challenge
