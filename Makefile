@@ -16,11 +16,13 @@ export PYTHON VENV
 install:
 	@scripts/ensure-system-libs
 	@scripts/venv runtime
+	@scripts/compile-messages
 
 # Runtime + tests, linters and type checker.
 install-dev:
 	@scripts/ensure-system-libs
 	@scripts/venv dev
+	@scripts/compile-messages
 
 run: install
 	$(PY) manage.py migrate --noinput

@@ -15,8 +15,10 @@ urlpatterns = [
     path("v2/", include("customers.urls")),
     path("v2/", include("wallets.urls")),
     path("v2/", include("webhooks.urls")),
+    path("v2/", include("branding.urls")),
     path("v2/", include("merchants.urls")),
     path("v2/", include("onboarding.urls")),
+    path("gateway/brand/", include("branding.asset_urls")),
     path("gateway/", include("gateway.urls")),
 ]
 

@@ -43,10 +43,14 @@ class AuditAction(StrEnum):
     CHALLENGE_CREATED_SIGN_TYPED_DATA = "challenge.create.sign_typed_data"
     CHALLENGE_CREATED_SIGN_TRANSACTION = "challenge.create.sign_transaction"
     CHALLENGE_CREATED_EXPORT_PRIVATE_KEYS = "challenge.create.export_private_keys"
+    # branding: the organization's brand on the gateway pages and emails
+    BRANDING_UPDATED = "branding.update"
     # gateway: what the customer did on the hosted pages
     GATEWAY_LINK_OPENED = "gateway.link_opened"
     GATEWAY_PIN_SET = "gateway.pin_set"
     GATEWAY_PIN_RESET = "gateway.pin_reset"
+    # A PIN set before recovery existed, replaced (with its shard) by initialize with resetPin.
+    GATEWAY_PIN_RESTARTED = "gateway.pin_restarted"
     GATEWAY_PIN_LOCKED = "gateway.pin_locked"
     GATEWAY_RECOVERY_SET = "gateway.recovery_set"
     GATEWAY_RECOVERY_LOCKED = "gateway.recovery_locked"

@@ -16,6 +16,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, JsonResponse
+from django.utils.functional import Promise
 from rest_framework import exceptions as drf_exceptions
 from rest_framework.response import Response
 
@@ -25,7 +26,7 @@ logger = logging.getLogger("onboarding.errors")
 class DomainError(Exception):
     status_code = 400
     code = "invalid"
-    default_message = "Invalid request"
+    default_message: str | Promise = "Invalid request"  # a subclass may give a lazy translation
 
     def __init__(
         self,
@@ -36,7 +37,7 @@ class DomainError(Exception):
         status_code: int | None = None,
         headers: dict[str, str] | None = None,
     ) -> None:
-        self.message = message or self.default_message
+        self.message: str = str(message or self.default_message)  # read in the request's language
         self.code = code or self.code
         self.errors = errors
         if status_code is not None:
@@ -48,31 +49,31 @@ class DomainError(Exception):
 class NotFound(DomainError):
     status_code = 404
     code = "not_found"
-    default_message = "Not found"
+    default_message: str | Promise = "Not found"
 
 
 class Conflict(DomainError):
     status_code = 409
     code = "conflict"
-    default_message = "Conflict"
+    default_message: str | Promise = "Conflict"
 
 
 class Forbidden(DomainError):
     status_code = 403
     code = "forbidden"
-    default_message = "Forbidden"
+    default_message: str | Promise = "Forbidden"
 
 
 class Unauthenticated(DomainError):
     status_code = 401
     code = "unauthenticated"
-    default_message = "Unauthorized"
+    default_message: str | Promise = "Unauthorized"
 
 
 class RateLimited(DomainError):
     status_code = 429
     code = "rate_limited"
-    default_message = "Too Many Requests"
+    default_message: str | Promise = "Too Many Requests"
 
     def __init__(self, message: str | None = None, *, retry_after: int = 1, **kwargs: Any):
         super().__init__(message, **kwargs)
@@ -83,7 +84,7 @@ class RateLimited(DomainError):
 class ServiceUnavailable(DomainError):
     status_code = 503
     code = "unavailable"
-    default_message = "Service temporarily unavailable, please retry"
+    default_message: str | Promise = "Service temporarily unavailable, please retry"
 
 
 @dataclass
@@ -130,7 +131,7 @@ def to_problem(exc: Exception) -> Problem:
     if isinstance(exc, (OperationalError, InterfaceError)):
         logger.warning("database unavailable: %s", type(exc).__name__)
         return Problem(
-            503, ServiceUnavailable.default_message, "unavailable", headers={"Retry-After": "1"}, exc=exc
+            503, str(ServiceUnavailable.default_message), "unavailable", headers={"Retry-After": "1"}, exc=exc
         )
     if isinstance(exc, DatabaseError):
         logger.exception("database error")

@@ -25,6 +25,10 @@ class CustomersErrorCode(enum.StrEnum):
     CHALLENGE_TYPE_UNAVAILABLE = "challenge_type_unavailable"
     CHALLENGE_CLOSED = "challenge_closed"
     PIN_LOCKED = "pin_locked"
+    # 409 with errors.lockedExpiryDate: the lock keeps the user from the challenge's first step.
+    CUSTOMER_LOCKED = "customer_locked"
+    # 409: initialize with resetPin once recovery exists; reset-pin is the way.
+    RECOVERY_EXISTS = "recovery_exists"
 
 
 def _field_errors(detail: Any) -> dict[str, list[str]]:

@@ -6,8 +6,14 @@ import enum
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from django.utils import timezone
 
 from core.conf import app_settings
+
+if TYPE_CHECKING:
+    from .models import Customer
 
 
 class Attempt(enum.Enum):
@@ -64,3 +70,36 @@ def evaluated_proof_apply(
     if failed >= app_settings.PIN_MAX_ATTEMPTS:
         return Counted(Attempt.LOCKED_NOW, 0, now + timedelta(seconds=app_settings.PIN_LOCK_SECONDS))
     return Counted(Attempt.WRONG, failed, locked_until)
+
+
+def lock_active(locked_until: datetime | None, *, now: datetime) -> datetime | None:
+    """`locked_until` if that lock still holds at `now`, else None."""
+    return locked_until if locked_until is not None and locked_until > now else None
+
+
+def customer_pin_locked_until(customer: Customer) -> datetime | None:
+    """When the customer's PIN unlocks, if it is locked now (pinStatus LOCKED)."""
+    return lock_active(customer.pin_locked_until, now=timezone.now()) if customer.has_pin else None
+
+
+def customer_recovery_locked_until(customer: Customer) -> datetime | None:
+    """When the first of the customer's recovery methods unlocks, if every one it has is
+    locked now (no way to open the backup): None while one of them still works."""
+    now = timezone.now()
+    until = {
+        "SECURITY_QUESTIONS": customer.questions_locked_until,
+        "EMAIL": customer.email_locked_until,
+    }
+    locks = [lock_active(until.get(method), now=now) for method in customer.recovery_methods or []]
+    if not locks or any(lock is None for lock in locks):
+        return None
+    return min(lock for lock in locks if lock is not None)
+
+
+def lock_expiry_text(until: datetime) -> str:
+    """A lock's end as the API writes dates (ISO 8601, UTC as Z)."""
+    return until.isoformat().replace("+00:00", "Z")
+
+
+def pin_locked_message(until: datetime) -> str:
+    return f"The customer's PIN is locked until {lock_expiry_text(until)} after too many wrong attempts"

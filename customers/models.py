@@ -79,7 +79,13 @@ class Customer(models.Model):
     has_recovery = models.BooleanField(default=False)
     recovery_methods = models.JSONField(default=list, blank=True)
     pin_failed_attempts = models.PositiveSmallIntegerField(default=0)
+    pin_locked_at = models.DateTimeField(null=True, blank=True)
     pin_locked_until = models.DateTimeField(null=True, blank=True)
+    # Wrong security-question answer sets in a row, across all of the customer's challenges
+    # (kept here, beside the PIN's, so the customer's body shows every lock without a join).
+    questions_failed_attempts = models.PositiveSmallIntegerField(default=0)
+    questions_locked_at = models.DateTimeField(null=True, blank=True)
+    questions_locked_until = models.DateTimeField(null=True, blank=True)
     # Wrong email recovery codes in a row, across all of the customer's challenges; the
     # PIN_MAX_ATTEMPTS-th locks email recovery (customers.services.customer_email_code_attempt).
     email_failed_attempts = models.PositiveSmallIntegerField(default=0)
@@ -110,6 +116,10 @@ class Customer(models.Model):
     @property
     def email_recovery_locked(self) -> bool:
         return bool(self.email_locked_until and self.email_locked_until > timezone.now())
+
+    @property
+    def questions_locked(self) -> bool:
+        return bool(self.questions_locked_until and self.questions_locked_until > timezone.now())
 
 
 class Challenge(models.Model):
@@ -152,6 +162,12 @@ class Challenge(models.Model):
     # Set when the single-use link is opened: the link is spent, the session owns it.
     link_used_at = models.DateTimeField(null=True, blank=True)
     session_binding = models.CharField(max_length=64, blank=True, default="")
+    # INITIALIZE with resetPin: the customer's PIN (set, recovery never finished) is chosen
+    # again and replaces the old copy and shard, instead of being asked for.
+    reset_pin = models.BooleanField(default=False)
+    # The language the integrator asked for (a code of settings.LANGUAGES; core.locales), or
+    # null: then the page follows the browser's Accept-Language (docs/i18n.md).
+    locale = models.CharField(max_length=8, null=True, blank=True)
 
     class Meta:
         indexes = [

@@ -10,7 +10,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers
 
-from .serializers import ChallengeSerializer, CustomerSerializer
+from .serializers import ORDER_SCHEMA, ChallengeSerializer, CustomerSerializer
 
 ErrorEnvelope = inline_serializer(
     name="ErrorEnvelope",
@@ -101,5 +101,10 @@ PAGE_PARAMETERS = [
         description="Items per page, 1 to 100",
         default=10,
     ),
-    OpenApiParameter("order", str, enum=["asc", "desc"], description="By createdAt", default="desc"),
+    OpenApiParameter(
+        "order",
+        {"type": "string", "pattern": ORDER_SCHEMA["pattern"]},
+        description=ORDER_SCHEMA["description"],
+        default="desc",
+    ),
 ]

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import datetime
 
+from django.conf import settings
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.locales import locale_resolve
+
 from .links import challenge_gateway_url
+from .lockout import lock_active
 from .models import Challenge, Customer
 
 UUID4_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$", re.IGNORECASE)
@@ -104,8 +110,56 @@ class RedirectUrlField(StrictCharField):
     pass
 
 
-class ChallengeCreateInputSerializer(IdempotentInputSerializer):
+@extend_schema_field(
+    {
+        "type": "string",
+        "maxLength": 35,
+        "nullable": True,
+        "example": "fil",
+        "description": "The language of the gateway pages and emails: `en` or `fil`. Tags of the same "
+        "languages are mapped (`en-US`, `en_GB` -> `en`; `tl`, `fil-PH`, `tl-PH` -> `fil`); any other is a "
+        "400. Omitted or null: the browser's Accept-Language, else English. The user may switch on the page.",
+    }
+)
+class LocaleField(StrictCharField):
+    default_error_messages = {
+        "unsupported": "Unsupported locale: use en or fil (en-US, tl, fil-PH and similar tags are accepted)."
+    }
+
+    def to_internal_value(self, data):
+        code = locale_resolve(super().to_internal_value(data))
+        if code is None:
+            self.fail("unsupported")
+        return code
+
+
+class ChallengeStartInputSerializer(IdempotentInputSerializer):
+    """The fields every challenge-creating POST accepts besides its own."""
+
+    locale = LocaleField(required=False, allow_null=True, max_length=35)
+
+
+class ChallengeCreateInputSerializer(ChallengeStartInputSerializer):
     redirectUrl = RedirectUrlField(max_length=2048, trim_whitespace=False)
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """A JSON true or false; "true", 1 and the like are refused instead of read as booleans."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("invalid", input=data)
+        return data
+
+
+class InitializeInputSerializer(ChallengeCreateInputSerializer):
+    resetPin = StrictBooleanField(
+        required=False,
+        default=False,
+        help_text="For a customer who set a PIN but never finished recovery: choose a new PIN "
+        "instead of entering the old one (it replaces the old PIN and its key shard). 409 once "
+        "recovery exists (use reset-pin); ignored while the customer has no PIN.",
+    )
 
 
 class QuerySerializer(serializers.Serializer):
@@ -124,10 +178,31 @@ class QuerySerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
+ORDER_SCHEMA = {
+    "type": "string",
+    "pattern": "^([aA][sS][cC]|[dD][eE][sS][cC])$",
+    "default": "desc",
+    "description": "By createdAt: `asc` or `desc`, in any case (`ASC`, `Desc`).",
+}
+
+
+@extend_schema_field(ORDER_SCHEMA)
+class OrderField(serializers.ChoiceField):
+    """`asc` or `desc` whatever the case (Circle's clients send `ASC`), read as lower case."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=["asc", "desc"], **kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            data = data.lower()
+        return super().to_internal_value(data)
+
+
 class ListQuerySerializer(QuerySerializer):
     page = serializers.IntegerField(min_value=1, max_value=1_000_000, default=1)
     limit = serializers.IntegerField(min_value=1, max_value=100, default=10)
-    order = serializers.ChoiceField(choices=["asc", "desc"], default="desc")
+    order = OrderField(default="desc")
 
 
 class ChallengeListQuerySerializer(ListQuerySerializer):
@@ -142,12 +217,33 @@ class LockDetailsSerializer(serializers.Serializer):
     lockedExpiryDate = serializers.DateTimeField(allow_null=True)
 
 
-def _email_recovery_details(customer: Customer) -> dict:
-    locked = customer.email_recovery_locked
+def _lock_details(
+    failed: int, locked_at: datetime | None, locked_until: datetime | None, now: datetime
+) -> dict:
+    locked = lock_active(locked_until, now=now) is not None
     return {
-        "failedAttempts": customer.email_failed_attempts,
-        "lockedDate": _timestamp(customer.email_locked_at) if locked else None,
-        "lockedExpiryDate": _timestamp(customer.email_locked_until) if locked else None,
+        "failedAttempts": failed,
+        "lockedDate": _timestamp(locked_at) if locked else None,
+        "lockedExpiryDate": _timestamp(locked_until) if locked else None,
+    }
+
+
+def customer_lock_details(customer: Customer) -> dict[str, dict]:
+    """The customer's three counters, as Circle shows them (one `now` for all three)."""
+    now = timezone.now()
+    return {
+        "pinDetails": _lock_details(
+            customer.pin_failed_attempts, customer.pin_locked_at, customer.pin_locked_until, now
+        ),
+        "securityQuestionDetails": _lock_details(
+            customer.questions_failed_attempts,
+            customer.questions_locked_at,
+            customer.questions_locked_until,
+            now,
+        ),
+        "emailRecoveryDetails": _lock_details(
+            customer.email_failed_attempts, customer.email_locked_at, customer.email_locked_until, now
+        ),
     }
 
 
@@ -159,6 +255,8 @@ class CustomerSerializer(serializers.ModelSerializer):
     recoveryMethods = serializers.ListField(
         source="recovery_methods", child=serializers.ChoiceField(choices=Customer.RecoveryMethod.values)
     )
+    pinDetails = serializers.SerializerMethodField()
+    securityQuestionDetails = serializers.SerializerMethodField()
     emailRecoveryDetails = serializers.SerializerMethodField()
     createdAt = serializers.DateTimeField(source="created_at")
     updatedAt = serializers.DateTimeField(source="updated_at")
@@ -173,6 +271,8 @@ class CustomerSerializer(serializers.ModelSerializer):
             "hasRecovery",
             "pinStatus",
             "recoveryMethods",
+            "pinDetails",
+            "securityQuestionDetails",
             "emailRecoveryDetails",
             "createdAt",
             "updatedAt",
@@ -180,8 +280,16 @@ class CustomerSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     @extend_schema_field(LockDetailsSerializer)
+    def get_pinDetails(self, obj: Customer) -> dict:  # noqa: N802
+        return customer_lock_details(obj)["pinDetails"]
+
+    @extend_schema_field(LockDetailsSerializer)
+    def get_securityQuestionDetails(self, obj: Customer) -> dict:  # noqa: N802
+        return customer_lock_details(obj)["securityQuestionDetails"]
+
+    @extend_schema_field(LockDetailsSerializer)
     def get_emailRecoveryDetails(self, obj: Customer) -> dict:  # noqa: N802
-        return _email_recovery_details(obj)
+        return customer_lock_details(obj)["emailRecoveryDetails"]
 
 
 def _served_types() -> list[tuple[str, str]]:
@@ -192,6 +300,7 @@ def _served_types() -> list[tuple[str, str]]:
 
 
 class ChallengeSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(help_text="The challenge's id (the same as `challengeId`).")
     challengeId = serializers.UUIDField(source="id")
     type = serializers.ChoiceField(choices=_served_types(), read_only=True)
     status = serializers.ChoiceField(source="effective_status", choices=Challenge.Status.values)
@@ -201,10 +310,12 @@ class ChallengeSerializer(serializers.ModelSerializer):
     createdAt = serializers.DateTimeField(source="created_at")
     completedAt = serializers.DateTimeField(source="completed_at", allow_null=True)
     result = serializers.JSONField(allow_null=True)
+    locale = serializers.ChoiceField(choices=[code for code, _ in settings.LANGUAGES], allow_null=True)
 
     class Meta:
         model = Challenge
         fields = [
+            "id",
             "challengeId",
             "type",
             "status",
@@ -214,6 +325,7 @@ class ChallengeSerializer(serializers.ModelSerializer):
             "createdAt",
             "completedAt",
             "result",
+            "locale",
         ]
         read_only_fields = fields
 
@@ -242,7 +354,7 @@ def customer_data(customer: Customer) -> dict:
         "hasRecovery": customer.has_recovery,
         "pinStatus": str(customer.pin_status),
         "recoveryMethods": [str(method) for method in customer.recovery_methods],
-        "emailRecoveryDetails": _email_recovery_details(customer),
+        **customer_lock_details(customer),
         "createdAt": _timestamp(customer.created_at),
         "updatedAt": _timestamp(customer.updated_at),
     }
@@ -251,6 +363,7 @@ def customer_data(customer: Customer) -> dict:
 def challenge_data(challenge: Challenge) -> dict:
     """ChallengeSerializer's output built directly (see customer_data)."""
     return {
+        "id": str(challenge.id),
         "challengeId": str(challenge.id),
         "type": challenge.type,
         "status": str(challenge.effective_status),
@@ -260,4 +373,5 @@ def challenge_data(challenge: Challenge) -> dict:
         "createdAt": _timestamp(challenge.created_at),
         "completedAt": _timestamp(challenge.completed_at),
         "result": challenge.result,
+        "locale": challenge.locale,
     }

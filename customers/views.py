@@ -30,6 +30,7 @@ from .serializers import (
     ChallengeCreateInputSerializer,
     ChallengeListQuerySerializer,
     CustomerCreateInputSerializer,
+    InitializeInputSerializer,
     ListQuerySerializer,
     challenge_data,
     customer_data,
@@ -39,6 +40,14 @@ from .throttling import ApiKeyRateThrottle
 _LOCKED = {
     423: OpenApiResponse(
         ErrorEnvelope, description="The customer's PIN is locked; `errors.lockedExpiryDate` says until when"
+    )
+}
+_CONFLICT_OR_LOCKED = {
+    409: OpenApiResponse(
+        ErrorEnvelope,
+        description="The challenge cannot start for this customer; when a lock keeps the user from "
+        "its first step (the PIN for initialize, every recovery method for reset-pin), "
+        "`errors.lockedExpiryDate` says until when",
     )
 }
 ID_PARAMETER = OpenApiParameter("id", str, OpenApiParameter.PATH, description="Customer id (UUID)")
@@ -134,16 +143,30 @@ class CustomerViewSet(viewsets.ViewSet):
         customer = selectors.customer_read(organization=self.organization, customer_id=pk)
         return Response(_ok("Customer retrieved", customer_data(customer)))
 
-    def _challenge_create(self, request: Request, pk: str, service, message: str) -> Response:
-        form = ChallengeCreateInputSerializer(data=request.data)
+    def _challenge_create(
+        self,
+        request: Request,
+        pk: str,
+        service,
+        message: str,
+        form_class: type[ChallengeCreateInputSerializer] = ChallengeCreateInputSerializer,
+        **options: Any,
+    ) -> Response:
+        form = form_class(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
         selectors.customer_read(organization=self.organization, customer_id=pk)  # 404 before 400
         redirect_url = services.redirect_url_validate(organization=self.organization, url=data["redirectUrl"])
+        chosen = {name: data[field] for name, field in options.items()}
 
         def handler() -> tuple[int, dict[str, Any]]:
             challenge = service(
-                organization=self.organization, customer_id=pk, redirect_url=redirect_url, actor=self.actor
+                organization=self.organization,
+                customer_id=pk,
+                redirect_url=redirect_url,
+                actor=self.actor,
+                locale=data.get("locale"),
+                **chosen,
             )
             return http.HTTP_201_CREATED, _ok(message, challenge_data(challenge))
 
@@ -154,13 +177,18 @@ class CustomerViewSet(viewsets.ViewSet):
         tags=["challenges"],
         summary="Start the PIN and recovery setup challenge",
         parameters=[ID_PARAMETER],
-        request=ChallengeCreateInputSerializer,
-        responses={201: ChallengeEnvelope, **errors(400, 403, 404, 409, 415)},
+        request=InitializeInputSerializer,
+        responses={201: ChallengeEnvelope, **errors(400, 403, 404, 415), **_CONFLICT_OR_LOCKED},
     )
     @action(detail=True, methods=["post"])
     def initialize(self, request: Request, pk: str) -> Response:
         return self._challenge_create(
-            request, pk, services.customer_initialize, "Initialization challenge created"
+            request,
+            pk,
+            services.customer_initialize,
+            "Initialization challenge created",
+            form_class=InitializeInputSerializer,
+            reset_pin="resetPin",
         )
 
     @extend_schema(
@@ -169,7 +197,7 @@ class CustomerViewSet(viewsets.ViewSet):
         summary="Start a PIN reset challenge (needs PIN and recovery)",
         parameters=[ID_PARAMETER],
         request=ChallengeCreateInputSerializer,
-        responses={201: ChallengeEnvelope, **errors(400, 403, 404, 409, 415)},
+        responses={201: ChallengeEnvelope, **errors(400, 403, 404, 415), **_CONFLICT_OR_LOCKED},
     )
     @action(detail=True, methods=["post"], url_path="reset-pin")
     def reset_pin(self, request: Request, pk: str) -> Response:

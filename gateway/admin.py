@@ -27,8 +27,6 @@ class QuestionRecoveryAdmin(_ReadOnly):
         "customer",
         "scheme_version",
         "oprf_key_version",
-        "failed_attempts",
-        "locked_until",
         "created_at",
     )
     list_filter = ("scheme_version", "oprf_key_version")
@@ -37,8 +35,6 @@ class QuestionRecoveryAdmin(_ReadOnly):
         "scheme_version",
         "oprf_key_version",
         "question_ids",
-        "failed_attempts",
-        "locked_until",
         "created_at",
     )
     readonly_fields = fields

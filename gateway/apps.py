@@ -1,4 +1,5 @@
-"""App config for the browser gateway pages; registers the gateway's JSON error surface."""
+"""App config for the browser gateway pages; registers the gateway's JSON error surface
+and the deployment check of the compiled catalogues."""
 
 from django.apps import AppConfig
 
@@ -10,6 +11,7 @@ class GatewayConfig(AppConfig):
     def ready(self) -> None:
         from core.errors import Surface, register_surface
 
+        from . import checks  # noqa: F401 - registers the deployment check of the catalogues
         from .errors import render_gateway_error
 
         register_surface(Surface("gateway", ("/gateway/api/",), render_gateway_error))

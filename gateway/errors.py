@@ -3,6 +3,8 @@
 import enum
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from core.errors import Conflict, DomainError, Forbidden, Problem
 
 
@@ -57,28 +59,28 @@ Code = GatewayErrorCode
 class ChallengeClosed(DomainError):
     status_code = 410
     code = Code.CHALLENGE_CLOSED
-    default_message = "This session has ended. Go back to the app and start again."
+    default_message = _("This session has ended. Go back to the app and start again.")
 
 
 class StepOutOfOrder(Conflict):
     code = Code.STEP_OUT_OF_ORDER
-    default_message = "This step is not available yet."
+    default_message = _("This step is not available yet.")
 
 
 class WrongSecret(Forbidden):
     code = Code.WRONG_SECRET
-    default_message = "That is not correct."
+    default_message = _("That is not correct.")
 
 
 class Locked(DomainError):
     status_code = 423
     code = Code.LOCKED
-    default_message = "Too many wrong attempts. Try again in 30 minutes."
+    default_message = _("Too many wrong attempts. Try again in 30 minutes.")
 
 
 class SessionRefused(Forbidden):
     code = Code.SESSION_REFUSED
-    default_message = "This session belongs to another browser. Open the link from the app again."
+    default_message = _("This session belongs to another browser. Open the link from the app again.")
 
 
 def render_gateway_error(problem: Problem) -> dict[str, Any]:

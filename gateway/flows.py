@@ -38,7 +38,8 @@ step's part of the page)
                                                     flow (gateway/services/completion.py)
 
 Flows
-    INITIALIZE   pin_choose -> recovery_setup -> ready     (no PIN yet)
+    INITIALIZE   pin_choose -> recovery_setup -> ready     (no PIN yet, or resetPin: a PIN set
+                                                            without recovery is chosen anew)
                  pin_enter  -> recovery_setup -> ready     (PIN set, recovery missing)
     RESET_PIN    recovery_open -> pin_choose -> ready
     CREATE_WALLET  pin_enter -> wallet_create -> ready     (result: the wallets)
@@ -82,8 +83,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from customers.lockout import customer_pin_locked_until, customer_recovery_locked_until
 from customers.models import Challenge, Customer
 
 from .errors import GatewayErrorCode as Code
@@ -96,7 +102,7 @@ PIN_ENTER = "pin_enter"
 
 @dataclass(frozen=True)
 class Refusal:
-    message: str
+    message: str | Promise  # lazy: read in the language of the request that is refused
     code: str
 
 
@@ -120,22 +126,22 @@ STEPS: dict[str, Step] = {
             "pin_choose",
             frozenset({"pin_start", "pin_setup"}),
             "step-pin",
-            todo=Refusal("Choose your PIN first.", Code.PIN_FIRST),
+            todo=Refusal(_("Choose your PIN first."), Code.PIN_FIRST),
             closed=Refusal("A PIN is already set. Enter it to continue.", Code.PIN_ALREADY_SET),
         ),
         Step(
             "pin_enter",
             frozenset({"pin_evaluate", "pin_verify", "pin_upgrade"}),
             "step-unlock",
-            todo=Refusal("Enter your PIN first.", Code.PIN_FIRST),
-            closed=Refusal("Your PIN is not asked for at this point.", Code.PIN_NOT_NEEDED),
+            todo=Refusal(_("Enter your PIN first."), Code.PIN_FIRST),
+            closed=Refusal(_("Your PIN is not asked for at this point."), Code.PIN_NOT_NEEDED),
         ),
         Step(
             "recovery_setup",
             frozenset({"questions_start", "questions_setup", "email_start", "email_confirm"}),
             "step-recovery",
-            todo=Refusal("Set up recovery before finishing.", Code.RECOVERY_FIRST),
-            closed=Refusal("Recovery is already set up.", Code.RECOVERY_ALREADY_SET),
+            todo=Refusal(_("Set up recovery before finishing."), Code.RECOVERY_FIRST),
+            closed=Refusal(_("Recovery is already set up."), Code.RECOVERY_ALREADY_SET),
         ),
         Step(
             "recovery_open",
@@ -149,43 +155,43 @@ STEPS: dict[str, Step] = {
                 }
             ),
             "step-restore",
-            todo=Refusal("Open your backup with your recovery first.", Code.RESTORE_FIRST),
-            closed=Refusal("Your backup is already open.", Code.RESTORE_DONE),
+            todo=Refusal(_("Open your backup with your recovery first."), Code.RESTORE_FIRST),
+            closed=Refusal(_("Your backup is already open."), Code.RESTORE_DONE),
         ),
         Step(
             "wallet_create",
             frozenset({"wallet_keys", "wallet_confirm"}),
             "step-wallet",
-            todo=Refusal("Create and confirm the wallet keys first.", Code.WALLET_FIRST),
-            closed=Refusal("The wallets of this session are already created.", Code.WALLET_DONE),
+            todo=Refusal(_("Create and confirm the wallet keys first."), Code.WALLET_FIRST),
+            closed=Refusal(_("The wallets of this session are already created."), Code.WALLET_DONE),
         ),
         Step(
             "wallet_sign",
             frozenset({"sign_keys", "sign_submit"}),
             "step-sign",
-            todo=Refusal("Approve and sign first.", Code.SIGN_FIRST),
-            closed=Refusal("This request is already signed.", Code.SIGN_DONE),
+            todo=Refusal(_("Approve and sign first."), Code.SIGN_FIRST),
+            closed=Refusal(_("This request is already signed."), Code.SIGN_DONE),
         ),
         Step(
             "wallet_export",
             frozenset({"export_keys"}),
             "step-export",
-            todo=Refusal("Confirm the export first.", Code.EXPORT_FIRST),
-            closed=Refusal("Your keys were already shown in this session.", Code.EXPORT_DONE),
+            todo=Refusal(_("Confirm the export first."), Code.EXPORT_FIRST),
+            closed=Refusal(_("Your keys were already shown in this session."), Code.EXPORT_DONE),
         ),
         Step(
             READY,
             frozenset({"complete"}),
             "",
-            todo=Refusal("Finish the last step first.", Code.STEP_OUT_OF_ORDER),
-            closed=Refusal("This session is already complete.", Code.STEP_OUT_OF_ORDER),
+            todo=Refusal(_("Finish the last step first."), Code.STEP_OUT_OF_ORDER),
+            closed=Refusal(_("This session is already complete."), Code.STEP_OUT_OF_ORDER),
         ),
         Step(
             DONE,
             frozenset(),
             "step-ended",
-            todo=Refusal("There is nothing left to do here.", Code.STEP_OUT_OF_ORDER),
-            closed=Refusal("There is nothing left to do here.", Code.STEP_OUT_OF_ORDER),
+            todo=Refusal(_("There is nothing left to do here."), Code.STEP_OUT_OF_ORDER),
+            closed=Refusal(_("There is nothing left to do here."), Code.STEP_OUT_OF_ORDER),
         ),
     )
 }
@@ -262,14 +268,17 @@ class Flow:
     """One row of the table: everything type-specific about a challenge type."""
 
     type: str
-    label: str
+    label: str | Promise
     built: bool
     # step -> the steps that may follow it; READY ends every flow.
     next: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    # The first step for this customer, set when the link is opened.
-    entry: Callable[[Customer], str] = lambda customer: DONE
+    # The first step of this challenge (for its customer), set when the link is opened.
+    entry: Callable[[Challenge], str] = lambda challenge: DONE
     # Why this customer may not start a challenge of this type (a 409), or None.
     start_refusal: Callable[[Customer], str | None] = _not_built
+    # Until when a lock keeps this customer from getting through the entry step (a 409 with
+    # lockedExpiryDate rather than a page that cannot work), or None.
+    locked_until: Callable[[Customer], datetime | None] = lambda customer: None
     # The completion rule: `complete` at READY marks the challenge verified with this result.
     result: Callable[[Challenge], dict[str, Any]] = _customer_result
     template: str = "gateway/setup.html"
@@ -310,7 +319,9 @@ class Flow:
         """None when `action` is served at `current`; otherwise what to tell the page."""
         step = self.serves(action)
         if step is None:
-            return Refusal(f"This step is not part of the {self.label}.", Code.STEP_OUT_OF_ORDER)
+            return Refusal(
+                _("This step is not part of the %(flow)s.") % {"flow": self.label}, Code.STEP_OUT_OF_ORDER
+            )
         if step.name == current:
             return None
         if step.name in self.ahead_of(current):
@@ -333,8 +344,11 @@ class Flow:
         ]
 
 
-def _initialize_entry(customer: Customer) -> str:
-    if not customer.has_pin:
+def _initialize_entry(challenge: Challenge) -> str:
+    customer = challenge.customer
+    # resetPin: the PIN set before recovery is chosen anew (reloading the page chooses again:
+    # the new shard lived only in the page, and nothing depends on it before recovery).
+    if not customer.has_pin or challenge.reset_pin:
         return "pin_choose"
     if not customer.has_recovery:
         return "pin_enter"
@@ -352,7 +366,7 @@ FLOWS: dict[str, Flow] = {
     for flow in (
         Flow(
             _T.INITIALIZE,
-            label="setup",
+            label=_("setup"),
             built=True,
             next={
                 "pin_choose": ("recovery_setup",),
@@ -363,45 +377,49 @@ FLOWS: dict[str, Flow] = {
             start_refusal=_refuse_unless(
                 lambda c: not (c.has_pin and c.has_recovery), "Customer is already initialized"
             ),
+            # A PIN set before recovery is asked for first (unless resetPin replaces it).
+            locked_until=lambda c: None if c.has_recovery else customer_pin_locked_until(c),
         ),
         Flow(
             _T.RESET_PIN,
-            label="PIN reset",
+            label=_("PIN reset"),
             built=True,
             next={"recovery_open": ("pin_choose",), "pin_choose": (READY,)},
-            entry=lambda customer: "recovery_open",
+            entry=lambda challenge: "recovery_open",
             start_refusal=_refuse_unless(
                 lambda c: c.has_pin and c.has_recovery,
                 "Customer has no PIN and recovery to reset yet; initialize it first",
             ),
+            # Recovery opens the backup: refused while every method the customer has is locked.
+            locked_until=customer_recovery_locked_until,
             template="gateway/restore.html",
             # Each reset-pin challenge is a fresh round of recovery attempts: capped per hour.
             starts_per_hour_setting="RESET_PIN_CHALLENGES_PER_CUSTOMER_HOUR",
         ),
         Flow(
             _T.CHANGE_PIN,
-            label="PIN change",
+            label=_("PIN change"),
             built=True,
             next={"pin_enter": ("pin_choose",), "pin_choose": (READY,)},
-            entry=lambda customer: "pin_enter",
+            entry=lambda challenge: "pin_enter",
             start_refusal=_refuse_unless(lambda c: c.has_pin and c.has_recovery, _KEY_WORK_REFUSAL),
             template="gateway/change_pin.html",
         ),
         Flow(
             _T.SET_RECOVERY,
-            label="recovery change",
+            label=_("recovery change"),
             built=True,
             next={"pin_enter": ("recovery_setup",), "recovery_setup": (READY,)},
-            entry=lambda customer: "pin_enter",
+            entry=lambda challenge: "pin_enter",
             start_refusal=_refuse_unless(lambda c: c.has_pin, "Customer has no PIN yet; initialize it first"),
             page_context=_recovery_change_context,
         ),
         Flow(
             _T.CREATE_WALLET,
-            label="wallet creation",
+            label=_("wallet creation"),
             built=True,
             next={"pin_enter": ("wallet_create",), "wallet_create": (READY,)},
-            entry=lambda customer: "pin_enter",
+            entry=lambda challenge: "pin_enter",
             start_refusal=_refuse_unless(
                 lambda c: c.has_pin and c.has_recovery,
                 "Recovery must be completed first: the customer needs a PIN and a recovery method "
@@ -417,7 +435,7 @@ FLOWS: dict[str, Flow] = {
                 label=label,
                 built=True,
                 next={"pin_enter": ("wallet_sign",), "wallet_sign": (READY,)},
-                entry=lambda customer: "pin_enter",
+                entry=lambda challenge: "pin_enter",
                 start_refusal=_refuse_unless(lambda c: c.has_pin and c.has_recovery, _KEY_WORK_REFUSAL),
                 result=_sign_result,
                 template="gateway/sign.html",
@@ -425,17 +443,17 @@ FLOWS: dict[str, Flow] = {
                 declinable=True,
             )
             for sign_type, label in (
-                (_T.SIGN_MESSAGE, "message signature"),
-                (_T.SIGN_TYPED_DATA, "typed-data signature"),
-                (_T.SIGN_TRANSACTION, "transaction signature"),
+                (_T.SIGN_MESSAGE, _("message signature")),
+                (_T.SIGN_TYPED_DATA, _("typed-data signature")),
+                (_T.SIGN_TRANSACTION, _("transaction signature")),
             )
         ),
         Flow(
             _T.EXPORT_PRIVATE_KEYS,
-            label="key export",
+            label=_("key export"),
             built=True,
             next={"pin_enter": ("wallet_export",), "wallet_export": (READY,)},
-            entry=lambda customer: "pin_enter",
+            entry=lambda challenge: "pin_enter",
             start_refusal=_refuse_unless(lambda c: c.has_pin and c.has_recovery, _KEY_WORK_REFUSAL),
             result=_export_result,
             template="gateway/export.html",
@@ -457,4 +475,4 @@ def built_types() -> list[str]:
 
 def current_step(*, challenge: Challenge) -> str:
     """The stored step; a challenge opened before steps were stored starts at its entry."""
-    return challenge.step or FLOWS[challenge.type].entry(challenge.customer)
+    return challenge.step or FLOWS[challenge.type].entry(challenge)

@@ -36,7 +36,8 @@ class PinCredential(models.Model):
 
 
 class QuestionRecovery(models.Model):
-    """The shard wrapped under three normalised answers, with its own failure counter."""
+    """The shard wrapped under three normalised answers (its failure counter is on the customer:
+    Customer.questions_failed_attempts and questions_locked_until)."""
 
     customer = models.OneToOneField(Customer, on_delete=models.CASCADE, related_name="question_recovery")
     scheme_version = models.PositiveSmallIntegerField(default=SCHEME_V1, choices=SCHEME_CHOICES)
@@ -46,8 +47,6 @@ class QuestionRecovery(models.Model):
     auth_hmac = models.BinaryField(max_length=32)
     secret_enc = models.BinaryField()
     wrapped_shard = models.BinaryField(max_length=60)
-    failed_attempts = models.PositiveSmallIntegerField(default=0)
-    locked_until = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

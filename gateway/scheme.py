@@ -2,6 +2,8 @@
 
 import secrets
 
+from django.utils.translation import gettext as _
+
 from core.crypto import b64url, b64url_decode
 from core.errors import DomainError
 
@@ -33,7 +35,9 @@ def decode_field(value: object, *, field: str, length: int) -> bytes:
     """Decode a base64url field of an exact length, or raise a 400 naming the field."""
     if not isinstance(value, str) or len(value) > 4 * length:
         raise DomainError(
-            f"{field} is missing or malformed.", code=GatewayErrorCode.INVALID, errors={field: ["invalid"]}
+            _("%(field)s is missing or malformed.") % {"field": field},
+            code=GatewayErrorCode.INVALID,
+            errors={field: ["invalid"]},
         )
     try:
         raw = b64url_decode(value)
@@ -41,7 +45,9 @@ def decode_field(value: object, *, field: str, length: int) -> bytes:
         raw = b""
     if len(raw) != length:
         raise DomainError(
-            f"{field} is missing or malformed.", code=GatewayErrorCode.INVALID, errors={field: ["invalid"]}
+            _("%(field)s is missing or malformed.") % {"field": field},
+            code=GatewayErrorCode.INVALID,
+            errors={field: ["invalid"]},
         )
     return raw
 

@@ -29,11 +29,6 @@ def return_url_with(*, challenge: Challenge, status: str) -> str:
     return urlunsplit(parts._replace(query=urlencode(query)))
 
 
-def challenge_app_name(*, challenge: Challenge) -> str:
-    """The name the pages give the integrator's app (the organization's, for now)."""
-    return challenge.organization.name
-
-
 def pin_locked_until(*, customer: Customer) -> datetime | None:
     """Until when the customer's PIN is locked, or None when it is not."""
     return customer.pin_locked_until if customer.pin_status == Customer.PinStatus.LOCKED else None
@@ -69,7 +64,6 @@ def challenge_page_context(*, challenge: Challenge) -> dict[str, Any]:
         "restore_questions": ([(qid, QUESTIONS[qid]) for qid in questions.question_ids] if questions else []),
         "restore_questions_salt": scheme.encode(bytes(questions.salt)) if questions else "",
         "restore_email": mask_email(email.email) if email else "",
-        "app_name": challenge_app_name(challenge=challenge),
         "expires_in": max(0, int((challenge.expires_at - timezone.now()).total_seconds())),
         "return_failed": return_url_with(challenge=challenge, status=Challenge.Status.FAILED),
         # The way back while the page is open (the challenge stays in progress in this browser)

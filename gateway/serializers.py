@@ -1,5 +1,6 @@
 """Input shapes of the gateway's JSON endpoints (validation only; rules live in services)."""
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from . import scheme
@@ -47,7 +48,7 @@ class EmailStartSerializer(serializers.Serializer):
 
 
 class CodeSerializer(serializers.Serializer):
-    code = serializers.RegexField(r"^\d{6}$", error_messages={"invalid": "The code is 6 digits."})
+    code = serializers.RegexField(r"^\d{6}$", error_messages={"invalid": _("The code is 6 digits.")})
 
 
 class EmailConfirmSerializer(CodeSerializer):

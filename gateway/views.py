@@ -11,7 +11,9 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.utils import extend_schema
@@ -20,11 +22,13 @@ from rest_framework.authentication import BaseAuthentication, CSRFCheck
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from branding.selectors import branding_for_challenge, branding_for_org
 from core.errors import Forbidden
 from customers.models import Challenge
 
 from . import scheme, selectors
 from .errors import ChallengeClosed, GatewayErrorCode, SessionRefused
+from .middleware import challenge_language_remember
 from .serializers import (
     BlindedSerializer,
     CodeSerializer,
@@ -58,15 +62,18 @@ def _back_status(challenge: Challenge) -> str:
 
 
 def _ended(request: HttpRequest, challenge: Challenge, *, reason: str, status: int = 410) -> HttpResponse:
+    challenge_language_remember(request, challenge, remember=False)
+    brand = branding_for_org(organization_id=challenge.organization_id)
     return render(
         request,
         "gateway/ended.html",
         {
             "reason": reason,
             "challenge": challenge,
-            "app_name": selectors.challenge_app_name(challenge=challenge),
+            "app_name": brand.app_name,
             "pin_locked_until": selectors.pin_locked_until(customer=challenge.customer),
             "return_url": return_url_with(challenge=challenge, status=_back_status(challenge)),
+            "brand": brand,
         },
         status=status,
     )
@@ -77,13 +84,11 @@ def _refused(request: HttpRequest, challenge_id: uuid.UUID) -> HttpResponse:
     # way back names the challenge's true state (in_progress, in the browser that owns it).
     # Reaching this page takes the challenge id, a 122-bit random value shown only in the
     # address bar of the session it belongs to, so the return address says nothing to a stranger.
-    challenge = Challenge.objects.filter(pk=challenge_id).select_related("organization").first()
-    context = {}
+    brand = branding_for_challenge(challenge_id=challenge_id)
+    challenge = Challenge.objects.filter(pk=challenge_id).first()
+    context: dict = {"brand": brand, "app_name": brand.app_name}
     if challenge is not None:
-        context = {
-            "app_name": selectors.challenge_app_name(challenge=challenge),
-            "return_url": return_url_with(challenge=challenge, status=_back_status(challenge)),
-        }
+        context["return_url"] = return_url_with(challenge=challenge, status=_back_status(challenge))
     return render(request, "gateway/refused.html", context, status=403)
 
 
@@ -101,24 +106,30 @@ def open_link(request: HttpRequest, challenge_id: uuid.UUID, token: str) -> Http
         challenge_id=challenge_id, token=token, session=request.session, spend=request.method == "POST"
     )
     if outcome.kind == "invalid" or outcome.challenge is None:
-        # Unknown id and wrong token read the same, and name no challenge: a bad token proves
-        # nothing, so its holder learns neither that the id exists nor where it returns.
-        return render(request, "gateway/invalid.html", status=404)
+        # Unknown id and wrong token read the same, and name no challenge (nor its brand): a bad
+        # token proves nothing, so its holder learns neither that the id exists nor where it returns.
+        return render(
+            request, "gateway/invalid.html", {"brand": branding_for_org(organization_id=None)}, status=404
+        )
     challenge = outcome.challenge
     if outcome.kind == "used":
         return _ended(request, challenge, reason="used", status=409)
     if outcome.kind == "ended":
         return _ended(request, challenge, reason=_back_status(challenge))
     if outcome.kind == "unspent":
+        challenge_language_remember(request, challenge, remember=False)
+        brand = branding_for_org(organization_id=challenge.organization_id)
         return render(
             request,
             "gateway/open.html",
             {
                 "challenge": challenge,
-                "app_name": selectors.challenge_app_name(challenge=challenge),
+                "brand": brand,
+                "app_name": brand.app_name,
                 "return_url": return_url_with(challenge=challenge, status=Challenge.Status.PENDING),
             },
         )
+    challenge_language_remember(request, challenge)  # saved with the binding: no extra write
     # 303: the next request is a plain GET of the token-free page, and the token leaves the address bar.
     return HttpResponseRedirect303(reverse("gateway:session", kwargs={"challenge_id": challenge.id}))
 
@@ -135,7 +146,10 @@ def session_page(request: HttpRequest, challenge_id: uuid.UUID) -> HttpResponse:
         return _ended(request, challenge, reason=_back_status(challenge))
     if challenge.status not in Challenge.OPEN_STATUSES:  # stopped at load (a locked PIN)
         return _ended(request, challenge, reason=_back_status(challenge))
+    challenge_language_remember(request, challenge)
     context = selectors.challenge_page_context(challenge=challenge)
+    context["brand"] = branding_for_org(organization_id=challenge.organization_id)
+    context["app_name"] = context["brand"].app_name
     return render(request, context["template"], context)
 
 
@@ -170,6 +184,7 @@ _JS_CATALOG = JavaScriptCatalog.as_view(domain="djangojs")
 
 
 @require_GET
+@gzip_page  # the catalogue holds no secret (BREACH needs one), and phones on slow networks load it
 def js_catalog(request: HttpRequest, lang: str) -> HttpResponseBase:
     """The pages' JavaScript strings in one language (Django's JavaScript catalogue).
 
@@ -192,7 +207,7 @@ class CsrfOnly(BaseAuthentication):
         check.process_request(request)
         if check.process_view(request, None, (), {}):  # type: ignore[arg-type]  # no view callback to consult
             raise Forbidden(
-                "The page's security token is missing or out of date. Reload the page.",
+                _("The page's security token is missing or out of date. Reload the page."),
                 code=GatewayErrorCode.CSRF_FAILED,
             )
         return None

@@ -67,6 +67,9 @@ def _object(
     return value
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _present(
     errors: Errors, data: dict, key: str, path: str, *, kind: type, message: str, required: bool = True
 ) -> Any:
@@ -80,6 +83,11 @@ def _present(
         return None
     if not isinstance(value, kind):
         errors.add(path, message)
+        return None
+    if isinstance(value, str) and _SURROGATE.search(value):
+        # JSON may escape a lone surrogate ("\ud800"), but no UTF-8 text holds one: refused
+        # here, it cannot fail later in a hash, the rate-limit store or the database (a 500).
+        errors.add(path, "must not contain unpaired surrogate characters")
         return None
     return value
 

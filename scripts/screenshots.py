@@ -21,6 +21,30 @@ CHROMIUM = "/usr/bin/chromium"
 WIDTHS = (360, 1280)
 
 
+def _branded_organization(organization_make: Any) -> Any:
+    """The pages are shown as an integrator's: "Acme Wallet", its logo, a dark accent, a support link."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    from branding.services import branding_update
+
+    organization = organization_make()
+    logo = Image.new("RGB", (96, 96), (27, 58, 138))
+    ImageDraw.Draw(logo).ellipse((18, 18, 78, 78), fill=(245, 197, 66))
+    out = io.BytesIO()
+    logo.save(out, format="PNG")
+    branding_update(
+        organization=organization,
+        actor="screenshots",
+        display_name="Acme Wallet",
+        accent_color="#1b3a8a",
+        support_url="https://acme.example/help",
+        logo=out.getvalue(),
+    )
+    return organization
+
+
 def main() -> int:
     tmp = tempfile.mkdtemp(prefix="gateway-shots-")
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
@@ -60,6 +84,7 @@ def main() -> int:
     base = f"http://localhost:{server.port}"
     OUT.mkdir(parents=True, exist_ok=True)
     demo = f"{base}/gateway/demo/return?from=app"
+    acme = _branded_organization(organization_make)
     answers = ["Fluffy", "Escuela Rizal", "Baker"]
     ids = ["first_pet", "first_school", "first_job"]
 
@@ -82,7 +107,7 @@ def main() -> int:
                 print("wrote", path.relative_to(ROOT))
 
             page = page_for()
-            challenge = challenge_make(return_url=demo)
+            challenge = challenge_make(customer=customer_make(organization=acme), return_url=demo)
             page.goto(base + link_path(challenge))
             page.wait_for_url("**/gateway/s/**")  # the link's page spends it (POST)
             shot(page, "01-pin")
@@ -109,7 +134,7 @@ def main() -> int:
             shot(page, "06-email-code")
             page.context.close()
 
-            customer = customer_make()
+            customer = customer_make(organization=acme)
             seed_pin(customer, "480317", os.urandom(32))
             page = page_for()
             page.goto(base + link_path(challenge_make(customer=customer, return_url=demo)))
@@ -117,7 +142,7 @@ def main() -> int:
             shot(page, "07-resume-enter-pin")
             page.context.close()
 
-            customer = customer_make()
+            customer = customer_make(organization=acme)
             shard = os.urandom(32)
             seed_pin(customer, "480317", shard)
             seed_questions(customer, ids, answers, shard)
@@ -140,16 +165,16 @@ def main() -> int:
             page.context.close()
 
             page = page_for()
-            expired = challenge_make(return_url=demo, expires_in=timedelta(seconds=-1))
+            expired = challenge_make(
+                customer=customer_make(organization=acme), return_url=demo, expires_in=timedelta(seconds=-1)
+            )
             page.goto(base + link_path(expired))
             shot(page, "12-expired")
             page.goto(f"{demo}&challengeId={expired.id}&status=verified")
             shot(page, "13-demo-return")
             page.context.close()
 
-            customer = customer_make(organization=organization_make())
-            customer.organization.name = "Acme Wallet"
-            customer.organization.save(update_fields=["name"])
+            customer = customer_make(organization=acme)
             shard = os.urandom(32)
             seed_pin(customer, "480317", shard)
             seed_questions(customer, ids, answers, shard)

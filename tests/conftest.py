@@ -109,3 +109,24 @@ def _log_capture_for_secrets():
 def secret_registry(_log_capture_for_secrets) -> SecretRegistry:
     """Register every secret a test sends, so the session-end check looks for it in the logs."""
     return _SECRETS
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _compiled_catalogues():
+    """The .mo files are built by `make install-dev` (scripts/compile-messages), not committed: a
+    run of pytest straight after editing a .po compiles them first, so pages are not stale."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    stale = [
+        po
+        for locale_dir in settings.LOCALE_PATHS
+        for po in Path(locale_dir).glob("*/LC_MESSAGES/*.po")
+        if not po.with_suffix(".mo").exists() or po.with_suffix(".mo").stat().st_mtime < po.stat().st_mtime
+    ]
+    if stale:
+        import subprocess
+
+        for po in stale:
+            subprocess.run(["msgfmt", "--check", "-o", str(po.with_suffix(".mo")), str(po)], check=True)

@@ -1,4 +1,4 @@
-"""The wallet key scheme of DESIGN.md "Wallets and signing": a 2-of-2 split on secp256k1.
+"""The wallet key scheme (docs/architecture.md "Key scheme, and why"): a 2-of-2 split on secp256k1.
 
 user share   u   = HKDF-SHA256(shard, salt = none, info "og/v1/secp256k1-user-share", 48 bytes)
                    reduced into [1, n-1] as (int_be % (n-1)) + 1 (noble's mapHashToField); the page

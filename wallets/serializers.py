@@ -10,7 +10,7 @@ from eth_utils import to_checksum_address
 from rest_framework import serializers
 
 from customers.serializers import (
-    IdempotentInputSerializer,
+    ChallengeStartInputSerializer,
     ListQuerySerializer,
     RedirectUrlField,
     StrictCharField,
@@ -42,7 +42,7 @@ class WalletMetadataSerializer(serializers.Serializer):
     refId = WalletRefIdField(required=False, allow_blank=True, max_length=REF_ID_MAX, trim_whitespace=False)
 
 
-class WalletCreateInputSerializer(IdempotentInputSerializer):
+class WalletCreateInputSerializer(ChallengeStartInputSerializer):
     blockchains = serializers.ListField(
         child=serializers.ChoiceField(choices=Blockchain.choices),
         min_length=1,
@@ -223,7 +223,7 @@ MEMO_MAX = 500
 _MESSAGE_MAX_CHARS = 2 * 64 * 1024 + 2  # a 64 KiB message in hex; the service checks the bytes
 
 
-class _SignInputSerializer(IdempotentInputSerializer):
+class _SignInputSerializer(ChallengeStartInputSerializer):
     walletId = StrictCharField(max_length=64)
     memo = StrictCharField(required=False, allow_blank=True, max_length=MEMO_MAX, trim_whitespace=False)
     redirectUrl = RedirectUrlField(max_length=2048, trim_whitespace=False)
@@ -276,7 +276,7 @@ class SignTransactionInputSerializer(_SignInputSerializer):
         return attrs
 
 
-class ExportInputSerializer(IdempotentInputSerializer):
+class ExportInputSerializer(ChallengeStartInputSerializer):
     redirectUrl = RedirectUrlField(max_length=2048, trim_whitespace=False)
 
 

@@ -21,6 +21,7 @@ from core.audit import AuditAction, SystemActor
 from core.crypto import decrypt, encrypt
 from core.errors import Conflict, DomainError, NotFound
 from core.services import audit_record
+from customers.lockout import customer_pin_locked_until, lock_expiry_text, pin_locked_message
 from customers.models import Challenge, Customer, Organization
 from customers.services import challenge_open
 from webhooks.events import WebhookEvent
@@ -42,13 +43,9 @@ def customer_wallet_gate(*, customer: Customer) -> None:
     """Recovery first (the seed's rule), and no key work while the PIN is locked."""
     if not (customer.has_pin and customer.has_recovery):
         raise RecoveryRequired()
-    # LOCKED means pin_locked_until is set and in the future.
-    if customer.pin_status == Customer.PinStatus.LOCKED and customer.pin_locked_until is not None:
-        until = customer.pin_locked_until.isoformat().replace("+00:00", "Z")
-        raise PinLocked(
-            f"The customer's PIN is locked until {until} after too many wrong attempts",
-            errors={"lockedExpiryDate": [until]},
-        )
+    until = customer_pin_locked_until(customer)
+    if until is not None:
+        raise PinLocked(pin_locked_message(until), errors={"lockedExpiryDate": [lock_expiry_text(until)]})
 
 
 @transaction.atomic
@@ -61,6 +58,7 @@ def wallet_challenge_create(
     account_type: str = "EOA",
     metadata: list[dict[str, str]] | None = None,
     actor: str = "",
+    locale: str | None = None,
 ) -> Challenge:
     """A CREATE_WALLET challenge; 409 without recovery, 423 while the PIN is locked."""
     customer = Customer.objects.select_for_update().filter(pk=customer_id, organization=organization).first()
@@ -73,6 +71,7 @@ def wallet_challenge_create(
         type=Challenge.Type.CREATE_WALLET,
         return_url=redirect_url,
         actor=actor,
+        locale=locale,
     )
     WalletRequest.objects.create(
         challenge=challenge, blockchains=list(blockchains), account_type=account_type, metadata=metadata or []

@@ -16,6 +16,7 @@ from decimal import Decimal, localcontext
 from typing import Any
 
 from coincurve.utils import GROUP_ORDER_INT as N
+from django.utils.translation import gettext_noop
 from eth_account import Account
 from eth_account._utils.legacy_transactions import (
     Transaction,
@@ -218,13 +219,14 @@ def typed_data_prepare(*, typed_data: str, chain: Chain) -> Prepared:
         ) from None
     summary = {
         "domain": [
+            # Stored in English; the page shows the label in its own language ({% translate %}).
             {"label": label, "value": str(domain[key])}
             for key, label in (
-                ("name", "Name"),
-                ("version", "Version"),
-                ("chainId", "Chain id"),
-                ("verifyingContract", "Verifying contract"),
-                ("salt", "Salt"),
+                ("name", gettext_noop("Name")),
+                ("version", gettext_noop("Version")),
+                ("chainId", gettext_noop("Chain id")),
+                ("verifyingContract", gettext_noop("Verifying contract")),
+                ("salt", gettext_noop("Salt")),
             )
             if key in domain
         ],

@@ -70,6 +70,7 @@ def sign_challenge_create(
     transaction_: dict[str, Any] | None = None,
     raw_transaction: str | None = None,
     actor: str = "",
+    locale: str | None = None,
 ) -> Challenge:
     """A SIGN_* challenge for one of the customer's wallets; 404 for a wallet that is not the
     customer's, 400 for a payload eth-account cannot parse, 409 without recovery, 423 while locked."""
@@ -97,6 +98,7 @@ def sign_challenge_create(
         type=KIND_TYPES[SignRequest.Kind(kind)],
         return_url=redirect_url,
         actor=actor,
+        locale=locale,
     )
     SignRequest.objects.create(
         challenge=challenge,
@@ -112,7 +114,12 @@ def sign_challenge_create(
 
 @transaction.atomic
 def export_challenge_create(
-    *, organization: Organization, customer_id: uuid.UUID | str, redirect_url: str, actor: str = ""
+    *,
+    organization: Organization,
+    customer_id: uuid.UUID | str,
+    redirect_url: str,
+    actor: str = "",
+    locale: str | None = None,
 ) -> Challenge:
     """An EXPORT_PRIVATE_KEYS challenge; 409 for a customer without wallets."""
     customer = _customer_locked(organization=organization, customer_id=customer_id)
@@ -124,6 +131,7 @@ def export_challenge_create(
         type=Challenge.Type.EXPORT_PRIVATE_KEYS,
         return_url=redirect_url,
         actor=actor,
+        locale=locale,
     )
 
 

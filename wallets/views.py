@@ -64,6 +64,7 @@ class CustomerWalletViewSet(CustomerViewSet):
                 account_type=data["accountType"],
                 metadata=[dict(item) for item in data.get("metadata") or []],
                 actor=self.actor,
+                locale=data.get("locale"),
             ),
         )
 
@@ -105,6 +106,7 @@ class CustomerWalletViewSet(CustomerViewSet):
                 redirect_url=redirect_url,
                 memo=data.get("memo") or "",
                 actor=self.actor,
+                locale=data.get("locale"),
                 **{arg: data.get(name) for name, arg in fields.items() if name in data},
             ),
         )
@@ -164,7 +166,11 @@ class CustomerWalletViewSet(CustomerViewSet):
             ExportInputSerializer,
             "Key export challenge created",
             lambda data, redirect_url: signing_services.export_challenge_create(
-                organization=self.organization, customer_id=pk, redirect_url=redirect_url, actor=self.actor
+                organization=self.organization,
+                customer_id=pk,
+                redirect_url=redirect_url,
+                actor=self.actor,
+                locale=data.get("locale"),
             ),
         )
 

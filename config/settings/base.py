@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "webhooks",
+    "branding",
 ]
 
 MIDDLEWARE = [
@@ -65,6 +66,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    "gateway.middleware.GatewayLanguageMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -206,6 +208,8 @@ CONTENT_SECURITY_POLICY = {
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="no-reply@onboarding-gateway.local")
+# Our product's name on the gateway pages and in emails ("Acme Wallet uses <it> to protect your wallet").
+GATEWAY_PRODUCT_NAME = env("GATEWAY_PRODUCT_NAME", default="Onboarding Gateway")
 
 # The debug page and error reports (mail to ADMINS) mask every setting whose name matches
 # this filter's pattern: Django's own (KEY, SECRET, TOKEN, PASS, ...) plus PEPPER and MASTER.
@@ -243,6 +247,11 @@ SPECTACULAR_SETTINGS = {
             "description": "Wallets on the 2-of-2 key split: wallet/create, public-key, /v2/wallets.",
         },
         {"name": "webhooks", "description": "Signed webhook endpoints, their deliveries and retries."},
+        {
+            "name": "branding",
+            "description": "The organization's brand on the gateway pages and emails: "
+            "name, logo, accent, support link.",
+        },
     ],
     # One name for each choice set used by several onboarding fields.
     "ENUM_NAME_OVERRIDES": {

@@ -19,6 +19,7 @@ from webhooks.events import WebhookEvent
 from webhooks.services import event_emit
 
 from ..errors import CustomersErrorCode as Code
+from ..lockout import customer_pin_locked_until, lock_expiry_text, pin_locked_message
 from ..models import Challenge, Customer, Organization
 from ..serializers import challenge_data, customer_data
 from .customers import GATEWAY_ACTOR
@@ -26,11 +27,20 @@ from .customers import GATEWAY_ACTOR
 
 @transaction.atomic
 def challenge_open(
-    *, organization: Organization, customer_id: uuid.UUID | str, type: str, return_url: str, actor: str = ""
+    *,
+    organization: Organization,
+    customer_id: uuid.UUID | str,
+    type: str,
+    return_url: str,
+    actor: str = "",
+    reset_pin: bool = False,
+    locale: str | None = None,
 ) -> Challenge:
     """A new challenge of `type` for the customer; earlier open ones are superseded.
 
-    Refused unless the type's flow is built and its row lets this customer start it (409).
+    Refused unless the type's flow is built and its row lets this customer start it (409),
+    and while a lock keeps the customer from its first step (409 with lockedExpiryDate).
+    `reset_pin` (INITIALIZE only): a PIN set without recovery is chosen anew instead of asked for.
     """
     from gateway.flows import flow_for
 
@@ -40,9 +50,25 @@ def challenge_open(
     customer = Customer.objects.select_for_update().filter(pk=customer_id, organization=organization).first()
     if customer is None:
         raise NotFound("Customer not found", code=Code.NOT_FOUND)
+    if reset_pin and customer.has_recovery:
+        raise Conflict(
+            "Customer has recovery set up: its PIN can no longer be replaced by starting over; use reset-pin",
+            code=Code.RECOVERY_EXISTS,
+        )
     refusal = flow.start_refusal(customer)
     if refusal:
         raise Conflict(refusal, code=Code.CHALLENGE_NOT_STARTABLE)
+    # Without a PIN there is nothing to replace: resetPin changes nothing.
+    reset_pin = reset_pin and customer.has_pin
+    locked_until = None if reset_pin else flow.locked_until(customer)
+    if locked_until is not None:
+        until = lock_expiry_text(locked_until)
+        raise Conflict(
+            f"The customer is locked out until {until} after too many wrong attempts; "
+            "try again after that time",
+            code=Code.CUSTOMER_LOCKED,
+            errors={"lockedExpiryDate": [until]},
+        )
     now = timezone.now()
     if flow.starts_per_hour_setting:
         _hourly_starts_check(
@@ -56,12 +82,17 @@ def challenge_open(
         type=type,
         return_url=return_url,
         expires_at=now + timedelta(seconds=app_settings.CHALLENGE_TTL_SECONDS),
+        reset_pin=reset_pin,
+        locale=locale,
     )
+    data: dict[str, Any] = {"customer": str(customer.pk), "superseded": superseded}
+    if reset_pin:
+        data["resetPin"] = True
     audit_record(
         action=AuditAction(f"challenge.create.{type.lower()}"),
         target=challenge,
         actor=actor,
-        data={"customer": str(customer.pk), "superseded": superseded},
+        data=data,
     )
     if type == Challenge.Type.RESET_PIN:
         event_emit(
@@ -110,20 +141,38 @@ def _hourly_starts_check(*, customer: Customer, type: str, limit: int, now: date
 
 
 def customer_initialize(
-    *, organization: Organization, customer_id: uuid.UUID | str, redirect_url: str, actor: str = ""
+    *,
+    organization: Organization,
+    customer_id: uuid.UUID | str,
+    redirect_url: str,
+    actor: str = "",
+    reset_pin: bool = False,
+    locale: str | None = None,
 ) -> Challenge:
-    """An INITIALIZE challenge (PIN, then recovery); 409 once the customer has both."""
+    """An INITIALIZE challenge (PIN, then recovery); 409 once the customer has both.
+
+    A customer with a PIN but no recovery enters that PIN first (409 while it is locked);
+    with `reset_pin` the user chooses a new PIN instead, which replaces the old copy and its
+    shard when set (no wallet can exist before recovery, so nothing depends on that shard).
+    """
     return challenge_open(
         organization=organization,
         customer_id=customer_id,
         type=Challenge.Type.INITIALIZE,
         return_url=redirect_url,
         actor=actor,
+        reset_pin=reset_pin,
+        locale=locale,
     )
 
 
 def customer_reset_pin(
-    *, organization: Organization, customer_id: uuid.UUID | str, redirect_url: str, actor: str = ""
+    *,
+    organization: Organization,
+    customer_id: uuid.UUID | str,
+    redirect_url: str,
+    actor: str = "",
+    locale: str | None = None,
 ) -> Challenge:
     """A RESET_PIN challenge; 409 unless the customer has a PIN and recovery."""
     return challenge_open(
@@ -132,25 +181,30 @@ def customer_reset_pin(
         type=Challenge.Type.RESET_PIN,
         return_url=redirect_url,
         actor=actor,
+        locale=locale,
     )
 
 
 def _pin_unlocked(*, organization: Organization, customer_id: uuid.UUID | str) -> None:
     """A challenge that starts with the PIN is refused (423) while the PIN is locked."""
     customer = Customer.objects.filter(pk=customer_id, organization=organization).first()
-    locked_until = customer.pin_locked_until if customer is not None else None
-    if customer is not None and customer.pin_status == Customer.PinStatus.LOCKED and locked_until is not None:
-        until = locked_until.isoformat().replace("+00:00", "Z")
+    until = customer_pin_locked_until(customer) if customer is not None else None
+    if until is not None:
         raise DomainError(
-            f"The customer's PIN is locked until {until} after too many wrong attempts",
+            pin_locked_message(until),
             code=Code.PIN_LOCKED,
             status_code=423,
-            errors={"lockedExpiryDate": [until]},
+            errors={"lockedExpiryDate": [lock_expiry_text(until)]},
         )
 
 
 def customer_change_pin(
-    *, organization: Organization, customer_id: uuid.UUID | str, redirect_url: str, actor: str = ""
+    *,
+    organization: Organization,
+    customer_id: uuid.UUID | str,
+    redirect_url: str,
+    actor: str = "",
+    locale: str | None = None,
 ) -> Challenge:
     """A CHANGE_PIN challenge (the current PIN, then a new one: same shard, same wallets);
     409 without PIN and recovery, 423 while the PIN is locked."""
@@ -161,11 +215,17 @@ def customer_change_pin(
         type=Challenge.Type.CHANGE_PIN,
         return_url=redirect_url,
         actor=actor,
+        locale=locale,
     )
 
 
 def customer_set_recovery(
-    *, organization: Organization, customer_id: uuid.UUID | str, redirect_url: str, actor: str = ""
+    *,
+    organization: Organization,
+    customer_id: uuid.UUID | str,
+    redirect_url: str,
+    actor: str = "",
+    locale: str | None = None,
 ) -> Challenge:
     """A SET_RECOVERY challenge (the PIN, then a new recovery copy replacing the old one);
     409 without a PIN, 423 while the PIN is locked."""
@@ -176,6 +236,7 @@ def customer_set_recovery(
         type=Challenge.Type.SET_RECOVERY,
         return_url=redirect_url,
         actor=actor,
+        locale=locale,
     )
 
 

@@ -156,10 +156,18 @@ def customer_pin_set(
     replaced = customer.has_pin
     customer.has_pin = True
     customer.pin_failed_attempts = 0
+    customer.pin_locked_at = None
     customer.pin_locked_until = None
-    customer.save(update_fields=["has_pin", "pin_failed_attempts", "pin_locked_until", "updated_at"])
+    customer.save(
+        update_fields=["has_pin", "pin_failed_attempts", "pin_locked_at", "pin_locked_until", "updated_at"]
+    )
     audit_record(
-        action=AuditAction.GATEWAY_PIN_RESET if replaced else AuditAction.GATEWAY_PIN_SET,
+        # resetPin: a PIN set before recovery, replaced by starting over; else a set or a reset.
+        action=(
+            AuditAction.GATEWAY_PIN_RESTARTED
+            if challenge.reset_pin and replaced
+            else (AuditAction.GATEWAY_PIN_RESET if replaced else AuditAction.GATEWAY_PIN_SET)
+        ),
         target=customer,
         actor=actor,
         data={"challenge": str(challenge.id), "scheme": scheme_version},
@@ -189,9 +197,17 @@ def customer_recovery_set(
 
 # The counters of failed proofs kept on the customer row: its fields and the reason a lock gives.
 _LOCKABLE = {
-    "pin": ("pin_failed_attempts", "pin_locked_until", None, "PIN_LOCKED"),
+    "pin": ("pin_failed_attempts", "pin_locked_until", "pin_locked_at", "PIN_LOCKED"),
     "email": ("email_failed_attempts", "email_locked_until", "email_locked_at", "RECOVERY_LOCKED"),
+    "questions": (
+        "questions_failed_attempts",
+        "questions_locked_until",
+        "questions_locked_at",
+        "RECOVERY_LOCKED",
+    ),
 }
+# The recovery method a recovery counter's lock is audited as.
+_RECOVERY_METHOD = {"email": "EMAIL", "questions": "SECURITY_QUESTIONS"}
 
 
 @transaction.atomic(savepoint=False)
@@ -203,25 +219,26 @@ def customer_lock(
     counter: str = "pin",
     actor: str = GATEWAY_ACTOR,
 ) -> Customer:
-    """Lock the customer's PIN (pinStatus LOCKED) or email recovery until `until`; the
-    challenge that hit the limit fails. Audited."""
+    """Lock the customer's PIN (pinStatus LOCKED), security questions or email recovery until
+    `until`; the challenge that hit the limit fails. Audited."""
     from .challenges import challenge_finish
 
     failed_field, until_field, since_field, reason = _LOCKABLE[counter]
     setattr(customer, failed_field, 0)
     setattr(customer, until_field, until)
-    fields = [failed_field, until_field, "updated_at"]
-    if since_field:
-        setattr(customer, since_field, timezone.now())
-        fields.append(since_field)
-    customer.save(update_fields=fields)
+    setattr(customer, since_field, timezone.now())
+    customer.save(update_fields=[failed_field, until_field, since_field, "updated_at"])
     challenge_finish(challenge=challenge, status=Challenge.Status.FAILED, result={"reason": reason})
-    if counter == "email":
+    if counter in _RECOVERY_METHOD:
         audit_record(
             action=AuditAction.GATEWAY_RECOVERY_LOCKED,
             target=customer,
             actor=actor,
-            data={"challenge": str(challenge.id), "method": "EMAIL", "until": until.isoformat()},
+            data={
+                "challenge": str(challenge.id),
+                "method": _RECOVERY_METHOD[counter],
+                "until": until.isoformat(),
+            },
         )
     else:
         audit_record(
@@ -317,10 +334,66 @@ def customer_pin_evaluation(
 ) -> Attempt:
     """Count one OPRF evaluation of the PIN (scheme v2) as a failure until a correct proof
     clears it (the caller holds the row lock). WRONG means counted and may be answered."""
+    return _counted_evaluation(customer=customer, challenge=challenge, counter="pin", actor=actor)
+
+
+def _counted_evaluation(*, customer: Customer, challenge: Challenge, counter: str, actor: str) -> Attempt:
+    failed_field, until_field, _, _ = _LOCKABLE[counter]
     counted = evaluation_apply(
-        failed=customer.pin_failed_attempts, locked_until=customer.pin_locked_until, now=timezone.now()
+        failed=getattr(customer, failed_field),
+        locked_until=getattr(customer, until_field),
+        now=timezone.now(),
     )
-    return _counter_save(customer=customer, challenge=challenge, counter="pin", counted=counted, actor=actor)
+    return _counter_save(
+        customer=customer, challenge=challenge, counter=counter, counted=counted, actor=actor
+    )
+
+
+@transaction.atomic(savepoint=False)
+def customer_questions_attempt(
+    *,
+    customer: Customer,
+    challenge: Challenge,
+    matches: Callable[[], bool],
+    evaluated: bool = False,
+    actor: str = GATEWAY_ACTOR,
+) -> Attempt:
+    """Count one security-answers proof on the customer's durable counter, across all of its
+    challenges, as customer_pin_attempt does for the PIN (the PIN_MAX_ATTEMPTS-th failure in
+    a row locks the questions: customer_lock)."""
+    return _counted_attempt(
+        customer=customer,
+        challenge=challenge,
+        counter="questions",
+        matches=matches,
+        actor=actor,
+        evaluated=evaluated,
+    )
+
+
+@transaction.atomic(savepoint=False)
+def customer_questions_evaluation(
+    *, customer: Customer, challenge: Challenge, actor: str = GATEWAY_ACTOR
+) -> Attempt:
+    """Count one OPRF evaluation of the answers (scheme v2), as customer_pin_evaluation does."""
+    return _counted_evaluation(customer=customer, challenge=challenge, counter="questions", actor=actor)
+
+
+@transaction.atomic(savepoint=False)
+def customer_questions_counter_clear(*, customer: Customer) -> None:
+    """New answers were stored: their counter starts again (no write when it is clear)."""
+    if customer.questions_failed_attempts or customer.questions_locked_until:
+        customer.questions_failed_attempts = 0
+        customer.questions_locked_at = None
+        customer.questions_locked_until = None
+        customer.save(
+            update_fields=[
+                "questions_failed_attempts",
+                "questions_locked_at",
+                "questions_locked_until",
+                "updated_at",
+            ]
+        )
 
 
 @transaction.atomic(savepoint=False)

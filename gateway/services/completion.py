@@ -6,6 +6,7 @@ import uuid
 
 from django.contrib.sessions.backends.base import SessionBase
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from core.audit import AuditAction, SystemActor
 from core.services import audit_record
@@ -45,7 +46,7 @@ def challenge_decline(*, challenge_id: uuid.UUID, session: SessionBase) -> str:
     fails with result.reason "declined"; returns where the browser goes next."""
     challenge = challenge_for_session(challenge_id=challenge_id, session=session, lock=True)
     if not flow_for(challenge.type).declinable:
-        raise StepOutOfOrder("This session cannot be declined here.", code=GatewayErrorCode.NOT_DECLINABLE)
+        raise StepOutOfOrder(_("This session cannot be declined here."), code=GatewayErrorCode.NOT_DECLINABLE)
     _challenge_fail_by_user(challenge=challenge, reason="declined")
     return return_url_with(challenge=challenge, status=Challenge.Status.FAILED)
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from django.contrib.sessions.backends.base import SessionBase
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core import oprf
 from core.conf import app_settings
@@ -102,7 +103,7 @@ def pending_material_create(
         made = OprfEvaluation.objects.filter(challenge=challenge, purpose=purpose).count()
         if made >= SETUP_EVALUATIONS_PER_CHALLENGE:
             raise RateLimited(
-                "Too many attempts to set this up in one session. Go back to the app and start again.",
+                _("Too many attempts to set this up in one session. Go back to the app and start again."),
                 retry_after=app_settings.CHALLENGE_TTL_SECONDS,
             )
         OprfEvaluation.objects.create(
@@ -141,7 +142,7 @@ class Pending:
 def pending_material_take(*, session: SessionBase, challenge: Challenge, kind: str) -> Pending:
     pending = session_state(session=session, challenge_id=challenge.id).get("pending", {}).get(kind)
     if not pending or "oprfKeyVersion" not in pending:
-        raise StepOutOfOrder("Start this step again: no key material was prepared for it.")
+        raise StepOutOfOrder(_("Start this step again: no key material was prepared for it."))
     aad = scheme.secret_aad(customer_id=challenge.customer_id, kind=kind)
     salt = scheme.decode_field(pending["salt"], field="salt", length=scheme.SALT_BYTES)
     secret = decrypt(
@@ -185,7 +186,7 @@ def copy_evaluate(
     """Count, then answer, one evaluation for an unlock of a v2 copy (caller: in a transaction,
     holding the copy's counter row locked)."""
     if record.scheme_version != SCHEME_V2:
-        raise StepOutOfOrder("This copy is not protected by an OPRF yet.", code=Code.SCHEME_MISMATCH)
+        raise StepOutOfOrder(_("This copy is not protected by an OPRF yet."), code=Code.SCHEME_MISMATCH)
     attempt = counter.evaluation()
     if _locked(attempt):
         return EvaluationOutcome(ok=False, locked=True)
@@ -202,7 +203,8 @@ def copy_evaluate(
     except UnknownOprfKeyVersion:
         # An operator dropped a key version some copy still needs: say so, count nothing.
         raise Conflict(
-            "This copy can no longer be checked. Use your recovery to reset it.", code=Code.OPRF_KEY_RETIRED
+            _("This copy can no longer be checked. Use your recovery to reset it."),
+            code=Code.OPRF_KEY_RETIRED,
         ) from None
     evaluation = OprfEvaluation.objects.create(
         challenge=challenge, purpose=purpose, key_version=key_version, blinded_element=blinded
@@ -224,10 +226,10 @@ def _evaluation_redeem(*, challenge: Challenge, purpose: str, value: object) -> 
     )
     if record is None:
         return Conflict(
-            "That evaluation was not issued for this step. Enter it again.", code=Code.EVALUATION_UNKNOWN
+            _("That evaluation was not issued for this step. Enter it again."), code=Code.EVALUATION_UNKNOWN
         )
     if record.used_at is not None:
-        return Conflict("That evaluation was already used. Enter it again.", code=Code.EVALUATION_USED)
+        return Conflict(_("That evaluation was already used. Enter it again."), code=Code.EVALUATION_USED)
     record.used_at = timezone.now()
     record.save(update_fields=["used_at"])
     return record

@@ -11,6 +11,7 @@ import uuid
 
 from django.contrib.sessions.backends.base import SessionBase
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from core.audit import AuditAction, SystemActor
 from core.crypto import constant_time_equal, decrypt, encrypt, peppered_hmac
@@ -100,7 +101,7 @@ def _pin_copy(challenge: Challenge) -> tuple[Customer, PinCredential]:
     customer = challenge.customer  # row-locked with the challenge
     credential = PinCredential.objects.filter(customer=customer).first()
     if not customer.has_pin or credential is None:
-        raise StepOutOfOrder("No PIN is set yet. Choose one first.", code=Code.PIN_NOT_NEEDED)
+        raise StepOutOfOrder(_("No PIN is set yet. Choose one first."), code=Code.PIN_NOT_NEEDED)
     return customer, credential
 
 
@@ -131,12 +132,13 @@ def _pin_evaluate_attempt(
 
 def _raise_unless_ok(outcome: EvaluationOutcome | ProofOutcome) -> None:
     if outcome.locked:
-        raise Locked("Too many wrong PINs. Your PIN is locked for 30 minutes.")
+        raise Locked(_("Too many wrong PINs. Your PIN is locked for 30 minutes."))
     if outcome.refusal is not None:
         raise outcome.refusal
     if not outcome.ok:
         raise WrongSecret(
-            f"That PIN is not correct. {tries_phrase(outcome.remaining)} before it locks for 30 minutes.",
+            _("That PIN is not correct. %(tries)s before it locks for 30 minutes.")
+            % {"tries": tries_phrase(outcome.remaining)},
             code=Code.WRONG_PIN,
         )
 

@@ -8,15 +8,16 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Count, Min, Q
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy, override
+from django.utils.translation import gettext as _
 
+from branding.emails import branded_mail_send
 from core.audit import AuditAction, SystemActor
 from core.conf import app_settings
 from core.crypto import constant_time_equal, decrypt, encrypt, peppered_hmac
@@ -24,9 +25,10 @@ from core.errors import DomainError, RateLimited
 from core.services import audit_record
 from customers.models import Challenge, Customer
 from customers.services import (
-    challenge_finish,
     customer_email_code_attempt,
-    customer_locked_out_emit,
+    customer_questions_attempt,
+    customer_questions_counter_clear,
+    customer_questions_evaluation,
     customer_recovery_set,
 )
 
@@ -47,8 +49,6 @@ from .attempts import (
     Attempt,
     EvaluationOutcome,
     ProofOutcome,
-    evaluation_attempt_count,
-    proof_attempt_count,
     tries_left,
     tries_phrase,
 )
@@ -73,7 +73,7 @@ EMAIL_CODE_TTL = timedelta(minutes=10)
 EMAIL_CODE_TRIES = 5
 EMAIL_CODES_PER_CHALLENGE = 5
 QUESTIONS_OPRF_PURPOSE = OprfEvaluation.Purpose.QUESTIONS
-EMAIL_LOCKED_MESSAGE = "Too many wrong codes. Email recovery is locked for 30 minutes."
+EMAIL_LOCKED_MESSAGE = gettext_lazy("Too many wrong codes. Email recovery is locked for 30 minutes.")
 
 
 def validate_question_ids(question_ids: object) -> list[str]:
@@ -83,12 +83,12 @@ def validate_question_ids(question_ids: object) -> list[str]:
         or not all(isinstance(q, str) and q in QUESTIONS for q in question_ids)
     ):
         raise DomainError(
-            f"Choose {REQUIRED_QUESTIONS} questions from the list.",
+            _("Choose %(count)d questions from the list.") % {"count": REQUIRED_QUESTIONS},
             errors={"questionIds": ["choose exactly three listed questions"]},
         )
     if len(set(question_ids)) != REQUIRED_QUESTIONS:
         raise DomainError(
-            "Choose three different questions.", errors={"questionIds": ["questions must be different"]}
+            _("Choose three different questions."), errors={"questionIds": ["questions must be different"]}
         )
     return list(question_ids)
 
@@ -156,16 +156,16 @@ def _recovery_copies_replace(*, customer: Customer, challenge: Challenge, kept: 
         )
 
 
-def _send_code(*, email: str, code: str) -> None:
-    send_mail(
-        subject="Your confirmation code",
-        message=(
-            f"Your confirmation code is {code}.\n\n"
-            "It expires in 10 minutes. If you did not ask for it, ignore this email."
-        ),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        recipient_list=[email],
-    )
+def _send_code(*, organization_id: uuid.UUID, email: str, code: str, language: str) -> None:
+    """The code mail, in the organization's brand and the page's language (the challenge's
+    locale or the user's switch on the page)."""
+    with override(language):
+        branded_mail_send(
+            organization_id=organization_id,
+            to=email,
+            template="recovery_code",
+            context={"code": code, "minutes": int(EMAIL_CODE_TTL.total_seconds() // 60)},
+        )
 
 
 def _code_hmac(*, challenge: Challenge, code: str) -> str:
@@ -186,13 +186,13 @@ def _issue_code(*, challenge: Challenge, email: str) -> EmailCode:
     )
     if sent["this_challenge"] >= EMAIL_CODES_PER_CHALLENGE:
         raise RateLimited(
-            "Too many codes were sent for this session. Go back to the app and start again.",
+            _("Too many codes were sent for this session. Go back to the app and start again."),
             code=Code.RATE_LIMITED,
             retry_after=int(EMAIL_CODE_TTL.total_seconds()),
         )
     if sent["last_hour"] >= app_settings.EMAIL_CODES_PER_CUSTOMER_HOUR:
         raise RateLimited(
-            "Too many codes were sent to this account in the last hour. Try again later.",
+            _("Too many codes were sent to this account in the last hour. Try again later."),
             code=Code.RATE_LIMITED,
             retry_after=int((sent["first"] + timedelta(hours=1) - now).total_seconds()) + 1,
         )
@@ -205,7 +205,12 @@ def _issue_code(*, challenge: Challenge, email: str) -> EmailCode:
         code_hmac=_code_hmac(challenge=challenge, code=code),
         expires_at=timezone.now() + EMAIL_CODE_TTL,
     )
-    transaction.on_commit(lambda: _send_code(email=email, code=code))
+    # The language active now is the page's (gateway.middleware): switch > locale > Accept-Language.
+    language = get_language() or challenge.locale or settings.LANGUAGE_CODE
+    organization_id = challenge.organization_id
+    transaction.on_commit(
+        lambda: _send_code(organization_id=organization_id, email=email, code=code, language=language)
+    )
     return record
 
 
@@ -235,11 +240,11 @@ def _check_code(
         .first()
     )
     if record is None:
-        return CodeOutcome(False, "Ask for a code first.", Code.NO_CODE)
+        return CodeOutcome(False, _("Ask for a code first."), Code.NO_CODE)
     if record.expires_at <= timezone.now():
-        return CodeOutcome(False, "That code has expired. Ask for a new one.", Code.CODE_EXPIRED)
+        return CodeOutcome(False, _("That code has expired. Ask for a new one."), Code.CODE_EXPIRED)
     if record.attempts >= EMAIL_CODE_TRIES:
-        return CodeOutcome(False, "Too many wrong codes. Ask for a new one.", Code.CODE_EXHAUSTED)
+        return CodeOutcome(False, _("Too many wrong codes. Ask for a new one."), Code.CODE_EXHAUSTED)
     ok = constant_time_equal(_code_hmac(challenge=challenge, code=code), record.code_hmac)
     if ok:
         record.used_at = timezone.now()
@@ -251,16 +256,18 @@ def _check_code(
     if count is not None:
         attempt = count(ok)
         if attempt in (Attempt.LOCKED_NOW, Attempt.ALREADY_LOCKED):
-            return CodeOutcome(False, EMAIL_LOCKED_MESSAGE, Code.LOCKED)
+            return CodeOutcome(False, str(EMAIL_LOCKED_MESSAGE), Code.LOCKED)
         customer_left = tries_left(challenge.customer.email_failed_attempts)
     if ok:
         return CodeOutcome(True, email=record.email)
     left = EMAIL_CODE_TRIES - record.attempts
     if left == 0:
-        return CodeOutcome(False, "Too many wrong codes. Ask for a new one.", Code.CODE_EXHAUSTED)
+        return CodeOutcome(False, _("Too many wrong codes. Ask for a new one."), Code.CODE_EXHAUSTED)
     if customer_left is not None:
         left = min(left, customer_left)
-    return CodeOutcome(False, f"That code is not correct. {tries_phrase(left)}.", Code.WRONG_CODE)
+    return CodeOutcome(
+        False, _("That code is not correct. %(tries)s.") % {"tries": tries_phrase(left)}, Code.WRONG_CODE
+    )
 
 
 def _raise_for_code(outcome: CodeOutcome) -> None:
@@ -319,45 +326,19 @@ def email_setup_confirm(
 def _questions_copy(challenge: Challenge) -> QuestionRecovery:
     record = QuestionRecovery.objects.select_for_update().filter(customer_id=challenge.customer_id).first()
     if record is None:
-        raise StepOutOfOrder("No security questions are set up for this account.", code=Code.NO_QUESTIONS)
+        raise StepOutOfOrder(_("No security questions are set up for this account."), code=Code.NO_QUESTIONS)
     return record
 
 
-def _questions_locked_now(*, challenge: Challenge, record: QuestionRecovery) -> None:
-    challenge_finish(
-        challenge=challenge, status=Challenge.Status.FAILED, result={"reason": "RECOVERY_LOCKED"}
-    )
-    audit_record(
-        action=AuditAction.GATEWAY_RECOVERY_LOCKED,
-        target=challenge.customer,
-        actor=SystemActor.GATEWAY,
-        data={
-            "challenge": str(challenge.id),
-            "method": "SECURITY_QUESTIONS",
-            "until": record.locked_until.isoformat() if record.locked_until else None,
-        },
-    )
-    customer_locked_out_emit(customer=challenge.customer)
-
-
-def _questions_counter(challenge: Challenge, record: QuestionRecovery) -> Counter:
-    counters: dict[str, Any] = {
-        "holder": record,
-        "failed_field": "failed_attempts",
-        "locked_field": "locked_until",
-    }
-
-    def after(attempt: Attempt) -> Attempt:
-        if attempt is Attempt.LOCKED_NOW:
-            _questions_locked_now(challenge=challenge, record=record)
-        return attempt
-
+def _questions_counter(challenge: Challenge) -> Counter:
+    # The answers' counter is on the customer (row-locked with the challenge), across challenges.
+    customer = challenge.customer
     return Counter(
-        evaluation=lambda: after(evaluation_attempt_count(**counters, now=timezone.now())),
-        proof=lambda matches, evaluated: after(
-            proof_attempt_count(**counters, matches=matches, now=timezone.now(), evaluated=evaluated)
+        evaluation=lambda: customer_questions_evaluation(customer=customer, challenge=challenge),
+        proof=lambda matches, evaluated: customer_questions_attempt(
+            customer=customer, challenge=challenge, matches=matches, evaluated=evaluated
         ),
-        remaining=lambda: tries_left(record.failed_attempts),
+        remaining=lambda: tries_left(customer.questions_failed_attempts),
     )
 
 
@@ -373,20 +354,20 @@ def _questions_evaluate_attempt(
         challenge=challenge,
         purpose=QUESTIONS_OPRF_PURPOSE,
         record=record,
-        counter=_questions_counter(challenge, record),
+        counter=_questions_counter(challenge),
         blinded_value=blinded_element,
     )
 
 
 def _raise_unless_ok(outcome: EvaluationOutcome | ProofOutcome) -> None:
     if outcome.locked:
-        raise Locked("Too many wrong answers. Recovery is locked for 30 minutes.")
+        raise Locked(_("Too many wrong answers. Recovery is locked for 30 minutes."))
     if outcome.refusal is not None:
         raise outcome.refusal
     if not outcome.ok:
         raise WrongSecret(
-            f"At least one answer is not correct. {tries_phrase(outcome.remaining)} "
-            "before recovery locks for 30 minutes.",
+            _("At least one answer is not correct. %(tries)s before recovery locks for 30 minutes.")
+            % {"tries": tries_phrase(outcome.remaining)},
             code=Code.WRONG_ANSWERS,
         )
 
@@ -420,7 +401,7 @@ def _questions_proof_attempt(
         session=session,
         purpose=QUESTIONS_OPRF_PURPOSE,
         record=record,
-        counter=_questions_counter(challenge, record),
+        counter=_questions_counter(challenge),
         matches=lambda: constant_time_equal(
             auth_hmac(auth_key, purpose=QUESTIONS_AUTH_PURPOSE), bytes(record.auth_hmac)
         ),
@@ -478,10 +459,9 @@ def _questions_store(
                 aad=scheme.secret_aad(customer_id=customer.id, kind="questions", version=SCHEME_VERSION),
             ),
             "wrapped_shard": wrapped_shard,
-            "failed_attempts": 0,
-            "locked_until": None,
         },
     )
+    customer_questions_counter_clear(customer=customer)  # new answers: a fresh counter
     return record
 
 
@@ -528,9 +508,9 @@ def restore_email_start(*, challenge_id: uuid.UUID, session: SessionBase) -> Ema
     )
     record = EmailRecovery.objects.filter(customer_id=challenge.customer_id).first()
     if record is None:
-        raise StepOutOfOrder("No recovery email is set up for this account.", code=Code.NO_EMAIL)
+        raise StepOutOfOrder(_("No recovery email is set up for this account."), code=Code.NO_EMAIL)
     if challenge.customer.email_recovery_locked:
-        raise Locked(EMAIL_LOCKED_MESSAGE)
+        raise Locked(str(EMAIL_LOCKED_MESSAGE))
     return _issue_code(challenge=challenge, email=record.email)
 
 
@@ -549,10 +529,10 @@ def _restore_email_attempt(
     )
     record = EmailRecovery.objects.filter(customer_id=challenge.customer_id).first()
     if record is None:
-        raise StepOutOfOrder("No recovery email is set up for this account.", code=Code.NO_EMAIL)
+        raise StepOutOfOrder(_("No recovery email is set up for this account."), code=Code.NO_EMAIL)
     customer = challenge.customer  # row-locked with the challenge
     if customer.email_recovery_locked:
-        return CodeOutcome(False, EMAIL_LOCKED_MESSAGE, Code.LOCKED)
+        return CodeOutcome(False, str(EMAIL_LOCKED_MESSAGE), Code.LOCKED)
     # Every code compared here counts on the customer, whichever challenge it came through.
     outcome = _check_code(
         challenge=challenge,

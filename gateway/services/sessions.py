@@ -14,6 +14,7 @@ from typing import Any
 
 from django.contrib.sessions.backends.base import SessionBase
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from core.crypto import constant_time_equal
 from customers.links import challenge_link_token_valid
@@ -93,7 +94,7 @@ def challenge_link_open(
     challenge_bind(
         challenge=challenge,
         session_binding=_binding_hash(binding),
-        step=flow_for(challenge.type).entry(challenge.customer),
+        step=flow_for(challenge.type).entry(challenge),
     )
     session_state_update(session=session, challenge_id=challenge.id, binding=binding)
     return LinkOutcome("ok", challenge)
@@ -110,9 +111,9 @@ def challenge_for_session(*, challenge_id: uuid.UUID, session: SessionBase, lock
         raise SessionRefused()
     if challenge.effective_status not in Challenge.OPEN_STATUSES:
         raise ChallengeClosed(
-            "This session has expired. Go back to the app and start again."
+            _("This session has expired. Go back to the app and start again.")
             if challenge.effective_status == Challenge.Status.EXPIRED
-            else "This session has already ended. Go back to the app."
+            else _("This session has already ended. Go back to the app.")
         )
     return challenge
 
@@ -132,9 +133,8 @@ def challenge_page_start(*, challenge_id: uuid.UUID, session: SessionBase) -> Ch
     front instead of after the user types the PIN. The caller sees it no longer open.
     """
     challenge = challenge_for_session(challenge_id=challenge_id, session=session)
-    customer = challenge.customer
-    entry = flow_for(challenge.type).entry(customer)
-    if entry == PIN_ENTER and customer.pin_status == Customer.PinStatus.LOCKED:
+    entry = flow_for(challenge.type).entry(challenge)
+    if entry == PIN_ENTER and challenge.customer.pin_status == Customer.PinStatus.LOCKED:
         return _challenge_stop_locked(challenge_id=challenge_id, session=session)
     if current_step(challenge=challenge) != entry or not challenge.step:
         challenge_transition(challenge=challenge, step=entry)

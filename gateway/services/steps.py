@@ -23,7 +23,7 @@ def step_challenge(
     challenge = challenge_for_session(challenge_id=challenge_id, session=session, lock=lock)
     refusal = flow_for(challenge.type).refusal(current=current_step(challenge=challenge), action=action)
     if refusal is not None:
-        raise StepOutOfOrder(refusal.message, code=refusal.code)
+        raise StepOutOfOrder(str(refusal.message), code=refusal.code)
     return challenge
 
 

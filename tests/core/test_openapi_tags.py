@@ -42,6 +42,8 @@ def test_every_operation_has_exactly_one_declared_tag(operations):
         ("GET", "/v2/webhooks/{id}/deliveries", "webhooks"),
         ("GET", "/v2/wallets", "wallets"),
         ("PUT", "/v2/wallets/{id}", "wallets"),
+        ("GET", "/v2/organization/branding", "branding"),
+        ("PUT", "/v2/organization/branding", "branding"),
     ],
 )
 def test_operations_are_grouped_by_surface(operations, method, path, tag):
@@ -51,4 +53,12 @@ def test_operations_are_grouped_by_surface(operations, method, path, tag):
 def test_docs_list_the_surfaces_in_order(client):
     schema = client.get("/v2/schema", HTTP_ACCEPT="application/json").json()
     names = [tag["name"] for tag in schema["tags"]]
-    assert names == ["customers", "challenges", "merchant accounts", "onboarding", "wallets", "webhooks"]
+    assert names == [
+        "customers",
+        "challenges",
+        "merchant accounts",
+        "onboarding",
+        "wallets",
+        "webhooks",
+        "branding",
+    ]

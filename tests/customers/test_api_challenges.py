@@ -16,6 +16,7 @@ from .conftest import ORIGIN, counts
 pytestmark = pytest.mark.django_db
 
 CHALLENGE_FIELDS = {
+    "id",
     "challengeId",
     "type",
     "status",
@@ -25,6 +26,7 @@ CHALLENGE_FIELDS = {
     "createdAt",
     "completedAt",
     "result",
+    "locale",
 }
 
 
@@ -39,6 +41,7 @@ def test_initialize_creates_a_challenge_with_a_working_gateway_link(api, custome
     assert body["success"] is True and body["message"] == "Initialization challenge created"
     data = body["data"]
     assert set(data) == CHALLENGE_FIELDS
+    assert data["id"] == data["challengeId"]
     assert data["type"] == "INITIALIZE" and data["status"] == "pending"
     assert data["returnUrl"] == f"{ORIGIN}/onboarding/done?session=abc"
     assert data["completedAt"] is None and data["result"] is None

@@ -23,6 +23,8 @@ CUSTOMER_FIELDS = {
     "hasRecovery",
     "pinStatus",
     "recoveryMethods",
+    "pinDetails",
+    "securityQuestionDetails",
     "emailRecoveryDetails",
     "createdAt",
     "updatedAt",
@@ -204,7 +206,7 @@ def test_list_is_scoped_to_the_organization(api, other_api, organization):
         {"limit": 101},
         {"limit": "x"},
         {"order": "up"},
-        {"order": "DESC"},
+        {"order": "DESCENDING"},
     ],
 )
 def test_bad_list_parameters_are_400(api, params):

@@ -30,6 +30,7 @@ def challenge_make(
     type: str = Challenge.Type.INITIALIZE,
     return_url: str = "https://wallet.example.com/done?from=app",
     expires_in: timedelta = timedelta(minutes=15),
+    locale: str | None = None,
 ) -> Challenge:
     customer = customer or customer_make()
     return Challenge.objects.create(
@@ -38,6 +39,7 @@ def challenge_make(
         type=type,
         return_url=return_url,
         expires_at=timezone.now() + expires_in,
+        locale=locale,
     )
 
 
@@ -47,11 +49,11 @@ def link_path(challenge: Challenge) -> str:
     return url[url.index("/gateway/") :]
 
 
-def link_spend(client, challenge: Challenge):
+def link_spend(client, challenge: Challenge, **headers):
     """What a browser running the link's page does: GET the link (nothing spent), then POST it
     with the page's CSRF token (the link is spent and the session bound). The POST's response."""
     path = link_path(challenge)
-    first = client.get(path)
+    first = client.get(path, **headers)
     if first.status_code != 200 or "csrftoken" not in client.cookies:
         return first
-    return client.post(path, {"csrfmiddlewaretoken": client.cookies["csrftoken"].value})
+    return client.post(path, {"csrfmiddlewaretoken": client.cookies["csrftoken"].value}, **headers)

@@ -23,9 +23,20 @@ def assert_accessible(page, where: str) -> None:
     assert not problems, f"{where}: {problems}"
 
 
+def _brand(challenge, accent: str | None) -> None:
+    """The organization's brand with a dark or a light accent (None: unbranded, default colours)."""
+    if accent is not None:
+        from tests.branding.conftest import brand_acme
+
+        brand_acme(challenge.organization, accent=accent)
+
+
+@pytest.mark.parametrize("accent", [None, "#1b3a8a", "#f5c542"])
+@pytest.mark.parametrize("locale", ["en", "fil"])
 @pytest.mark.parametrize("width", [360, 1280])
-def test_every_onboarding_step_passes_axe(live_server, new_page, width):
-    challenge = challenge_make(return_url=f"{live_server.url}/gateway/demo/return")
+def test_every_onboarding_step_passes_axe(live_server, new_page, width, locale, accent):
+    challenge = challenge_make(return_url=f"{live_server.url}/gateway/demo/return", locale=locale)
+    _brand(challenge, accent)
     page = new_page(width=width)
     open_link(page, live_server, challenge)
     assert_accessible(page, "PIN step")
@@ -42,8 +53,11 @@ def test_every_onboarding_step_passes_axe(live_server, new_page, width):
     assert_accessible(page, "email recovery")
 
 
-def test_the_closed_link_page_passes_axe(live_server, new_page):
-    challenge = challenge_make(return_url=f"{live_server.url}/gateway/demo/return")
+@pytest.mark.parametrize("accent", [None, "#1b3a8a", "#f5c542"])
+@pytest.mark.parametrize("locale", ["en", "fil"])
+def test_the_closed_link_page_passes_axe(live_server, new_page, locale, accent):
+    challenge = challenge_make(return_url=f"{live_server.url}/gateway/demo/return", locale=locale)
+    _brand(challenge, accent)
     first = new_page()
     open_link(first, live_server, challenge)
     other = new_page()

@@ -45,7 +45,7 @@ def rng_bytes_for(blind_hex: str) -> str:
 CHECK = """
 async ([vectors, seed, keyInfo]) => {
   const m = await import("/static/gateway/js/oprf.js");
-  const { bytesToHex, hexToBytes } = await import("/static/vendor/noble.js");
+  const { bytesToHex, hexToBytes } = await import("/static/vendor/noble-pin.js");
   const keys = m.oprfDeriveKeyPair(hexToBytes(seed), hexToBytes(keyInfo));
   const results = [];
   for (const v of vectors) {

@@ -18,7 +18,7 @@ from gateway.models import EmailCode, EmailRecovery
 
 from . import scheme_mirror as sm
 from .conftest import Flow
-from .factories import customer_make, organization_make
+from .factories import challenge_make, customer_make, organization_make
 
 pytestmark = pytest.mark.django_db
 
@@ -104,9 +104,10 @@ def test_the_attack_many_reset_challenges_and_wrong_codes_checks_a_bounded_numbe
     compared = sum(EmailCode.objects.filter(challenge__customer=victim).values_list("attempts", flat=True))
     assert compared == 5
     assert answers[403] == 4 and answers[423] >= 1
-    # Creation is limited per customer and hour; the refusals created nothing.
-    assert answers[201] == 5 and answers[429] == 25
-    assert Challenge.objects.filter(customer=victim).count() == 5
+    # Once email recovery (the victim's only method) is locked, reset-pin is refused up front
+    # (409 with lockedExpiryDate) instead of opening a page that cannot work; nothing created.
+    assert answers[201] == 1 and answers[409] == 29
+    assert Challenge.objects.filter(customer=victim).count() == 1
     # Locked: shown on the customer, audited once, the challenge that hit it failed, nothing released.
     victim.refresh_from_db()
     assert victim.email_recovery_locked and victim.email_locked_until > timezone.now() + timedelta(minutes=29)
@@ -140,7 +141,12 @@ def test_wrong_codes_count_across_challenges_and_a_right_code_then_is_refused(
     right = _code()
     response = second.post("restore/email/confirm", {"code": _wrong(right)})
     assert response.status_code == 423 and response.json()["code"] == "locked"
-    _, third = _opened(victim)
+    # The API now refuses a new reset-pin up front, saying until when.
+    refused = _reset_pin(victim)
+    assert refused.status_code == 409 and set(refused.json()["errors"]) == {"lockedExpiryDate"}
+    # A challenge that is open anyway (made before the lock) still gets nothing.
+    third = Flow(challenge_make(customer=victim, type=Challenge.Type.RESET_PIN))
+    third.open()
     sent_before = len(mail.outbox)
     with django_capture_on_commit_callbacks(execute=True):
         response = third.post("restore/email/start")

@@ -10,7 +10,7 @@ from django.test import Client, override_settings
 
 from core.crypto import b64url, b64url_decode, decrypt
 from core.models import AuditEvent
-from customers.models import Challenge
+from customers.models import Challenge, Customer
 from gateway.models import OprfEvaluation, PinCredential, QuestionRecovery
 
 from . import scheme_mirror as sm
@@ -340,13 +340,13 @@ def test_wrong_answers_under_v2_count_at_the_evaluation():
     flow = resumed(customer, type=Challenge.Type.RESET_PIN)
     salt = bytes(QuestionRecovery.objects.get(customer=customer).salt)
     proof = v2_proof(flow, "wrong\nanswers\nhere", step="restore/questions/evaluate", salt=salt)
-    assert QuestionRecovery.objects.get(customer=customer).failed_attempts == 1
+    assert Customer.objects.get(pk=customer.pk).questions_failed_attempts == 1
     response = flow.post("restore/questions", proof, raw=True)
     assert response.status_code == 403 and "4 tries" in response.json()["message"]
-    assert QuestionRecovery.objects.get(customer=customer).failed_attempts == 1
+    assert Customer.objects.get(pk=customer.pk).questions_failed_attempts == 1
     proof = v2_proof(flow, sm.answers_secret(ANSWERS), step="restore/questions/evaluate", salt=salt)
     assert flow.post("restore/questions", proof, raw=True).status_code == 200
-    assert QuestionRecovery.objects.get(customer=customer).failed_attempts == 0
+    assert Customer.objects.get(pk=customer.pk).questions_failed_attempts == 0
 
 
 def test_setup_evaluations_are_capped_per_challenge(flow):

@@ -42,7 +42,8 @@ CEILINGS = {
     # issue 15 one lookup of webhook subscribers (customer.recovery_initiated).
     "customers.reset-pin": 10 + 1,
     "gateway.open": 9,
-    "gateway.page": 5,
+    # Issue 16 (branding) adds one SELECT to every page: the organization and its brand (no logo bytes).
+    "gateway.page": 5 + 1,
     "gateway.pin/start": 7,  # scheme v2: +2, the setup evaluation is counted per challenge and recorded
     "gateway.pin/setup": 16 + 1,
     "gateway.complete (too early)": 6,
@@ -50,7 +51,7 @@ CEILINGS = {
     # 16 before issue 14, which adds one DELETE: the new recovery copy replaces the other method's.
     "gateway.recovery/questions": 17,
     "gateway.complete": 7,
-    "gateway.page (resume)": 5,
+    "gateway.page (resume)": 5 + 1,  # branding, as gateway.page
     "gateway.pin/evaluate": 7,  # scheme v2 (new): the counted, recorded OPRF evaluation
     "gateway.pin/verify (wrong)": 7,
     "gateway.pin/verify": 10,
@@ -58,7 +59,7 @@ CEILINGS = {
     "gateway.recovery/email/confirm (wrong)": 6,
     # 15 before issue 14: the same DELETE of the other method's copy.
     "gateway.recovery/email/confirm": 16,
-    "gateway.page (restore)": 5,
+    "gateway.page (restore)": 5 + 1,  # branding, as gateway.page
     "gateway.restore/email/start": 8,
     "gateway.restore/email/confirm": 10,
     "gateway.pin/setup (reset)": 14 + 1,

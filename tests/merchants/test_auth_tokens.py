@@ -1,5 +1,6 @@
 """Client tokens (/v2/auth/token), account tokens, refresh rotation and token refusal."""
 
+import json
 from datetime import timedelta
 
 import jwt
@@ -84,6 +85,29 @@ def test_token_request_validation(api):
         "clientSecret should not be empty",
         "clientSecret must be a string",
     ]
+
+
+@pytest.mark.parametrize(
+    "path, field, other",
+    [
+        ("/v2/auth/token", "clientId", {"clientSecret": "s"}),
+        ("/v2/auth/token", "clientSecret", {"clientId": "c"}),
+        ("/v2/account/token", "username", {"password": "p"}),
+        ("/v2/account/token", "password", {"username": "u"}),
+    ],
+)
+def test_a_lone_surrogate_is_a_400_not_a_500(api, partner, path, field, other):
+    # The merchant fuzz run's 500s on /v2/auth/token: JSON may escape an unpaired surrogate
+    # ("\ud800"), which no UTF-8 text holds, so hashing the secret (or keying the login
+    # counters, or querying) failed. Now the validation refuses it like any bad string.
+    raw = json.dumps({field: "a\ud800b", **other})  # ensure_ascii writes the escape
+    response = api.post(path, raw, content_type="application/json")
+    assert response.status_code == 400, response.content
+    assert response.json() == {
+        "statusCode": 400,
+        "message": [f"{field} must not contain unpaired surrogate characters"],
+        "error": "Bad Request",
+    }
 
 
 def test_disabled_client_gets_no_token_and_its_tokens_stop_at_once(api, partner, client_token, body):

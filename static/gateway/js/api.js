@@ -1,7 +1,8 @@
 // JSON calls to the gateway's step endpoints, with Django's CSRF token from the page's meta tag.
+import { gettext } from "./i18n.js";
 export class ApiError extends Error {
   constructor(status, body) {
-    super((body && body.message) || "Something went wrong. Please try again.");
+    super((body && body.message) || gettext("Something went wrong. Please try again."));
     this.status = status;
     this.code = body && body.code;
     this.errors = body && body.errors;
@@ -23,7 +24,7 @@ export async function post(challengeId, step, body = {}) {
       body: JSON.stringify(body),
     });
   } catch {
-    throw new ApiError(0, { message: "We could not reach the server. Check your connection and try again." });
+    throw new ApiError(0, { message: gettext("We could not reach the server. Check your connection and try again.") });
   }
   let data;
   try {

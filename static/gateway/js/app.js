@@ -1,8 +1,8 @@
 // The gateway page: runs the challenge's flow (data-flow, from gateway/flows.py) with the
-// step handlers of steps.js, and keeps the page honest: no stale form after Back/Forward, the
-// link's expiry shown and watched.
+// step handlers of steps.js (those of the wallet steps loaded only when the flow has them), and
+// keeps the page honest: no stale form after Back/Forward, the link's expiry shown and watched.
 import { runFlow } from "./flow.js";
-import { handlers } from "./steps.js";
+import { handlersFor } from "./steps.js";
 import { gettext, interpolate } from "./i18n.js";
 import { $, root, clearForms, endPage, localTime, wireDigitInputs } from "./ui.js";
 
@@ -51,8 +51,9 @@ wireDigitInputs(root);
 watchExpiry();
 
 const data = root.dataset;
+const flow = JSON.parse(data.flow);
 runFlow({
-  flow: JSON.parse(data.flow),
-  handlers,
+  flow,
+  handlers: await handlersFor(flow),
   ctx: { challengeId: data.challengeId, customerId: data.customerId, data, shard: null, lastForm: null },
 });

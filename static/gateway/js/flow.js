@@ -6,6 +6,7 @@
 // the PIN step made). Adding a step to the page = a handler in steps.js; the order comes
 // from the table.
 import { ended } from "./ui.js";
+import { gettext } from "./i18n.js";
 
 export function runFlow({ flow, handlers, ctx }) {
   const steps = new Map(flow.steps.map((step) => [step.name, step]));
@@ -14,7 +15,7 @@ export function runFlow({ flow, handlers, ctx }) {
     const step = steps.get(name);
     const handler = handlers[name];
     if (!step || !handler) {
-      ended("This step cannot be shown. Go back to the app and start again.");
+      ended(gettext("This step cannot be shown. Go back to the app and start again."));
       return;
     }
     handler.enter(ctx, step);

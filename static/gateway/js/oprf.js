@@ -1,9 +1,9 @@
 // Client half of RFC 9497 OPRF(ristretto255, SHA-512), mode 0x00 (PIN scheme v2), from the vendored,
-// audited @noble/curves (static/vendor/noble.js): no curve or hash code of our own.
+// audited @noble/curves (static/vendor/noble-pin.js): no curve or hash code of our own.
 // The page blinds the PIN (or joined answers), the server multiplies the blinded element by a key
 // only it holds, and the page unblinds and finalises. The blinded element is uniformly random
 // whatever the PIN, so it tells the server (and anyone reading the traffic) nothing about it.
-import { ristretto255_oprf } from "../../vendor/noble.js";
+import { ristretto255_oprf } from "../../vendor/noble-pin.js";
 
 const suite = ristretto255_oprf.oprf;
 const enc = new TextEncoder();

@@ -1,4 +1,4 @@
-// The shard scheme of DESIGN.md "Gateway", step 3, with WebCrypto (and, for v2, oprf.js).
+// The shard scheme (docs/architecture.md "Key scheme, and why"), with WebCrypto (and, for v2, oprf.js).
 // Nothing in this module talks to the network: callers send authKey / wrapped copies themselves.
 // v1: m = PBKDF2(PIN, salt). v2: m = PBKDF2(OPRF output, salt), the OPRF output coming from
 // oprf.js and the server's evaluation; everything after m is the same in both.

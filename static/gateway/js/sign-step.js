@@ -4,10 +4,12 @@
 // scalars and send only the signature. Export: after the user's explicit confirmation, rebuild each
 // wallet's key and show it on this page only (hidden until revealed); nothing of it is sent.
 import { post, ApiError } from "./api.js";
-import { $, root, show, guarded, setFieldError, setFormError } from "./ui.js";
+import { $, show, guarded, setFieldError, setFormError } from "./ui.js";
+import { wireDecline } from "./decline.js";
 import { userShare, walletKey, addressOf, sameAddress, signDigest, bytesToHex, hexToBytes, wipe } from "./wallet.js";
+import { gettext } from "./i18n.js";
 
-const MISMATCH = "This device's key does not match this wallet, so nothing was signed. Contact support.";
+const MISMATCH = gettext("This device's key does not match this wallet, so nothing was signed. Contact support.");
 
 async function signOnDevice(ctx) {
   const u = userShare(ctx.shard);
@@ -34,28 +36,13 @@ async function signOnDevice(ctx) {
   }
 }
 
-// Any [data-decline] button fails the challenge (result.reason "declined") and returns to the app.
-export function wireDecline(ctx) {
-  for (const button of root.querySelectorAll("[data-decline]")) {
-    if (button.dataset.wired) continue;
-    button.dataset.wired = "true";
-    button.addEventListener("click", async () => {
-      const form = button.closest("form");
-      await guarded(form, "Declining…", async () => {
-        const result = await post(ctx.challengeId, "decline");
-        window.location.assign(result.returnUrl);
-      });
-    });
-  }
-}
-
 export const walletSign = {
   wire(ctx, done) {
     wireDecline(ctx);
     const form = $("sign-form");
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
-      const ok = await guarded(form, "Signing on this device…", () => signOnDevice(ctx));
+      const ok = await guarded(form, gettext("Signing on this device…"), () => signOnDevice(ctx));
       if (ok) done(form);
     });
   },
@@ -76,7 +63,7 @@ function keyItem(entry, hexKey, n) {
   title.append(chains, " ", address);
   const label = document.createElement("label");
   label.htmlFor = `export-key-${n}`;
-  label.textContent = "Private key";
+  label.textContent = gettext("Private key");
   const input = document.createElement("input");
   input.id = `export-key-${n}`;
   input.type = "password";
@@ -88,25 +75,25 @@ function keyItem(entry, hexKey, n) {
   const reveal = document.createElement("button");
   reveal.type = "button";
   reveal.className = "secondary";
-  reveal.textContent = "Reveal";
+  reveal.textContent = gettext("Reveal");
   reveal.setAttribute("aria-controls", input.id);
   reveal.addEventListener("click", () => {
     const hidden = input.type === "password";
     input.type = hidden ? "text" : "password";
-    reveal.textContent = hidden ? "Hide" : "Reveal";
+    reveal.textContent = hidden ? gettext("Hide") : gettext("Reveal");
   });
   const copy = document.createElement("button");
   copy.type = "button";
   copy.className = "secondary";
-  copy.textContent = "Copy";
+  copy.textContent = gettext("Copy");
   const status = document.createElement("span");
   status.setAttribute("role", "status");
   copy.addEventListener("click", async () => {
     try {
       await navigator.clipboard.writeText(input.value);
-      status.textContent = "Copied.";
+      status.textContent = gettext("Copied.");
     } catch {
-      status.textContent = "Copying is not allowed here: reveal the key and copy it by hand.";
+      status.textContent = gettext("Copying is not allowed here: reveal the key and copy it by hand.");
     }
   });
   const actions = document.createElement("div");
@@ -156,13 +143,13 @@ export const walletExport = {
         return;
       }
       if (!confirm.checked) {
-        setFieldError(confirm, "Tick the box to confirm you understand what exporting means.");
+        setFieldError(confirm, gettext("Tick the box to confirm you understand what exporting means."));
         confirm.focus();
         return;
       }
       setFieldError(confirm, "");
       let items = [];
-      const ok = await guarded(form, "Rebuilding your keys on this device…", async () => {
+      const ok = await guarded(form, gettext("Rebuilding your keys on this device…"), async () => {
         items = await exportOnDevice(ctx);
       });
       if (!ok) return;
@@ -172,9 +159,9 @@ export const walletExport = {
       $("export-warning").hidden = true;
       confirm.closest(".field").hidden = true;
       for (const decline of form.querySelectorAll("[data-decline]")) decline.hidden = true;
-      $("step-export").querySelector("h2").textContent = "Your private keys";
+      $("step-export").querySelector("h2").textContent = gettext("Your private keys");
       setFormError(form, "");
-      button.textContent = "Done";
+      button.textContent = gettext("Done");
       button.focus();
     });
   },

@@ -2,15 +2,14 @@
 // the shard stay in this page's memory; only authKey, wrapped copies and (for email) the
 // recovery key are sent.
 import { post } from "./api.js";
-import { gettext } from "./i18n.js";
 import { pinProblem } from "./pinrules.js";
 import { answersSecret, normalizeAnswer } from "./normalize.js";
 import { b64url, wrapShard, rawAesKey, newShard, randomBytes, shardAad, sealCopy, SCHEME_V1 } from "./scheme.js";
 import { oprfInput, oprfBlind } from "./oprf.js";
 import { unlockWithPin, unlockWithQuestions, unlockWithEmailCode } from "./unlock.js";
 import { $, root, digitsOnly, show, setFieldError, guarded, closing } from "./ui.js";
-import { walletCreate } from "./wallet-step.js";
-import { walletSign, walletExport, wireDecline } from "./sign-step.js";
+import { wireDecline } from "./decline.js";
+import { gettext, interpolate } from "./i18n.js";
 
 function readQuestions(prefix, count) {
   const ids = [];
@@ -20,13 +19,13 @@ function readQuestions(prefix, count) {
     const select = $(`${prefix}q${i}`);
     const answer = $(`${prefix}a${i}`);
     if (select) {
-      if (!select.value) { setFieldError(select, "Choose a question."); ok = false; }
-      else if (ids.includes(select.value)) { setFieldError(select, "Choose a different question for each answer."); ok = false; }
+      if (!select.value) { setFieldError(select, gettext("Choose a question.")); ok = false; }
+      else if (ids.includes(select.value)) { setFieldError(select, gettext("Choose a different question for each answer.")); ok = false; }
       else setFieldError(select, "");
       ids.push(select.value);
     }
     const norm = normalizeAnswer(answer.value);
-    if (norm.length < 3) { setFieldError(answer, "Answers need at least 3 characters."); ok = false; }
+    if (norm.length < 3) { setFieldError(answer, gettext("Answers need at least 3 characters.")); ok = false; }
     else setFieldError(answer, "");
     // Set up twice (never sent, compared as they will be checked later): a typo cannot
     // silently make the backup unopenable.
@@ -44,7 +43,7 @@ function readQuestions(prefix, count) {
 
 function readCode(input) {
   const value = digitsOnly(input.value);
-  if (!/^\d{6}$/.test(value)) { setFieldError(input, "The code is 6 digits."); return null; }
+  if (!/^\d{6}$/.test(value)) { setFieldError(input, gettext("The code is 6 digits.")); return null; }
   setFieldError(input, "");
   return value;
 }
@@ -63,7 +62,7 @@ const pinChoose = {
     const check2 = () => {
       const a = digitsOnly(pin1.value);
       const b = digitsOnly(pin2.value);
-      setFieldError(pin2, b.length === 6 && a !== b ? "The two PINs do not match." : "");
+      setFieldError(pin2, b.length === 6 && a !== b ? gettext("The two PINs do not match.") : "");
     };
     pin1.addEventListener("input", () => { check1(); check2(); });
     pin2.addEventListener("input", check2);
@@ -73,8 +72,8 @@ const pinChoose = {
       const b = digitsOnly(pin2.value);
       const problem = pinProblem(a);
       if (problem) { setFieldError(pin1, problem); pin1.focus(); return; }
-      if (a !== b) { setFieldError(pin2, "The two PINs do not match."); pin2.focus(); return; }
-      const saved = await guarded(form, "Securing your PIN on this device. This takes a few seconds…", async () => {
+      if (a !== b) { setFieldError(pin2, gettext("The two PINs do not match.")); pin2.focus(); return; }
+      const saved = await guarded(form, gettext("Securing your PIN on this device. This takes a few seconds…"), async () => {
         const input = oprfInput(a);
         const { blind, blinded } = oprfBlind(input);
         const material = await post(ctx.challengeId, "pin/start", { blindedElement: b64url(blinded) });
@@ -98,9 +97,9 @@ const pinEnter = {
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       const value = digitsOnly(pin.value);
-      if (!/^\d{6}$/.test(value)) { setFieldError(pin, "Enter your 6-digit PIN."); pin.focus(); return; }
+      if (!/^\d{6}$/.test(value)) { setFieldError(pin, gettext("Enter your 6-digit PIN.")); pin.focus(); return; }
       setFieldError(pin, "");
-      const opened = await guarded(form, "Checking your PIN on this device…", async () => {
+      const opened = await guarded(form, gettext("Checking your PIN on this device…"), async () => {
         ctx.shard = await unlockWithPin({
           challengeId: ctx.challengeId, customerId: ctx.customerId, pin: value, salt: ctx.data.pinSalt,
           scheme: ctx.data.pinScheme,
@@ -125,7 +124,7 @@ const recoverySetup = {
       event.preventDefault();
       const picked = readQuestions("", 3);
       if (!picked) return;
-      const saved = await guarded(qform, "Protecting your backup with your answers. This takes a few seconds…", async () => {
+      const saved = await guarded(qform, gettext("Protecting your backup with your answers. This takes a few seconds…"), async () => {
         const input = oprfInput(answersSecret(picked.answers));
         const { blind, blinded } = oprfBlind(input);
         const material = await post(ctx.challengeId, "recovery/questions/start", { blindedElement: b64url(blinded) });
@@ -141,11 +140,11 @@ const recoverySetup = {
     eform.addEventListener("submit", async (event) => {
       event.preventDefault();
       const email = $("email");
-      if (!email.value.includes("@")) { setFieldError(email, "Enter your email address."); return; }
+      if (!email.value.includes("@")) { setFieldError(email, gettext("Enter your email address.")); return; }
       setFieldError(email, "");
-      await guarded(eform, "Sending a code…", async () => {
+      await guarded(eform, gettext("Sending a code…"), async () => {
         const sent = await post(ctx.challengeId, "recovery/email/start", { email: email.value.trim() });
-        $("email-sent").textContent = `We sent a 6-digit code to ${sent.sentTo}. It works for 10 minutes.`;
+        $("email-sent").textContent = interpolate(gettext("We sent a 6-digit code to %(email)s. It works for 10 minutes."), { email: sent.sentTo });
         cform.hidden = false;
         $("email-code").focus();
       });
@@ -154,7 +153,7 @@ const recoverySetup = {
       event.preventDefault();
       const code = readCode($("email-code"));
       if (!code) return;
-      const saved = await guarded(cform, "Saving your backup…", async () => {
+      const saved = await guarded(cform, gettext("Saving your backup…"), async () => {
         const recoveryKey = randomBytes(32);
         const wrapped = await wrapShard(await rawAesKey(recoveryKey), ctx.shard, shardAad(ctx.customerId, "email", SCHEME_V1));
         await post(ctx.challengeId, "recovery/email/confirm", {
@@ -175,7 +174,7 @@ const recoveryOpen = {
         event.preventDefault();
         const picked = readQuestions("r", 3);
         if (!picked) return;
-        const opened = await guarded(qform, "Checking your answers on this device…", async () => {
+        const opened = await guarded(qform, gettext("Checking your answers on this device…"), async () => {
           ctx.shard = await unlockWithQuestions({
             challengeId: ctx.challengeId, customerId: ctx.customerId, answers: picked.answers, salt: ctx.data.questionsSalt,
             scheme: ctx.data.questionsScheme,
@@ -190,9 +189,9 @@ const recoveryOpen = {
     if (sform) {
       sform.addEventListener("submit", async (event) => {
         event.preventDefault();
-        await guarded(sform, "Sending a code…", async () => {
+        await guarded(sform, gettext("Sending a code…"), async () => {
           const sent = await post(ctx.challengeId, "restore/email/start");
-          $("restore-email-sent").textContent = `We sent a 6-digit code to ${sent.sentTo}. It works for 10 minutes.`;
+          $("restore-email-sent").textContent = interpolate(gettext("We sent a 6-digit code to %(email)s. It works for 10 minutes."), { email: sent.sentTo });
           cform.hidden = false;
           $("restore-code").focus();
         });
@@ -201,7 +200,7 @@ const recoveryOpen = {
         event.preventDefault();
         const code = readCode($("restore-code"));
         if (!code) return;
-        const opened = await guarded(cform, "Opening your backup…", async () => {
+        const opened = await guarded(cform, gettext("Opening your backup…"), async () => {
           ctx.shard = await unlockWithEmailCode({ challengeId: ctx.challengeId, customerId: ctx.customerId, code });
         });
         if (opened) done(cform);
@@ -217,7 +216,7 @@ const recoveryOpen = {
 const ready = {
   enter(ctx) {
     const form = ctx.lastForm;
-    guarded(form, "Finishing…", async () => {
+    guarded(form, gettext("Finishing…"), async () => {
       const result = await post(ctx.challengeId, "complete");
       closing(ctx.data.appName, result.returnUrl);
     });
@@ -230,14 +229,27 @@ function showSection(handler) {
   return { ...handler, enter: handler.enter || ((ctx, step) => show(step.section)) };
 }
 
-export const handlers = {
+const handlers = {
   pin_choose: showSection(pinChoose),
   pin_enter: showSection(pinEnter),
   recovery_setup: showSection(recoverySetup),
   recovery_open: recoveryOpen,
-  wallet_create: walletCreate,
-  wallet_sign: walletSign,
-  wallet_export: showSection(walletExport),
   ready,
   done,
 };
+
+// The wallet steps (and the secp256k1 code they need) are loaded only by a flow that has them,
+// so the PIN and recovery pages stay light on a slow network.
+const LATER = {
+  wallet_create: async () => (await import("./wallet-step.js")).walletCreate,
+  wallet_sign: async () => (await import("./sign-step.js")).walletSign,
+  wallet_export: async () => showSection((await import("./sign-step.js")).walletExport),
+};
+
+export async function handlersFor(flow) {
+  const all = { ...handlers };
+  for (const step of flow.steps) {
+    if (!all[step.name] && LATER[step.name]) all[step.name] = await LATER[step.name]();
+  }
+  return all;
+}

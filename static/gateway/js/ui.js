@@ -46,11 +46,11 @@ function explain(error) {
   if (error instanceof ApiError) {
     if (error.errors) {
       const first = Object.values(error.errors).flat()[0];
-      if (first && error.message === "Validation failed") return `Please check your input: ${first}`;
+      if (first && error.code === "invalid") return interpolate(gettext("Please check your input: %(problem)s"), { problem: first });
     }
     return error.message;
   }
-  return "Something went wrong on this device. Please try again.";
+  return gettext("Something went wrong on this device. Please try again.");
 }
 
 // HH:MM in the user's own time zone and the page's language.

@@ -13,10 +13,11 @@ import { oprfInput, oprfBlind, oprfFinalize } from "./oprf.js";
 import {
   b64url, fromB64url, deriveKeys, wrapKey, unwrapShard, rawAesKey, shardAad, sealCopy, SCHEME_V1, SCHEME_V2,
 } from "./scheme.js";
+import { gettext } from "./i18n.js";
 
 const DAMAGED = {
-  pin: "Your stored key could not be opened: it was changed or damaged. Contact support.",
-  recovery: "Your backup could not be opened: it was changed or damaged. Contact support.",
+  pin: gettext("Your stored key could not be opened: it was changed or damaged. Contact support."),
+  recovery: gettext("Your backup could not be opened: it was changed or damaged. Contact support."),
 };
 
 async function open(key, wrapped, customerId, kind, version) {

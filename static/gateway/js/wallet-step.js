@@ -9,8 +9,9 @@ import {
   userShare, proveUserShare, jointPublicKey, walletKey, addressOf, sameAddress, confirmAddress,
   bytesToHex, hexToBytes, wipe,
 } from "./wallet.js";
+import { gettext } from "./i18n.js";
 
-const MISMATCH = "This device's key does not match your wallet key, so no wallet was created. Contact support.";
+const MISMATCH = gettext("This device's key does not match your wallet key, so no wallet was created. Contact support.");
 
 async function deriveAndConfirm(ctx) {
   const u = userShare(ctx.shard);
@@ -64,16 +65,16 @@ export const walletCreate = {
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       if (created) { done(form); return; }
-      const ok = await guarded(form, "Creating your wallet keys on this device…", async () => {
+      const ok = await guarded(form, gettext("Creating your wallet keys on this device…"), async () => {
         const result = await deriveAndConfirm(ctx);
         listWallets(result.wallets);
       });
       if (ok) {
         created = true;
-        button.textContent = "Continue";
+        button.textContent = gettext("Continue");
         button.focus();
       } else {
-        button.textContent = "Try again";
+        button.textContent = gettext("Try again");
       }
     });
   },

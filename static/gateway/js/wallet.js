@@ -1,11 +1,11 @@
-// The page's half of the wallet key scheme (DESIGN.md "Wallets and signing"; server: wallets/keys.py).
+// The page's half of the wallet key scheme (docs/architecture.md "Key scheme, and why"; server: wallets/keys.py).
 // All curve and hash work is the vendored, audited @noble code; this module only names inputs.
 // u, k_i and the shard never leave this module's callers' memory: only U, proofs, addresses and
 // signatures are sent. Callers wipe() the scalars they are done with.
 import {
   secp256k1, schnorr, hkdf, hmac, sha256, keccak_256, mapHashToField, concatBytes, bytesToHex,
   hexToBytes, utf8ToBytes,
-} from "../../vendor/noble.js";
+} from "../../vendor/noble-wallet.js";
 
 const Fn = secp256k1.Point.Fn;
 const enc = (text) => utf8ToBytes(text);

@@ -1,5 +1,5 @@
-// What the gateway pages use from the audited @noble libraries, bundled by scripts/vendor-build into
-// static/vendor/noble.js. Nothing here implements crypto: it only re-exports. Add an export here
+// What the wallet pages use from the audited @noble libraries, bundled by scripts/vendor-build into
+// static/vendor/noble-wallet.js. Nothing here implements crypto: it only re-exports. Add an export here
 // (then `make vendor`) when a page needs another primitive; never copy curve or hash code into the repo.
 
 // secp256k1: ECDSA with RFC 6979 nonces and low-s (sign, verify, getPublicKey, recoverPublicKey via
@@ -10,9 +10,6 @@ import { secp256k1 } from "@noble/curves/secp256k1.js";
 export const ProjectivePoint = secp256k1.Point;
 // Hash output -> scalar in [1, n-1] ((int % (n-1)) + 1), as FIPS 186-5 A.2.1 does for key pairs.
 export { mapHashToField } from "@noble/curves/abstract/modular.js";
-
-// ristretto255 with hash-to-curve and the RFC 9497 OPRF (scheme v2 of the PIN hardening).
-export { ristretto255, ristretto255_hasher, ristretto255_oprf } from "@noble/curves/ed25519.js";
 
 // Hashes and KDFs.
 export { sha256, sha512 } from "@noble/hashes/sha2.js";
