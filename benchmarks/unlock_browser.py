@@ -76,6 +76,7 @@ def unlock_page(browser, base: str, scheme: int) -> tuple[float, float]:
         page = context.new_page()
         page.set_default_timeout(60_000)
         page.goto(base + link_path(challenge))
+        page.wait_for_url("**/gateway/s/**")  # the link's page spends it (POST)
         page.wait_for_selector("#unlock-pin")
         page.fill("#unlock-pin", PIN)
         clicked = page.evaluate("performance.now()")

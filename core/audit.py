@@ -58,6 +58,7 @@ class AuditAction(StrEnum):
     GATEWAY_RECOVERY_REKEYED = "gateway.recovery_rekeyed"  # the same for the answers copy
     GATEWAY_CHALLENGE_VERIFIED = "gateway.challenge_verified"
     GATEWAY_CHALLENGE_DECLINED = "gateway.challenge_declined"
+    GATEWAY_CHALLENGE_CANCELLED = "gateway.challenge_cancelled"
     GATEWAY_RECOVERY_REPLACED = "gateway.recovery_replaced"
     # wallets: the customer's joint key and its wallets
     WALLET_KEY_CREATED = "wallets.key_created"

@@ -33,6 +33,9 @@ step's part of the page)
     wallet_export   export/keys                     after the PIN and a confirmation: v and every t_i
     ready           complete                        the challenge verifies
     done            (none)                          nothing left to do: the page says so
+    (any step)      /gateway/s/<challenge>/cancel   the user cancels (a form, not a JSON step): the
+                                                    challenge fails with reason "cancelled", in every
+                                                    flow (gateway/services/completion.py)
 
 Flows
     INITIALIZE   pin_choose -> recovery_setup -> ready     (no PIN yet, or resetPin: a PIN set
@@ -93,6 +96,8 @@ from .errors import GatewayErrorCode as Code
 
 READY = "ready"
 DONE = "done"
+# The unlock step shared by every flow that needs the shard (a locked PIN stops it up front).
+PIN_ENTER = "pin_enter"
 
 
 @dataclass(frozen=True)

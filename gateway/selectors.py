@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from customers.models import Challenge
+from django.utils import timezone
+
+from customers.models import Challenge, Customer
 
 from . import scheme
 from .flows import current_step, flow_for
@@ -24,6 +27,11 @@ def return_url_with(*, challenge: Challenge, status: str) -> str:
     ]
     query += [("challengeId", str(challenge.id)), ("status", status)]
     return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def pin_locked_until(*, customer: Customer) -> datetime | None:
+    """Until when the customer's PIN is locked, or None when it is not."""
+    return customer.pin_locked_until if customer.pin_status == Customer.PinStatus.LOCKED else None
 
 
 def mask_email(email: str) -> str:
@@ -56,7 +64,12 @@ def challenge_page_context(*, challenge: Challenge) -> dict[str, Any]:
         "restore_questions": ([(qid, QUESTIONS[qid]) for qid in questions.question_ids] if questions else []),
         "restore_questions_salt": scheme.encode(bytes(questions.salt)) if questions else "",
         "restore_email": mask_email(email.email) if email else "",
+        "expires_in": max(0, int((challenge.expires_at - timezone.now()).total_seconds())),
         "return_failed": return_url_with(challenge=challenge, status=Challenge.Status.FAILED),
+        # The way back while the page is open (the challenge stays in progress in this browser)
+        # and once its time has run out on the page.
+        "return_in_progress": return_url_with(challenge=challenge, status=Challenge.Status.IN_PROGRESS),
+        "return_expired": return_url_with(challenge=challenge, status=Challenge.Status.EXPIRED),
         "pin_locked": customer.pin_status == customer.PinStatus.LOCKED,
         **flow.page_context(challenge),
     }

@@ -16,6 +16,7 @@ def _step(route: str, action: str, name: str):
 urlpatterns = [
     path("c/<uuid:challenge_id>/<str:token>", views.open_link, name="open"),
     path("s/<uuid:challenge_id>/", views.session_page, name="session"),
+    path("s/<uuid:challenge_id>/cancel", views.cancel, name="cancel"),
     path("i18n/<str:lang>/catalog.js", views.js_catalog, name="js-catalog"),
     path("demo/return", views.demo_return, name="demo-return"),
     _step("pin/start", "pin_start", "pin-start"),

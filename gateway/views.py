@@ -14,7 +14,7 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.gzip import gzip_page
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
@@ -47,46 +47,88 @@ class HttpResponseRedirect303(HttpResponseRedirect):
     status_code = 303
 
 
+def _back_status(challenge: Challenge) -> str:
+    """The `status` the way back to the app reports: what the challenge truly is now (a link in
+    use in another browser is in_progress, a cancelled one cancelled)."""
+    effective = challenge.effective_status
+    if effective == Challenge.Status.PENDING:
+        return Challenge.Status.IN_PROGRESS if challenge.link_used_at else Challenge.Status.PENDING
+    if (
+        effective == Challenge.Status.FAILED
+        and (challenge.result or {}).get("reason") == completion.CANCELLED
+    ):
+        return completion.CANCELLED
+    return str(effective)
+
+
 def _ended(request: HttpRequest, challenge: Challenge, *, reason: str, status: int = 410) -> HttpResponse:
     challenge_language_remember(request, challenge, remember=False)
-    effective = challenge.effective_status
-    back = (
-        "verified"
-        if effective == Challenge.Status.VERIFIED
-        else ("expired" if effective == Challenge.Status.EXPIRED else "failed")
-    )
+    brand = branding_for_org(organization_id=challenge.organization_id)
     return render(
         request,
         "gateway/ended.html",
         {
             "reason": reason,
             "challenge": challenge,
-            "return_url": return_url_with(challenge=challenge, status=back),
-            "brand": branding_for_org(organization_id=challenge.organization_id),
+            "app_name": brand.app_name,
+            "pin_locked_until": selectors.pin_locked_until(customer=challenge.customer),
+            "return_url": return_url_with(challenge=challenge, status=_back_status(challenge)),
+            "brand": brand,
         },
         status=status,
     )
 
 
+def _refused(request: HttpRequest, challenge_id: uuid.UUID) -> HttpResponse:
+    # Another browser (or a session that lost its cookie) on a challenge it does not own. The
+    # way back names the challenge's true state (in_progress, in the browser that owns it).
+    # Reaching this page takes the challenge id, a 122-bit random value shown only in the
+    # address bar of the session it belongs to, so the return address says nothing to a stranger.
+    brand = branding_for_challenge(challenge_id=challenge_id)
+    challenge = Challenge.objects.filter(pk=challenge_id).first()
+    context: dict = {"brand": brand, "app_name": brand.app_name}
+    if challenge is not None:
+        context["return_url"] = return_url_with(challenge=challenge, status=_back_status(challenge))
+    return render(request, "gateway/refused.html", context, status=403)
+
+
 @never_cache
-@require_GET
+@require_http_methods(["GET", "POST"])
 def open_link(request: HttpRequest, challenge_id: uuid.UUID, token: str) -> HttpResponse:
+    """GET checks the link and answers a page whose script spends it (POST): a browser without
+    JavaScript, or a link previewer, leaves it unspent for a browser that can run the page."""
     # A browser that arrives with a session (one an attacker may have planted) gets a new key
     # before the challenge is bound to it, so no one else knows the key of a bound session.
     # Without a session cookie there is nothing to rotate: Django mints a fresh key on save.
     if request.session.session_key is not None:
         request.session.cycle_key()
-    outcome = challenge_link_open(challenge_id=challenge_id, token=token, session=request.session)
+    outcome = challenge_link_open(
+        challenge_id=challenge_id, token=token, session=request.session, spend=request.method == "POST"
+    )
     if outcome.kind == "invalid" or outcome.challenge is None:
-        brand = branding_for_org(
-            organization_id=outcome.challenge.organization_id if outcome.challenge else None
+        # Unknown id and wrong token read the same, and name no challenge (nor its brand): a bad
+        # token proves nothing, so its holder learns neither that the id exists nor where it returns.
+        return render(
+            request, "gateway/invalid.html", {"brand": branding_for_org(organization_id=None)}, status=404
         )
-        return render(request, "gateway/invalid.html", {"brand": brand}, status=404)
     challenge = outcome.challenge
     if outcome.kind == "used":
         return _ended(request, challenge, reason="used", status=409)
     if outcome.kind == "ended":
-        return _ended(request, challenge, reason=challenge.effective_status)
+        return _ended(request, challenge, reason=_back_status(challenge))
+    if outcome.kind == "unspent":
+        challenge_language_remember(request, challenge, remember=False)
+        brand = branding_for_org(organization_id=challenge.organization_id)
+        return render(
+            request,
+            "gateway/open.html",
+            {
+                "challenge": challenge,
+                "brand": brand,
+                "app_name": brand.app_name,
+                "return_url": return_url_with(challenge=challenge, status=Challenge.Status.PENDING),
+            },
+        )
     challenge_language_remember(request, challenge)  # saved with the binding: no extra write
     # 303: the next request is a plain GET of the token-free page, and the token leaves the address bar.
     return HttpResponseRedirect303(reverse("gateway:session", kwargs={"challenge_id": challenge.id}))
@@ -98,15 +140,35 @@ def session_page(request: HttpRequest, challenge_id: uuid.UUID) -> HttpResponse:
     try:
         challenge = challenge_page_start(challenge_id=challenge_id, session=request.session)
     except SessionRefused:
-        brand = branding_for_challenge(challenge_id=challenge_id)
-        return render(request, "gateway/refused.html", {"brand": brand}, status=403)
+        return _refused(request, challenge_id)
     except ChallengeClosed:
         challenge = Challenge.objects.get(pk=challenge_id)
-        return _ended(request, challenge, reason=challenge.effective_status)
+        return _ended(request, challenge, reason=_back_status(challenge))
+    if challenge.status not in Challenge.OPEN_STATUSES:  # stopped at load (a locked PIN)
+        return _ended(request, challenge, reason=_back_status(challenge))
     challenge_language_remember(request, challenge)
     context = selectors.challenge_page_context(challenge=challenge)
     context["brand"] = branding_for_org(organization_id=challenge.organization_id)
+    context["app_name"] = context["brand"].app_name
     return render(request, context["template"], context)
+
+
+@never_cache
+@require_POST
+def cancel(request: HttpRequest, challenge_id: uuid.UUID) -> HttpResponse:
+    """The cancel link of every step (a form: it works without JavaScript). The challenge fails
+    with reason cancelled and the closing screen sends the user back with status=cancelled;
+    once the challenge has ended, the page says so with its own way back."""
+    try:
+        challenge = completion.challenge_cancel(challenge_id=challenge_id, session=request.session)
+    except SessionRefused:
+        return _refused(request, challenge_id)
+    except ChallengeClosed:
+        challenge = Challenge.objects.get(pk=challenge_id)
+        return _ended(request, challenge, reason=_back_status(challenge), status=409)
+    # 303 to the (same-origin) session page, which now shows the closing screen: a form's
+    # redirect elsewhere would meet the CSP's form-action, and Back lands on a page, not a POST.
+    return HttpResponseRedirect303(reverse("gateway:session", kwargs={"challenge_id": challenge.id}))
 
 
 @never_cache

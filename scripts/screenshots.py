@@ -122,6 +122,7 @@ def main() -> int:
             page = page_for()
             challenge = challenge_make(customer=customer_make(organization=acme), return_url=demo)
             page.goto(base + link_path(challenge))
+            page.wait_for_url("**/gateway/s/**")  # the link's page spends it (POST)
             shot(page, "01-pin")
             page.fill("#pin1", "123456")
             shot(page, "02-pin-refused")
@@ -150,6 +151,7 @@ def main() -> int:
             seed_pin(customer, "480317", os.urandom(32))
             page = page_for()
             page.goto(base + link_path(challenge_make(customer=customer, return_url=demo)))
+            page.wait_for_url("**/gateway/s/**")  # the link's page spends it (POST)
             shot(page, "07-resume-enter-pin")
             page.context.close()
 
@@ -160,6 +162,7 @@ def main() -> int:
             page = page_for()
             reset = challenge_make(customer=customer, type=Challenge.Type.RESET_PIN, return_url=demo)
             page.goto(base + link_path(reset))
+            page.wait_for_url("**/gateway/s/**")  # the link's page spends it (POST)
             shot(page, "08-restore-questions")
             for i, answer in enumerate(answers, start=1):
                 page.fill(f"#ra{i}", answer)
@@ -196,6 +199,7 @@ def main() -> int:
                 redirect_url=demo,
             )
             page.goto(base + link_path(wallet))
+            page.wait_for_url("**/gateway/s/**")  # the link's page spends it (POST)
             shot(page, "14-wallet-pin")
             page.fill("#unlock-pin", "480317")
             page.click("#unlock-form button[type=submit]")
@@ -230,6 +234,7 @@ def main() -> int:
                 )
                 page = page_for()
                 page.goto(base + link_path(request))
+                page.wait_for_url("**/gateway/s/**")  # the link's page spends it (POST)
                 expect(page.locator("#step-unlock")).to_be_visible()
                 shot(page, name)
                 page.context.close()
@@ -238,6 +243,7 @@ def main() -> int:
             )
             page = page_for()
             page.goto(base + link_path(export))
+            page.wait_for_url("**/gateway/s/**")  # the link's page spends it (POST)
             page.fill("#unlock-pin", "480317")
             page.click("#unlock-form button[type=submit]")
             expect(page.locator("#step-export")).to_be_visible()
@@ -250,6 +256,7 @@ def main() -> int:
             change = challenge_make(customer=customer, type=Challenge.Type.CHANGE_PIN, return_url=demo)
             page = page_for()
             page.goto(base + link_path(change))
+            page.wait_for_url("**/gateway/s/**")  # the link's page spends it (POST)
             shot(page, "20-change-pin")
             locked = challenge_make(customer=customer_make(organization=acme), return_url=demo)
             # The page a challenge ended by five wrong PINs shows (as the PIN step leaves it).

@@ -237,7 +237,6 @@ def sign_page_context(challenge: Challenge) -> dict[str, Any]:
     wallet = request.wallet
     chain = chain_of(wallet.blockchain)
     return {
-        "app_name": challenge.organization.name,
         "wallet": wallet,
         "chain": chain,
         "sign_kind": request.kind,
@@ -316,4 +315,4 @@ def export_challenge_result(challenge: Challenge) -> dict[str, Any]:
 
 def export_page_context(challenge: Challenge) -> dict[str, Any]:
     wallets = Wallet.objects.filter(customer_id=challenge.customer_id).order_by("key_index", "blockchain")
-    return {"app_name": challenge.organization.name, "wallets": list(wallets)}
+    return {"wallets": list(wallets)}  # the app's name: in every page's context

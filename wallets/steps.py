@@ -53,7 +53,6 @@ def wallet_page_context(challenge: Challenge) -> dict[str, Any]:
 
     request = WalletRequest.objects.filter(challenge=challenge).first()
     return {
-        "app_name": challenge.organization.name,
         "blockchains": list(request.blockchains) if request else [],
         "has_wallet_key": CustomerKey.objects.filter(customer_id=challenge.customer_id).exists(),
     }

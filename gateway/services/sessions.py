@@ -18,11 +18,11 @@ from django.utils.translation import gettext as _
 
 from core.crypto import constant_time_equal
 from customers.links import challenge_link_token_valid
-from customers.models import Challenge
+from customers.models import Challenge, Customer
 from customers.services import challenge_bind, challenge_finish, challenge_transition
 
 from ..errors import ChallengeClosed, SessionRefused
-from ..flows import current_step, flow_for
+from ..flows import PIN_ENTER, current_step, flow_for
 from ..selectors import return_url_with as return_url_with  # re-exported for views
 
 SESSION_KEY = "gateway"
@@ -55,7 +55,9 @@ def session_owns(*, session: SessionBase, challenge: Challenge) -> bool:
 
 @dataclass
 class LinkOutcome:
-    kind: str  # "ok" | "invalid" | "ended" | "used"
+    # "ok" (bound to this session) | "unspent" (valid, open, not spent: spend=False left it so)
+    # | "invalid" | "ended" | "used" (spent by another session)
+    kind: str
     challenge: Challenge | None = None
 
 
@@ -65,8 +67,14 @@ def _expire_if_due(challenge: Challenge) -> None:
 
 
 @transaction.atomic
-def challenge_link_open(*, challenge_id: uuid.UUID, token: str, session: SessionBase) -> LinkOutcome:
-    """Spend the single-use link and bind the challenge to `session` (row-locked, so only one wins)."""
+def challenge_link_open(
+    *, challenge_id: uuid.UUID, token: str, session: SessionBase, spend: bool = True
+) -> LinkOutcome:
+    """Spend the single-use link and bind the challenge to `session` (row-locked, so only one wins).
+
+    With spend=False (the link's GET: a browser without JavaScript, a link previewer) nothing
+    is spent: an unspent open challenge answers "unspent" and stays as it was.
+    """
     if not challenge_link_token_valid(challenge_id=challenge_id, token=token):
         return LinkOutcome("invalid")
     challenge = (
@@ -80,6 +88,8 @@ def challenge_link_open(*, challenge_id: uuid.UUID, token: str, session: Session
     if challenge.link_used_at is not None:
         # The same browser reopening its own link just continues; anyone else is refused.
         return LinkOutcome("ok" if session_owns(session=session, challenge=challenge) else "used", challenge)
+    if not spend:
+        return LinkOutcome("unspent", challenge)
     binding = secrets.token_urlsafe(32)
     challenge_bind(
         challenge=challenge,
@@ -93,7 +103,7 @@ def challenge_link_open(*, challenge_id: uuid.UUID, token: str, session: Session
 def challenge_for_session(*, challenge_id: uuid.UUID, session: SessionBase, lock: bool = False) -> Challenge:
     """The open challenge this session owns, or a refusal. With lock=True, row-locked (in a
     transaction) with its customer."""
-    qs = Challenge.objects.select_related("customer")
+    qs = Challenge.objects.select_related("customer", "organization")
     if lock:
         qs = qs.select_for_update()
     challenge = qs.filter(pk=challenge_id).first()
@@ -108,15 +118,33 @@ def challenge_for_session(*, challenge_id: uuid.UUID, session: SessionBase, lock
     return challenge
 
 
+PIN_LOCKED_REASON = "PIN_LOCKED"
+
+
 def challenge_page_start(*, challenge_id: uuid.UUID, session: SessionBase) -> Challenge:
     """The session's open challenge for its page, at the entry step of its flow.
 
     The shard lives only in the page's memory, so a page that is loaded again has lost it:
     the flow starts again where the customer's state puts it (the PIN, or the recovery, opens
     the shard again). A first load is already there and writes nothing.
+
+    A flow that opens with the PIN cannot go on while the PIN is locked: the challenge fails
+    at once with the reason a lock on the page gives (``PIN_LOCKED``), so the page says so up
+    front instead of after the user types the PIN. The caller sees it no longer open.
     """
     challenge = challenge_for_session(challenge_id=challenge_id, session=session)
     entry = flow_for(challenge.type).entry(challenge)
+    if entry == PIN_ENTER and challenge.customer.pin_status == Customer.PinStatus.LOCKED:
+        return _challenge_stop_locked(challenge_id=challenge_id, session=session)
     if current_step(challenge=challenge) != entry or not challenge.step:
         challenge_transition(challenge=challenge, step=entry)
+    return challenge
+
+
+@transaction.atomic
+def _challenge_stop_locked(*, challenge_id: uuid.UUID, session: SessionBase) -> Challenge:
+    challenge = challenge_for_session(challenge_id=challenge_id, session=session, lock=True)
+    challenge_finish(
+        challenge=challenge, status=Challenge.Status.FAILED, result={"reason": PIN_LOCKED_REASON}
+    )
     return challenge

@@ -11,7 +11,7 @@ from django.test import Client
 from branding.selectors import branding_for_org
 from branding.services import branding_update
 from customers.models import Challenge
-from tests.gateway.factories import challenge_make, link_path
+from tests.gateway.factories import challenge_make, link_path, link_spend
 
 from .conftest import brand_acme
 
@@ -43,14 +43,14 @@ def assert_branded(html: str, organization_id) -> None:
 
 def test_the_step_page_is_branded(branded):
     client = Client()
-    page = client.get(client.get(link_path(branded))["Location"])
+    page = client.get(link_spend(client, branded)["Location"])
     assert page.status_code == 200
     assert_branded(page.content.decode(), branded.organization_id)
 
 
 def test_side_pages_are_branded(branded):
     first = Client()
-    first.get(link_path(branded))
+    link_spend(first, branded)
     used = Client().get(link_path(branded))  # the link again, from another browser
     assert used.status_code == 409
     assert_branded(used.content.decode(), branded.organization_id)
@@ -75,7 +75,7 @@ def test_an_organization_without_branding_shows_its_name_and_the_default_colours
     settings.GATEWAY_PRODUCT_NAME = "Vault Pages"
     challenge = challenge_make()
     client = Client()
-    html = client.get(client.get(link_path(challenge))["Location"]).content.decode()
+    html = client.get(link_spend(client, challenge)["Location"]).content.decode()
     name = challenge.organization.name
     assert f'<span class="brand">{name}</span>' in html
     assert f"{name} uses Vault Pages to protect your wallet" in html

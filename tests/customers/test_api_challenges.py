@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from customers.models import Challenge, Customer
 from customers.services import customer_create
+from tests.gateway.factories import link_spend
 
 from .conftest import ORIGIN, counts
 
@@ -48,7 +49,8 @@ def test_initialize_creates_a_challenge_with_a_working_gateway_link(api, custome
     assert abs(challenge.expires_at - challenge.created_at - timedelta(minutes=15)) < timedelta(seconds=1)
     assert data["redirectUrl"].startswith("http") and str(challenge.pk) in data["redirectUrl"]
     path = "/" + data["redirectUrl"].split("/", 3)[3]
-    opened = Client().get(path)
+    assert Client().get(path).status_code == 200  # the link's page: nothing spent yet
+    opened = link_spend(Client(), challenge)
     assert opened.status_code == 303 and opened["Location"] == f"/gateway/s/{challenge.pk}/"
 
 

@@ -12,7 +12,7 @@ from core import oprf
 from core.crypto import b64url
 from customers.models import Challenge
 
-from .factories import challenge_make, link_path
+from .factories import challenge_make, link_spend
 
 
 class Flow:
@@ -30,7 +30,7 @@ class Flow:
         return self.challenge.customer
 
     def open(self):
-        response = self.client.get(link_path(self.challenge))
+        response = link_spend(self.client, self.challenge)
         assert response.status_code == 303, response.status_code
         page = self.client.get(response["Location"])
         assert page.status_code == 200

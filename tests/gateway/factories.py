@@ -47,3 +47,13 @@ def link_path(challenge: Challenge) -> str:
     """The challenge's redirectUrl without the PUBLIC_BASE_URL, for test clients and live servers."""
     url = challenge_gateway_url(challenge_id=challenge.id)
     return url[url.index("/gateway/") :]
+
+
+def link_spend(client, challenge: Challenge, **headers):
+    """What a browser running the link's page does: GET the link (nothing spent), then POST it
+    with the page's CSRF token (the link is spent and the session bound). The POST's response."""
+    path = link_path(challenge)
+    first = client.get(path, **headers)
+    if first.status_code != 200 or "csrftoken" not in client.cookies:
+        return first
+    return client.post(path, {"csrfmiddlewaretoken": client.cookies["csrftoken"].value}, **headers)

@@ -16,7 +16,7 @@ from gateway.models import EmailCode, EmailRecovery, PinCredential, QuestionReco
 
 from . import scheme_mirror as sm
 from .conftest import Flow
-from .factories import challenge_make
+from .factories import challenge_make, link_spend
 
 pytestmark = pytest.mark.django_db
 
@@ -195,11 +195,18 @@ def test_wrong_pin_proofs_count_durably_and_lock_after_five(flow):
     assert AuditEvent.objects.filter(action="gateway.pin_locked", target_id=str(customer.id)).count() == 1
     resumed.challenge.refresh_from_db()
     assert resumed.challenge.status == "failed"
-    # Locked: even the right proof gets nothing, in a fresh challenge too.
-    again = _resume(customer)
+    # Locked: even the right proof gets nothing, in a fresh challenge too (sent without its page)...
+    again = Flow(challenge_make(customer=customer))
+    assert link_spend(again.client, again.challenge).status_code == 303
     response = again.post("pin/verify", {"authKey": b64url(flow.auth_key)})
     assert response.status_code == 423
     assert "secret" not in response.content.decode()
+    # ...and its page says so at once, with the way back, instead of asking for the PIN.
+    page = again.client.get(f"/gateway/s/{again.challenge.id}/")
+    assert page.status_code == 410
+    assert (
+        "Your PIN is locked until" in page.content.decode() and 'id="unlock-pin"' not in page.content.decode()
+    )
 
 
 def test_right_pin_proof_resets_counter_and_allows_recovery(flow):

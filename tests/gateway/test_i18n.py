@@ -13,7 +13,7 @@ from core.crypto import b64url
 from customers.models import Challenge
 
 from .conftest import Flow
-from .factories import challenge_make, customer_make, link_path
+from .factories import challenge_make, customer_make, link_path, link_spend
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +23,7 @@ EN_HEADING = "Protect your wallet"
 
 def _open(challenge: Challenge, client: Client | None = None, **headers):
     client = client or Client()
-    response = client.get(link_path(challenge), **headers)
+    response = link_spend(client, challenge, **headers)
     assert response.status_code == 303
     return client, client.get(response["Location"], **headers)
 

@@ -1,5 +1,7 @@
 """Opening a challenge link: single use, bound to one browser, token dropped, ended challenges explained."""
 
+import re
+import uuid
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
@@ -10,15 +12,39 @@ from core.models import AuditEvent
 from customers.models import Challenge
 
 from .conftest import Flow
-from .factories import challenge_make, link_path
+from .factories import challenge_make, link_path, link_spend
 
 pytestmark = pytest.mark.django_db
+
+
+def test_the_links_get_spends_nothing_and_offers_the_way_back():
+    challenge = challenge_make()
+    response = Client().get(link_path(challenge))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="open-form"' in html and "<noscript>" in html and "needs JavaScript" in html
+    back = _return_link(response)
+    assert back["status"] == ["pending"] and back["challengeId"] == [str(challenge.id)]
+    challenge.refresh_from_db()
+    assert challenge.status == "pending" and challenge.link_used_at is None and not challenge.session_binding
+    # Getting it again (a previewer, a second look) is no use of it: a browser still spends it.
+    assert Client().get(link_path(challenge)).status_code == 200
+    assert link_spend(Client(), challenge).status_code == 303
+
+
+def test_the_link_is_spent_only_by_a_post_with_the_pages_csrf_token():
+    challenge = challenge_make()
+    client = Client(enforce_csrf_checks=True)
+    client.get(link_path(challenge))
+    assert client.post(link_path(challenge)).status_code == 403
+    challenge.refresh_from_db()
+    assert challenge.link_used_at is None
 
 
 def test_link_binds_session_and_redirects_to_token_free_page():
     challenge = challenge_make()
     client = Client()
-    response = client.get(link_path(challenge))
+    response = link_spend(client, challenge)
     assert response.status_code == 303
     assert response["Location"] == f"/gateway/s/{challenge.id}/"
     challenge.refresh_from_db()
@@ -33,15 +59,16 @@ def test_link_binds_session_and_redirects_to_token_free_page():
 
 def test_second_use_in_another_browser_is_refused_and_changes_nothing():
     challenge = challenge_make()
-    Client().get(link_path(challenge))
+    link_spend(Client(), challenge)
     challenge.refresh_from_db()
     before = (challenge.status, challenge.session_binding, challenge.link_used_at)
-    response = Client().get(link_path(challenge))
-    assert response.status_code == 409
-    assert b"already used" in response.content
-    back = _return_link(response)
-    assert back["status"] == ["failed"] and back["challengeId"] == [str(challenge.id)]
-    assert back["from"] == ["app"]
+    for response in (Client().get(link_path(challenge)), link_spend(Client(), challenge)):
+        assert response.status_code == 409
+        assert b"already used" in response.content
+        back = _return_link(response)
+        # Truthful: the challenge goes on in the browser that opened it.
+        assert back["status"] == ["in_progress"] and back["challengeId"] == [str(challenge.id)]
+        assert back["from"] == ["app"]
     challenge.refresh_from_db()
     assert (challenge.status, challenge.session_binding, challenge.link_used_at) == before
 
@@ -49,16 +76,18 @@ def test_second_use_in_another_browser_is_refused_and_changes_nothing():
 def test_same_browser_reopening_its_link_continues():
     challenge = challenge_make()
     client = Client()
-    client.get(link_path(challenge))
+    link_spend(client, challenge)
     assert client.get(link_path(challenge)).status_code == 303
 
 
-def test_foreign_session_on_token_free_page_is_refused():
+def test_foreign_session_on_token_free_page_is_refused_with_the_way_back():
     challenge = challenge_make()
-    Client().get(link_path(challenge))
+    link_spend(Client(), challenge)
     response = Client().get(f"/gateway/s/{challenge.id}/")
     assert response.status_code == 403
     assert b"another browser" in response.content
+    back = _return_link(response)
+    assert back["status"] == ["in_progress"] and back["challengeId"] == [str(challenge.id)]
 
 
 def test_expired_challenge_shows_page_with_return_link():
@@ -80,12 +109,21 @@ def test_verified_challenge_shows_done_page():
     assert _return_link(response)["status"] == ["verified"]
 
 
-def test_bad_token_is_not_found():
+def test_bad_token_is_not_found_and_names_no_challenge():
     challenge = challenge_make()
     response = Client().get(f"/gateway/c/{challenge.id}/not-the-token")
     assert response.status_code == 404
     challenge.refresh_from_db()
     assert challenge.link_used_at is None
+    # A real id with a wrong token reads exactly like an unknown id: no return address, no hint.
+    unknown = Client().get(f"/gateway/c/{uuid.uuid4()}/not-the-token")
+    unknown_id = unknown.wsgi_request.path.split("/")[3]
+    assert unknown.status_code == 404
+    # (The language switch links back to the address itself; the rest is the same to the byte.)
+    assert _without_csrf(unknown).replace(unknown_id, "ID") == _without_csrf(response).replace(
+        str(challenge.id), "ID"
+    )
+    assert b"wallet.example.com" not in response.content and b"start again" in response.content
 
 
 def test_page_headers_are_strict():
@@ -109,8 +147,11 @@ def test_demo_return_page_shows_the_query():
     assert b"verified" in response.content and b"abc" in response.content
 
 
+def _without_csrf(response) -> str:
+    return re.sub(r'name="csrf-token" content="[^"]*"', "", response.content.decode())
+
+
 def _return_link(response):
-    html = response.content.decode()
-    start = html.index('class="button" href="') + len('class="button" href="')
-    url = html[start : html.index('"', start)].replace("&amp;", "&")
-    return parse_qs(urlsplit(url).query)
+    """The query of the page's way back to the app (its first button link)."""
+    url = re.search(r'<a class="button"[^>]* href="([^"]*)"', response.content.decode()).group(1)
+    return parse_qs(urlsplit(url.replace("&amp;", "&")).query)

@@ -15,7 +15,7 @@ from gateway.models import OprfEvaluation, PinCredential, QuestionRecovery
 
 from . import scheme_mirror as sm
 from .conftest import Flow, blinded_element
-from .factories import challenge_make, customer_make
+from .factories import challenge_make, customer_make, link_spend
 from .seed import seed_pin, seed_questions
 
 pytestmark = pytest.mark.django_db
@@ -104,7 +104,8 @@ def test_evaluations_left_without_proof_are_bounded_by_the_lockout():
     assert OprfEvaluation.objects.filter(challenge=flow.challenge).count() == 5
     assert AuditEvent.objects.filter(action="gateway.pin_locked", target_id=str(customer.id)).count() == 1
     assert Challenge.objects.get(pk=flow.challenge.pk).status == "failed"
-    again = resumed(customer)
+    again = Flow(challenge_make(customer=customer))  # the link spent, its page not loaded
+    assert link_spend(again.client, again.challenge).status_code == 303
     assert again.post("pin/evaluate", {"blindedElement": blinded_element()}, raw=True).status_code == 423
 
 

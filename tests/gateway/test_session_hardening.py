@@ -11,7 +11,7 @@ from core.crypto import b64url
 from customers.models import Challenge
 
 from .conftest import Flow
-from .factories import challenge_make, link_path
+from .factories import challenge_make, link_path, link_spend
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +24,7 @@ def test_opening_a_link_with_a_planted_session_rotates_its_key_before_binding():
     # The attacker holds a real session (from a link of their own) and plants its cookie in the
     # victim's browser.
     attacker = Client(enforce_csrf_checks=True)
-    attacker.get(link_path(challenge_make()))
+    link_spend(attacker, challenge_make())
     planted = attacker.cookies["sessionid"].value
     assert Session.objects.filter(session_key=planted).exists()
 
@@ -55,7 +55,7 @@ def test_opening_a_link_with_a_planted_session_rotates_its_key_before_binding():
 def test_a_fresh_browser_gets_a_new_session_and_its_own_link_still_reopens():
     challenge = challenge_make()
     client = Client()
-    assert client.get(link_path(challenge)).status_code == 303
+    assert link_spend(client, challenge).status_code == 303
     first = client.cookies["sessionid"].value
     assert client.get(link_path(challenge)).status_code == 303  # rotated again, binding kept
     assert client.cookies["sessionid"].value != first
@@ -75,7 +75,8 @@ def test_every_gateway_page_and_json_step_answers_no_store(flow):
         "step (wrong method)": flow.client.get(f"/gateway/api/{flow.challenge.id}/pin/start"),
     }
     fresh = challenge_make()
-    responses["link (opened)"] = Client().get(link_path(fresh))
+    responses["link (unspent)"] = Client().get(link_path(fresh))
+    responses["link (opened)"] = link_spend(Client(), fresh)
     with override_settings(DEBUG=True):
         responses["demo return"] = Client().get("/gateway/demo/return?status=verified")
     flow.set_pin()

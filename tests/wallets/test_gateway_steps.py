@@ -11,7 +11,7 @@ from core.models import AuditEvent
 from customers.models import Challenge
 from tests.gateway import scheme_mirror as sm
 from tests.gateway.conftest import Flow
-from tests.gateway.factories import customer_make, link_path
+from tests.gateway.factories import customer_make, link_spend
 from tests.gateway.seed import seed_pin, seed_questions
 from wallets import services
 from wallets.models import CustomerKey, Wallet, WalletRequest
@@ -238,7 +238,7 @@ def test_a_page_with_another_shard_cannot_create_wallets_for_the_key(wallet_flow
 
 def test_the_link_of_another_browser_and_csrf_are_refused(wallet_flow):
     other = Flow(wallet_flow.challenge)
-    assert other.client.get(link_path(wallet_flow.challenge)).status_code == 409
+    assert link_spend(other.client, wallet_flow.challenge).status_code == 409
     assert wallet_flow.post("wallet/keys", {}, csrf=False).status_code == 403
 
 

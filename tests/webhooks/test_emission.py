@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 from datetime import timedelta
 
@@ -143,3 +144,32 @@ def test_wrong_email_codes_lock_recovery_and_emit_locked_out(
     assert names() == ["challenge.failed", "customer.locked_out"]
     assert last("challenge.failed")["result"] == {"reason": "RECOVERY_LOCKED"}
     assert last("customer.locked_out")["id"] == str(victim.pk)
+
+
+def test_cancel_on_the_page_emits_challenge_failed_with_reason_cancelled_and_no_secret(org):
+    customer = customer_create(organization=org, ref_id="user-1")
+    flow = Flow(customer_initialize(organization=org, customer_id=customer.pk, redirect_url=RETURN))
+    flow.open()
+    flow.set_pin()
+    Event.objects.all().delete()
+    response = flow.client.post(f"/gateway/s/{flow.challenge.id}/cancel", {"csrfmiddlewaretoken": flow.csrf})
+    assert response.status_code == 303
+    assert names() == ["challenge.failed"]
+    flow.challenge.refresh_from_db()
+    body = last("challenge.failed")
+    assert body == challenge_data(flow.challenge)
+    assert body["status"] == "failed" and body["result"] == {"reason": "cancelled"}
+    # What ties the challenge to the browser (its session, its binding, its CSRF token) and the
+    # copy's material stay out of the event.
+    text = json.dumps(body)
+    for secret in (
+        flow.client.cookies["sessionid"].value,
+        flow.challenge.session_binding,
+        flow.csrf,
+        b64url(flow.auth_key),
+        b64url(flow.wrapped),
+    ):
+        assert secret not in text
+    # A second cancel is refused and emits nothing more.
+    flow.client.post(f"/gateway/s/{flow.challenge.id}/cancel", {"csrfmiddlewaretoken": flow.csrf})
+    assert names() == ["challenge.failed"]

@@ -7,7 +7,7 @@ import { answersSecret, normalizeAnswer } from "./normalize.js";
 import { b64url, wrapShard, rawAesKey, newShard, randomBytes, shardAad, sealCopy, SCHEME_V1 } from "./scheme.js";
 import { oprfInput, oprfBlind } from "./oprf.js";
 import { unlockWithPin, unlockWithQuestions, unlockWithEmailCode } from "./unlock.js";
-import { $, root, digitsOnly, show, setFieldError, guarded } from "./ui.js";
+import { $, root, digitsOnly, show, setFieldError, guarded, closing } from "./ui.js";
 import { wireDecline } from "./decline.js";
 import { gettext, interpolate } from "./i18n.js";
 
@@ -27,6 +27,15 @@ function readQuestions(prefix, count) {
     const norm = normalizeAnswer(answer.value);
     if (norm.length < 3) { setFieldError(answer, gettext("Answers need at least 3 characters.")); ok = false; }
     else setFieldError(answer, "");
+    // Set up twice (never sent, compared as they will be checked later): a typo cannot
+    // silently make the backup unopenable.
+    const again = $(`${prefix}a${i}c`);
+    if (again) {
+      if (norm.length >= 3 && normalizeAnswer(again.value) !== norm) {
+        setFieldError(again, gettext("The two answers do not match. Type the same answer twice."));
+        ok = false;
+      } else setFieldError(again, "");
+    }
     answers.push(answer.value);
   }
   return ok ? { ids, answers } : null;
@@ -121,7 +130,7 @@ const recoverySetup = {
         const material = await post(ctx.challengeId, "recovery/questions/start", { blindedElement: b64url(blinded) });
         const copy = await sealCopy({ input, blind, material, shard: ctx.shard, customerId: ctx.customerId, kind: "questions" });
         await post(ctx.challengeId, "recovery/questions", { questionIds: picked.ids, ...copy });
-        for (let i = 1; i <= 3; i += 1) $(`a${i}`).value = "";
+        for (let i = 1; i <= 3; i += 1) { $(`a${i}`).value = ""; $(`a${i}c`).value = ""; }
       });
       if (saved) done(qform);
     });
@@ -209,7 +218,7 @@ const ready = {
     const form = ctx.lastForm;
     guarded(form, gettext("Finishing…"), async () => {
       const result = await post(ctx.challengeId, "complete");
-      window.location.assign(result.returnUrl);
+      closing(ctx.data.appName, result.returnUrl);
     });
   },
 };

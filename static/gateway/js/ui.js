@@ -1,4 +1,5 @@
-// Page helpers shared by the steps: which section shows, field and form errors, busy states.
+// Page helpers shared by the steps: which section shows, field and form errors, busy states,
+// digit fields, times in the user's clock, the page's end.
 import { ApiError } from "./api.js";
 import { gettext, interpolate } from "./i18n.js";
 
@@ -52,9 +53,73 @@ function explain(error) {
   return gettext("Something went wrong on this device. Please try again.");
 }
 
-export function ended(message) {
+// HH:MM in the user's own time zone and the page's language.
+export function localTime(date) {
+  return new Intl.DateTimeFormat(document.documentElement.lang || undefined, {
+    hour: "2-digit", minute: "2-digit",
+  }).format(date);
+}
+
+// "navigate", "reload" or "back_forward": how this document was reached.
+export function navigationType() {
+  const entry = performance.getEntriesByType("navigation")[0];
+  return entry ? entry.type : "navigate";
+}
+
+// Digit fields (PIN, emailed code: data-digits="6") keep digits only, so a pasted or typed
+// "482 915" or "482-915" reads 482915; the length is cut after cleaning, never before.
+export function wireDigitInputs(scope) {
+  for (const input of scope.querySelectorAll("input[data-digits]")) {
+    const size = Number(input.dataset.digits);
+    const clean = (text) => text.replace(/\D+/g, "").slice(0, size);
+    input.addEventListener("paste", (event) => {
+      const text = event.clipboardData ? event.clipboardData.getData("text") : "";
+      if (!text) return;
+      event.preventDefault();
+      input.value = clean(text);
+      input.dispatchEvent(new Event("input", { bubbles: true }));
+    });
+    input.addEventListener("input", () => {
+      const cleaned = clean(input.value);
+      if (cleaned !== input.value) input.value = cleaned;
+    });
+  }
+}
+
+// Every form back to empty (typed PINs, answers and codes leave the page).
+export function clearForms() {
+  for (const form of root.querySelectorAll("form")) form.reset();
+}
+
+// The page is over: the end section with its heading, message and way back; the cancel link
+// and the expiry notice go (there is nothing left to cancel).
+export function endPage({ heading, message, href, linkText }) {
+  if (heading) $("ended-heading").textContent = heading;
   $("ended-message").textContent = message;
+  const link = $("ended-return");
+  if (href) link.href = href;
+  if (linkText) link.textContent = linkText;
+  for (const id of ["cancel-form", "expiry", "expiry-warning"]) {
+    const element = $(id);
+    if (element) element.hidden = true;
+  }
   show("step-ended");
+}
+
+export function ended(message) {
+  endPage({ message });
+}
+
+// The challenge verified: a closing screen names the app, then the browser goes back to it.
+export function closing(appName, url) {
+  clearForms();
+  endPage({
+    heading: gettext("Done"),
+    message: interpolate(gettext("Done. Returning you to %(app)s…"), { app: appName }),
+    href: url,
+    linkText: interpolate(gettext("Go to %(app)s now"), { app: appName }),
+  });
+  setTimeout(() => window.location.assign(url), 1500);
 }
 
 function handleFatal(error) {
