@@ -282,7 +282,7 @@ def test_side_pages_pass_axe(live_server, new_page):
         status=Challenge.Status.FAILED, result={"reason": "PIN_LOCKED"}
     )
     page.goto(live_server.url + link_path(locked))
-    expect(page.locator("main")).to_contain_text("30")
+    expect(page.locator("h1")).to_have_text("Your PIN is locked")
     audit_every_look(page, org, "locked PIN")
 
     done = make()

@@ -353,6 +353,5 @@ def test_the_new_pages_and_notices_pass_axe(live_server, page_in):
     expect(page.locator("h1")).to_have_text("Your PIN is locked")
     assert_accessible(page, "locked PIN")
 
-    page = page_in(java_script_enabled=False)
-    page.goto(live_server.url + link_path(challenge_make(return_url=demo(live_server))))
-    assert_accessible(page, "the link's page without JavaScript")
+    # The link's page without JavaScript is not audited here: axe runs as a script in the
+    # page, and in a context with JavaScript off the run never returns (it hung CI).
