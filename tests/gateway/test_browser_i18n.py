@@ -60,10 +60,13 @@ def test_setup_in_filipino_then_restore_in_english(live_server, new_page):
     for i, (qid, answer) in enumerate(zip(QUESTION_IDS, ANSWERS, strict=True), start=1):
         page.select_option(f"#q{i}", qid)
         page.fill(f"#a{i}", answer)
+        page.fill(f"#a{i}c", answer)  # each answer typed twice
     page.fill("#a2", "ab")
+    page.fill("#a2c", "ab")
     page.click("#questions-form button[type=submit]")
     expect(page.locator("#a2-error")).to_have_text("Kailangan ng hindi bababa sa 3 character ang mga sagot.")
     page.fill("#a2", ANSWERS[1])
+    page.fill("#a2c", ANSWERS[1])
     page.click("#questions-form button[type=submit]")
     page.wait_for_url(re.compile(r"status=verified"))
     customer.refresh_from_db()
