@@ -6,6 +6,7 @@ from django.db import models
 from django.http import HttpRequest
 
 from .models import ApiKey, Challenge, Customer, Organization, RedirectOrigin
+from .selectors import CUSTOMER_BODY_FIELDS
 from .services import InvalidOrigin, api_key_create, api_key_revoke, redirect_origin_normalize
 
 
@@ -138,26 +139,9 @@ class ChallengeInline(admin.TabularInline):
         return False
 
 
-CUSTOMER_FIELDS = (
-    "id",
-    "organization",
-    "ref_id",
-    "name",
-    "has_pin",
-    "has_recovery",
-    "recovery_methods",
-    "pin_failed_attempts",
-    "pin_locked_at",
-    "pin_locked_until",
-    "questions_failed_attempts",
-    "questions_locked_at",
-    "questions_locked_until",
-    "email_failed_attempts",
-    "email_locked_at",
-    "email_locked_until",
-    "created_at",
-    "updated_at",
-)
+# The customer's API body columns (one list: a lock field added there shows here too), with
+# its organization after the id.
+CUSTOMER_FIELDS = ("id", "organization", *(f for f in CUSTOMER_BODY_FIELDS if f != "id"))
 
 
 @admin.register(Customer)
