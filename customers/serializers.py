@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import uuid
 from datetime import datetime
+from typing import ClassVar
 
 from django.conf import settings
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.utils.serializer_helpers import BindingDict
 
 from core.locales import locale_resolve
 
@@ -51,7 +54,47 @@ class IdempotencyKeyField(serializers.Field):
         return str(value)
 
 
-class IdempotentInputSerializer(serializers.Serializer):
+class SharedFieldsMixin:
+    """A serializer whose fields are built once per class, not per instance.
+
+    DRF deep-copies every declared field for each serializer instance, which is most of the
+    cost of validating a small body or a query string on every request. Flat input fields
+    keep no per-request state (these serializers are never partial and their fields read no
+    context), so one set of bound fields serves every instance, bound to no serializer. A
+    class with a nested serializer among its fields keeps DRF's per-instance copy.
+    """
+
+    _class_fields: ClassVar[dict[type, BindingDict | None]] = {}
+
+    @property
+    def fields(self) -> BindingDict:
+        cls = type(self)
+        if cls not in SharedFieldsMixin._class_fields:
+            fields = BindingDict(self)  # type: ignore[arg-type]
+            for name, field in self.get_fields().items():  # type: ignore[attr-defined]
+                fields[name] = field  # binds it: field_name, source, label
+                field.parent = None  # no request's serializer stays reachable from it
+            fields.serializer = None  # type: ignore[assignment]
+            flat = not any(
+                isinstance(f, serializers.BaseSerializer)
+                or isinstance(getattr(f, "child", None), serializers.BaseSerializer)
+                for f in fields.values()
+            )
+            SharedFieldsMixin._class_fields[cls] = fields if flat else None
+        shared = SharedFieldsMixin._class_fields[cls]
+        if shared is None:
+            return self._own_fields
+        return shared
+
+    @functools.cached_property
+    def _own_fields(self) -> BindingDict:
+        fields = BindingDict(self)  # type: ignore[arg-type]
+        for name, field in self.get_fields().items():  # type: ignore[attr-defined]
+            fields[name] = field
+        return fields
+
+
+class IdempotentInputSerializer(SharedFieldsMixin, serializers.Serializer):
     """Unknown body fields are ignored, as DRF does; only the declared ones are read."""
 
     idempotencyKey = IdempotencyKeyField(required=False)
@@ -162,7 +205,7 @@ class InitializeInputSerializer(ChallengeCreateInputSerializer):
     )
 
 
-class QuerySerializer(serializers.Serializer):
+class QuerySerializer(SharedFieldsMixin, serializers.Serializer):
     """Query parameters. One sent empty (`?order=`) is invalid, not absent: DRF would read an
     empty form value of an optional field as omitted and quietly use the default."""
 

@@ -208,7 +208,7 @@ def test_gate_is_one_script_call_on_redis():
     client = get_redis_connection("default")
     client.script_flush()
     gate_read(key_id="s", rate="5/s")  # loads the script once (EVALSHA, then EVAL on NOSCRIPT)
-    assert client.script_exists(throttling.register_gate_script(client).sha) == [True]
+    assert client.script_exists(throttling.GATE_SHA) == [True]
 
 
 @pytest.mark.parametrize(
@@ -223,3 +223,17 @@ def test_rates_in_django_ratelimit_notation(rate, expected):
 def test_a_bad_rate_is_refused(rate):
     with pytest.raises(ValueError):
         parse_rate(rate)
+
+
+@pytest.mark.redis
+def test_gate_survives_redis_dropping_its_connection():
+    """The gate keeps a connection of its own: when Redis drops it (a restart, a timeout, a
+    CLIENT KILL), the next request reconnects instead of failing open."""
+    from django_redis import get_redis_connection
+
+    client = get_redis_connection("default")
+    assert gate_read(key_id="d", rate="5/s").count == 1
+    killed = client.client_kill_filter(_type="normal", skipme=True)
+    assert killed >= 1
+    gate = gate_read(key_id="d", rate="5/s")
+    assert gate.available and gate.count == 2 and gate.epoch is not None
