@@ -84,15 +84,15 @@ class CustomerViewSet(viewsets.ViewSet):
         return str(request_api_client(self.request))
 
     def _idempotent(self, request: Request, key: Any, handler) -> Response:
-        outcome = idempotent_run(
-            organization=self.organization,
-            key=key,
-            fingerprint=request_fingerprint(
+        fingerprint = ""  # only a keyed request is compared with an earlier one
+        if key is not None:
+            fingerprint = request_fingerprint(
                 method=request.method or "",
                 path=request.path,
                 body=request.data if isinstance(request.data, dict) else {},  # a validated JSON object
-            ),
-            handler=handler,
+            )
+        outcome = idempotent_run(
+            organization=self.organization, key=key, fingerprint=fingerprint, handler=handler
         )
         headers = {"Idempotent-Replayed": "true"} if outcome.replayed else None
         return Response(outcome.body, status=outcome.status, headers=headers)

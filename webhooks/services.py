@@ -234,6 +234,15 @@ def endpoint_test(*, endpoint: Endpoint, actor: Actor | str = None) -> Event:
 _subscriptions: EpochCache[tuple[tuple[uuid.UUID, tuple[str, ...]], ...]] = EpochCache()
 
 
+def event_subscribed(
+    *, organization: Organization | uuid.UUID | str, event: str, config_epoch: str | None
+) -> bool:
+    """Whether an enabled endpoint of the organization receives `event` (what event_emit
+    would find, from the same per-worker cache when the request's epoch allows)."""
+    organization_id = organization.pk if isinstance(organization, Organization) else organization
+    return bool(_subscribed(organization_id=organization_id, event=event, config_epoch=config_epoch))
+
+
 # The event's `data`, or a function making it: called only when an endpoint subscribes.
 EventData = dict[str, Any] | Callable[[], dict[str, Any]]
 
@@ -248,6 +257,9 @@ def _subscribed(*, organization_id: uuid.UUID | str, event: str, config_epoch: s
         found = tuple((pk, tuple(events or ())) for pk, events in rows)
         _subscriptions.put(organization_id, found, epoch=config_epoch)
     return [pk for pk, events in found if not events or event in events]
+
+
+_EVENT_NAMES = frozenset(WebhookEvent.values)
 
 
 @overload
@@ -290,7 +302,7 @@ def event_emit(
     organization config epoch its request read (`config_epoch`, from the customers API's
     authentication) and this worker already knows the organization's endpoints under it.
     """
-    if event not in WebhookEvent.values:
+    if event not in _EVENT_NAMES:
         raise ValueError(f"unknown webhook event {event!r}")
     organization_id = organization.pk if isinstance(organization, Organization) else organization
     if only_endpoint is not None:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
 
-from django.db import IntegrityError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -18,7 +19,7 @@ from core.errors import Conflict
 from core.models import AuditEvent
 from core.services import audit_record
 from webhooks.events import WebhookEvent
-from webhooks.services import event_emit
+from webhooks.services import event_emit, event_subscribed
 
 from ..errors import CustomersErrorCode as Code
 from ..lockout import Attempt, Counted, attempt_apply, evaluated_proof_apply, evaluation_apply
@@ -28,7 +29,6 @@ from ..serializers import customer_data
 GATEWAY_ACTOR = SystemActor.GATEWAY
 
 
-@transaction.atomic
 def customer_create(
     *,
     organization: Organization,
@@ -40,29 +40,37 @@ def customer_create(
     """Insert, bump the organization's counter, write the audit row; a duplicate refId is a 409.
 
     `config_epoch`: the organization config epoch the request read (customers.epoch_cache);
-    with it, `customer.created` finds the organization's webhook subscriptions in this
-    worker's cache, so a creation nobody subscribes to makes no endpoint query.
+    with it, the organization's webhook subscriptions come from this worker's cache, so a
+    creation nobody subscribes to makes no endpoint query.
 
-    On PostgreSQL the three writes are one statement (data-modifying CTEs), inside this
-    function's transaction so that further writes of the same change (an event row) join
-    it. Two concurrent inserts of one refId: the second blocks on the unique index until
-    the first commits, then fails on it; this function's own atomic block (a savepoint
-    when nested) rolls back, so a caller's transaction stays usable.
+    On PostgreSQL the three writes are one statement (data-modifying CTEs). When nobody
+    subscribes to `customer.created` and no transaction is open, that statement is the
+    whole change and runs as its own transaction: one round trip, where BEGIN and COMMIT
+    would add two. Otherwise it runs inside this function's transaction, so that the event
+    and its deliveries join it. Two concurrent inserts of one refId: the second blocks on the
+    unique index until the first commits, then fails on it and nothing of it remains.
     """
-    try:
-        if connection.vendor == "postgresql":
-            customer = _customer_insert_counted_audited(
+    if (
+        connection.vendor == "postgresql"
+        and not connection.in_atomic_block
+        and not event_subscribed(
+            organization=organization, event=WebhookEvent.CUSTOMER_CREATED, config_epoch=config_epoch
+        )
+    ):
+        with _ref_id_conflict():
+            return _customer_insert_counted_audited(
                 organization=organization, ref_id=ref_id, name=name, actor=actor
             )
-        else:
-            customer = Customer.objects.create(organization=organization, ref_id=ref_id, name=name)
-            Organization.objects.filter(pk=organization.pk).update(customer_count=F("customer_count") + 1)
-            audit_record(
-                action=AuditAction.CUSTOMER_CREATED,
-                target=customer,
-                actor=actor,
-                data={"organization": str(organization.pk)},
-            )
+    return _customer_create_in_transaction(
+        organization=organization, ref_id=ref_id, name=name, actor=actor, config_epoch=config_epoch
+    )
+
+
+@contextlib.contextmanager
+def _ref_id_conflict() -> Iterator[None]:
+    """A duplicate (organization, refId) is a 409 in the API's shape; other errors pass."""
+    try:
+        yield
     except IntegrityError as exc:
         if is_unique_violation(
             exc,
@@ -76,6 +84,28 @@ def customer_create(
                 errors={"refId": ["Already exists."]},
             ) from None
         raise
+
+
+@transaction.atomic
+def _customer_create_in_transaction(
+    *, organization: Organization, ref_id: str, name: str, actor: str, config_epoch: str | None
+) -> Customer:
+    """customer_create with its event: the writes, then the event and its deliveries, one
+    transaction (a savepoint when the caller has one open, so the caller's stays usable)."""
+    with _ref_id_conflict():
+        if connection.vendor == "postgresql":
+            customer = _customer_insert_counted_audited(
+                organization=organization, ref_id=ref_id, name=name, actor=actor
+            )
+        else:
+            customer = Customer.objects.create(organization=organization, ref_id=ref_id, name=name)
+            Organization.objects.filter(pk=organization.pk).update(customer_count=F("customer_count") + 1)
+            audit_record(
+                action=AuditAction.CUSTOMER_CREATED,
+                target=customer,
+                actor=actor,
+                data={"organization": str(organization.pk)},
+            )
     event_emit(
         organization=organization,
         event=WebhookEvent.CUSTOMER_CREATED,
@@ -102,9 +132,10 @@ def _customer_insert_counted_audited(
         id=uuid.uuid4(), organization=organization, ref_id=ref_id, name=name, created_at=now, updated_at=now
     )
     fields = Customer._meta.concrete_fields
-    columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
-    values = [f.get_db_prep_save(getattr(customer, f.attname), connection) for f in fields]
-    sql = _customer_create_sql(columns, len(fields))
+    # The wrapper itself, not the `connection` proxy: every field's preparation reads it.
+    db = connections[DEFAULT_DB_ALIAS]
+    values = [f.get_db_prep_save(getattr(customer, f.attname), db) for f in fields]
+    sql = _customer_create_sql()
     prepared_rows(
         sql,
         [
@@ -123,13 +154,15 @@ def _customer_insert_counted_audited(
 
 
 @functools.cache
-def _customer_create_sql(columns: str, count: int) -> str:
+def _customer_create_sql() -> str:
     customers, organizations, audit = (
         Customer._meta.db_table,
         Organization._meta.db_table,
         AuditEvent._meta.db_table,
     )
-    placeholders = ", ".join(["%s"] * count)
+    fields = Customer._meta.concrete_fields
+    columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
     return f"""
         WITH inserted AS (
             INSERT INTO {customers} ({columns}) VALUES ({placeholders})

@@ -108,3 +108,64 @@ def test_read_fetches_the_body_columns_only_and_needs_no_second_query(organizati
             customer_read(organization=organization, customer_id=wrong)
     with pytest.raises(NotFound):
         customer_read(organization=other_organization, customer_id=customer.pk)
+
+
+# --- outside any transaction (as a request runs it) -------------------------------------
+
+
+def _sent_during(call):
+    """Every statement the call sends, BEGIN and COMMIT included (psycopg sends them itself
+    around Django's atomic blocks, so they are counted from the connection's autocommit)."""
+    transactions = []
+    original = connection.set_autocommit
+
+    def watch(autocommit, *args, **kwargs):
+        if not autocommit:
+            transactions.append("BEGIN")
+        return original(autocommit, *args, **kwargs)
+
+    connection.set_autocommit = watch
+    try:
+        with CaptureQueriesContext(connection) as ctx:
+            result = call()
+    finally:
+        del connection.set_autocommit
+    return result, transactions, [q["sql"] for q in ctx.captured_queries]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_without_a_subscriber_creation_is_one_statement_and_its_own_transaction(organization):
+    customer, transactions, sent = _sent_during(
+        lambda: customer_create(organization=organization, ref_id="solo")
+    )
+    assert transactions == []  # no BEGIN/COMMIT pair around it
+    assert len([s for s in sent if "customers_customer" in s]) == 1
+    assert Customer.objects.filter(pk=customer.pk).exists() and _count(organization) == 1
+    assert AuditEvent.objects.filter(action="customer.create", target_id=str(customer.pk)).exists()
+
+    audits = AuditEvent.objects.count()
+    with pytest.raises(Conflict) as refused:
+        customer_create(organization=organization, ref_id="solo")
+    assert refused.value.errors == {"refId": ["Already exists."]}
+    assert (_count(organization), AuditEvent.objects.count()) == (1, audits)
+    assert Customer.objects.filter(organization=organization).count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_with_a_subscriber_the_event_and_its_delivery_commit_with_the_customer(organization, settings):
+    from webhooks.models import Delivery, Event
+    from webhooks.services import endpoint_create
+
+    settings.ONBOARDING = {**settings.ONBOARDING, "WEBHOOK_ALLOW_LOOPBACK": True}
+    endpoint, _secret = endpoint_create(
+        organization=organization, url="http://127.0.0.1:9/in", events=["customer.created"]
+    )
+    customer, transactions, _sent = _sent_during(
+        lambda: customer_create(organization=organization, ref_id="watched")
+    )
+    assert transactions == ["BEGIN"]
+    event = Event.objects.get(organization=organization, name="customer.created")
+    assert event.data["id"] == str(customer.pk)
+    assert Delivery.objects.filter(event=event, endpoint=endpoint).count() == 1
