@@ -27,13 +27,12 @@ from .openapi import (
     errors,
 )
 from .permissions import ApiKeyKindPermission
+from .query import CHALLENGE_QUERY, PAGE_QUERY, query_read
 from .selectors import Page
 from .serializers import (
     ChallengeCreateInputSerializer,
-    ChallengeListQuerySerializer,
     CustomerCreateInputSerializer,
     InitializeInputSerializer,
-    ListQuerySerializer,
     challenge_data,
     customer_data,
 )
@@ -129,9 +128,8 @@ class CustomerViewSet(viewsets.ViewSet):
         responses={200: CustomerListEnvelope, **errors(400)},
     )
     def list(self, request: Request) -> Response:
-        query = ListQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        page = selectors.customer_list(organization=self.organization, **query.validated_data)
+        query = query_read(request.query_params, PAGE_QUERY)  # as ListQuerySerializer reads it
+        page = selectors.customer_list(organization=self.organization, **query)
         data = [customer_data(c) for c in page.items]
         return Response(_paginated("Customers retrieved", page, data))
 
@@ -260,11 +258,8 @@ class CustomerViewSet(viewsets.ViewSet):
     )
     @action(detail=True, methods=["get"])
     def challenges(self, request: Request, pk: str) -> Response:
-        query = ChallengeListQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        page = selectors.challenge_list(
-            organization=self.organization, customer_id=pk, **query.validated_data
-        )
+        query = query_read(request.query_params, CHALLENGE_QUERY)  # as ChallengeListQuerySerializer
+        page = selectors.challenge_list(organization=self.organization, customer_id=pk, **query)
         data = [challenge_data(c) for c in page.items]
         return Response(_paginated("Challenges retrieved", page, data))
 
