@@ -15,13 +15,23 @@ class ShortcutContentNegotiation(DefaultContentNegotiation):
 
     def select_renderer(self, request, renderers, format_suffix=None):
         accept = request.META.get("HTTP_ACCEPT")
+        override = self.settings.URL_FORMAT_OVERRIDE
         if (
             format_suffix is None
             and accept in _COMMON_ACCEPT
             and renderers
-            and self.settings.URL_FORMAT_OVERRIDE not in request.query_params
+            and not _may_override(request, override)
         ):
             first = renderers[0]
             if accept != "application/json" or first.media_type == "application/json":
                 return first, first.media_type
         return super().select_renderer(request, renderers, format_suffix)
+
+
+def _may_override(request, override: str | None) -> bool:
+    """Whether the query string names the format override (`?format=`). It is parsed only
+    when its raw text could hold that name, spelled out or percent-encoded."""
+    if not override:
+        return False
+    raw = request.META.get("QUERY_STRING", "")
+    return (override in raw or "%" in raw) and override in request.query_params

@@ -71,7 +71,11 @@ class Customer(models.Model):
         EMAIL = "EMAIL"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="customers")
+    # No index of its own: the (organization, created_at, id) index and the unique
+    # (organization, ref_id) one both begin with it.
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="customers", db_index=False
+    )
     ref_id = models.CharField(max_length=255)
     name = models.CharField(max_length=255, blank=True, default="")
     # Written by the gateway as the user completes each step.

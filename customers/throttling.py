@@ -16,6 +16,7 @@ import logging
 import re
 import secrets
 import threading
+import weakref
 from dataclasses import dataclass
 from functools import cache as memoize
 from typing import Any
@@ -106,6 +107,18 @@ def _redis_client():
     return get_redis_connection("default")
 
 
+# Per cache backend instance (Django keeps one per thread): its redis-py client, or None.
+_clients: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
+
+
+def _gate_client(backend: Any) -> Any:
+    try:
+        return _clients[backend]
+    except KeyError:
+        client = _clients[backend] = _redis_client()
+        return client
+
+
 GATE_SHA = hashlib.sha1(GATE_SCRIPT.encode()).hexdigest()  # noqa: S324 (Redis names scripts by SHA-1)
 
 
@@ -172,9 +185,10 @@ def gate_read(*, key_id: object | None, rate: str) -> Gate:
     limit, period = parse_rate(rate)
     if not getattr(settings, "RATELIMIT_ENABLE", True):
         key_id = None  # limits switched off (as django-ratelimit honours it): epoch only
-    epoch_key = cache.make_key(EPOCH_NAME)
-    counter_key = cache.make_key(COUNTER_NAME.format(period=period, key=key_id)) if key_id else None
-    client = _redis_client()
+    backend = caches["default"]
+    epoch_key = backend.make_key(EPOCH_NAME)
+    counter_key = backend.make_key(COUNTER_NAME.format(period=period, key=key_id)) if key_id else None
+    client = _gate_client(backend)
     if client is not None:
         keys = [epoch_key] if counter_key is None else [epoch_key, counter_key]
         count, ttl, epoch = gate_script_run(client, keys, [period])

@@ -88,9 +88,10 @@ def test_report_only_policy_is_sent_too():
     [None, "", "*/*", "application/json", "text/html", "application/json; q=0.5, */*", "application/*"],
 )
 @pytest.mark.parametrize("renderers", [[JSONRenderer()], [JSONRenderer(), BrowsableAPIRenderer()]])
-def test_negotiation_chooses_as_drf_does(accept, renderers):
+@pytest.mark.parametrize("query", ["", "?limit=5", "?format=json", "?format=api", "?%66ormat=api", "?a=%20"])
+def test_negotiation_chooses_as_drf_does(accept, renderers, query):
     headers = {} if accept is None else {"Accept": accept}
-    request = Request(RequestFactory().get("/v2/customers", headers=headers))
+    request = Request(RequestFactory().get("/v2/customers" + query, headers=headers))
 
     def choose(negotiation):
         try:
