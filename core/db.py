@@ -2,10 +2,14 @@
 
 import weakref
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import psycopg
 from django.db import IntegrityError, connection
+from django.db.models import Model
+from django.db.models.base import ModelState
+from psycopg import pq
+from psycopg.adapt import PyFormat, Transformer
 
 
 def is_unique_violation(exc: IntegrityError, *, constraint: str, table: str, columns: Sequence[str]) -> bool:
@@ -16,6 +20,20 @@ def is_unique_violation(exc: IntegrityError, *, constraint: str, table: str, col
         return diag.constraint_name == constraint
     text = str(exc)
     return text.startswith("UNIQUE constraint failed:") and all(f"{table}.{c}" in text for c in columns)
+
+
+M = TypeVar("M", bound=Model)
+
+
+def model_from_values(model: type[M], values: dict[str, Any], db: str = "default") -> M:
+    """What `model.from_db` returns for these loaded attribute values (by attname; the
+    others deferred), without Model.__init__, which sets every field in turn and sends two
+    signals per instance: the larger part of building one on a hot path."""
+    instance = model.__new__(model)
+    instance.__dict__.update(values)
+    state = instance._state = ModelState()
+    state.adding, state.db = False, db
+    return instance
 
 
 class _PreparingCursor(psycopg.Cursor):
@@ -63,9 +81,64 @@ def prepared_rows(sql: str, params: Sequence[object]) -> list[tuple]:
             return cursor.fetchall() if _has_rows(raw) else []
     connection.validate_no_broken_transaction()
     with connection.wrap_database_errors:
+        if app_settings.DB_PREPARED_STATEMENTS and connection.connection.autocommit:
+            rows = _statement_run(connection.connection, sql, params)
+            if rows is not None:
+                return rows
         raw = _cursor_for(connection.connection, factory)
         raw.execute(sql, params)
         return raw.fetchall() if _has_rows(raw) else []
+
+
+# Per psycopg connection: (statement text, parameter types) -> the name it was prepared as.
+_statements: weakref.WeakKeyDictionary[psycopg.Connection, dict[tuple, bytes]] = weakref.WeakKeyDictionary()
+
+
+def _statement_run(raw: psycopg.Connection, sql: str, params: Sequence[object]) -> list[tuple] | None:
+    """Run `sql` as a named prepared statement through psycopg's libpq layer, or None when
+    this statement cannot go that way (a placeholder other than a plain %s).
+
+    Only outside a transaction (autocommit: nothing to BEGIN, which a cursor would send
+    first inside one). It does what the cursor does, without the cursor's per-call
+    machinery: psycopg's Transformer adapts the parameters and loads the rows with the
+    connection's adapters (Django's included), and a failed statement raises psycopg's
+    error for its SQLSTATE (a unique violation keeps its constraint name).
+    """
+    if "%%" in sql or "%(" in sql:
+        return None
+    tx = Transformer.from_context(raw)
+    values = tx.dump_sequence(params, [PyFormat.AUTO] * len(params))
+    key = (sql, tuple(tx.types or ()))
+    known = _statements.setdefault(raw, {})
+    name = known.get(key)
+    pgconn = raw.pgconn
+    if name is None:
+        name = f"og_{len(known)}".encode()
+        parts = sql.split("%s")
+        if len(parts) != len(params) + 1:
+            raise psycopg.ProgrammingError(
+                f"the statement has {len(parts) - 1} placeholders, {len(params)} given"
+            )
+        text = "".join(f"{part}${i}" for i, part in enumerate(parts[:-1], start=1)) + parts[-1]
+        _result_check(pgconn.prepare(name, text.encode(), param_types=tx.types), raw)
+        known[key] = name
+    try:
+        result = _result_check(pgconn.exec_prepared(name, values, param_formats=tx.formats), raw)  # type: ignore[arg-type]  # NULLs are None
+    except psycopg.errors.InvalidSqlStatementName:
+        # The session's prepared statements were dropped (DISCARD ALL, DEALLOCATE ALL):
+        # forget them all and prepare this one again.
+        known.clear()
+        return _statement_run(raw, sql, params)
+    if result.status != pq.ExecStatus.TUPLES_OK:
+        return []
+    tx.set_pgresult(result)
+    return tx.load_rows(0, result.ntuples, tuple)
+
+
+def _result_check(result: pq.abc.PGresult, raw: psycopg.Connection) -> pq.abc.PGresult:
+    if result.status == pq.ExecStatus.FATAL_ERROR:
+        raise psycopg.errors.error_from_result(result, encoding=raw.info.encoding)
+    return result
 
 
 def _has_rows(cursor: psycopg.Cursor) -> bool:

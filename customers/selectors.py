@@ -13,7 +13,7 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from core.db import prepared_rows
+from core.db import model_from_values, prepared_rows
 from core.errors import NotFound
 
 from .errors import CustomersErrorCode as Code
@@ -151,7 +151,9 @@ def _customer_from_row(row: tuple[Any, ...]) -> Customer:
     values = list(row)
     for index, convert in _customer_converters():
         values[index] = convert(values[index], None, connection)
-    return Customer.from_db(connection.alias, _customer_read_fields(), values)
+    return model_from_values(
+        Customer, dict(zip(_customer_read_fields(), values, strict=True)), connection.alias
+    )
 
 
 def anchors_cache_key(organization_id: object) -> str:

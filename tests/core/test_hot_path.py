@@ -186,3 +186,54 @@ def test_prepared_rows_are_logged_like_any_query_and_wrap_errors():
     assert len(ctx.captured_queries) == 2
     with pytest.raises(ProgrammingError):
         prepared_rows("SELECT * FROM no_such_table WHERE id = %s", [1])
+
+
+# --- prepared statements outside a transaction (libpq layer) ---------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_prepared_rows_outside_a_transaction_match_a_cursor():
+    """Outside a transaction the statement goes through psycopg's libpq layer: same values,
+    same types as a cursor gives (Django's adapters: jsonb as text, aware UTC datetimes)."""
+    import datetime as dt
+    import uuid
+
+    from core.db import prepared_rows
+
+    sql = (
+        "SELECT %s::uuid, %s::timestamptz, %s::jsonb, %s::text, %s::int, %s::bool, NULL::text, "
+        "now() - now() WHERE %s::int > 0"
+    )
+    values = [uuid.uuid4(), dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC), '{"a": [1]}', "é", 7, True]
+    assert connections["default"].get_autocommit()
+    ours = prepared_rows(sql, [*values, 1])
+    with connections["default"].cursor() as cursor:
+        cursor.execute(sql, [*values, 1])
+        expected = cursor.fetchall()
+    assert ours == [tuple(row) for row in expected]
+    assert ours[0][:6] == (values[0], values[1], '{"a": [1]}', "é", 7, True)
+    assert prepared_rows(sql, [*values, 0]) == []  # no row
+    assert prepared_rows(sql, [None, *values[1:], 1])[0][0] is None  # other parameter types
+    assert prepared_rows("CREATE TEMP TABLE IF NOT EXISTS t_hot (x int)", []) == []  # no result set
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_prepared_rows_outside_a_transaction_raise_django_errors_and_survive_a_discard():
+    from django.db import IntegrityError, ProgrammingError
+
+    from core.db import is_unique_violation, prepared_rows
+
+    prepared_rows("CREATE TEMP TABLE t_unique (x int CONSTRAINT t_unique_x UNIQUE)", [])
+    prepared_rows("INSERT INTO t_unique VALUES (%s)", [1])
+    with pytest.raises(IntegrityError) as refused:
+        prepared_rows("INSERT INTO t_unique VALUES (%s)", [1])
+    assert is_unique_violation(refused.value, constraint="t_unique_x", table="t_unique", columns=["x"])
+    with pytest.raises(ProgrammingError):
+        prepared_rows("SELECT * FROM no_such_table WHERE id = %s", [1])
+    assert prepared_rows("SELECT x FROM t_unique WHERE x = %s", [1]) == [(1,)]
+    with connections["default"].cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")  # every prepared statement of the session is gone
+    assert prepared_rows("SELECT x FROM t_unique WHERE x = %s", [1]) == [(1,)]
+    assert prepared_rows("INSERT INTO t_unique VALUES (%s)", [2]) == []
