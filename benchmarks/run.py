@@ -716,10 +716,10 @@ def render(
         if row.before_result:
             before_ratio = row.before_result["ratio"]
             before_sql = 0 if row.name.startswith("baseline") else before_counts.get(row.name, "?")
-            before_text = f"{before_ratio:.2f} ({before_sql})"
+            before_text = f"{before_ratio:.3f} ({before_sql})"
         elif not measured_before and (row.before_key or row.name) in RECORDED_BEFORE:
             before_ratio = RECORDED_BEFORE[row.before_key or row.name]
-            before_text = f"{before_ratio:.2f}"
+            before_text = f"{before_ratio:.3f}"
         else:
             before_ratio = None
         is_api_row = row.server == "service" and not row.floor and not row.name.startswith("baseline")
@@ -732,7 +732,7 @@ def render(
         qc = counts.get(row.name, 0 if row.name.startswith("baseline") or row.server == "plain" else "?")
         lines.append(
             f"| {row.name} | {res['rps']:.0f} | {p50:.1f} | {res['p99_us'] / 1000:.1f} | "
-            f"{ratio:.2f} | {to_floor} | {qc} | {before_text} | {target} | {verdict} |"
+            f"{ratio:.3f} | {to_floor} | {qc} | {before_text} | {target} | {verdict} |"
         )
     lines.append("")
     probe_text = ", ".join(f"{w}: {rps:.0f} req/s" for w, rps in probes.items())

@@ -132,6 +132,7 @@ class _GateChannel(threading.local):
 
     pool: Any = None
     connection: Any = None
+    served = False  # the connection has answered a call: a later failure may be staleness
 
 
 _channel = _GateChannel()
@@ -145,30 +146,36 @@ def _gate_connection(client):
         # The pool's own connection class and settings (address, timeouts, credentials).
         _channel.connection = pool.connection_class(**pool.connection_kwargs)
         _channel.pool = pool
+        _channel.served = False
     return _channel.connection
 
 
 def gate_script_run(client, keys: list[str], args: list[object]) -> list:
     """EVALSHA the gate script on this thread's connection (EVAL once when Redis lost it).
 
-    A connection that fails is dropped and the call tried once more on a new one (Redis
-    restarted since the last request); a second failure is raised to the caller.
+    A connection that had answered before and now fails to connect or is reset (Redis
+    restarted or dropped it since the last request) is replaced and the call made once
+    more; a timeout, or a failure of a new connection, is raised to the caller at once
+    (so a Redis that does not answer costs one timeout, not two).
     """
-    for attempt in (1, 2):
+    while True:
         connection = _gate_connection(client)
+        stale = _channel.served
         try:
             try:
                 connection.send_command("EVALSHA", GATE_SHA, len(keys), *keys, *args, check_health=False)
-                return connection.read_response()
+                reply = connection.read_response()
             except NoScriptError:
                 connection.send_command("EVAL", GATE_SCRIPT, len(keys), *keys, *args, check_health=False)
-                return connection.read_response()
-        except (RedisConnectionError, RedisTimeoutError, OSError):
+                reply = connection.read_response()
+        except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
             connection.disconnect()
             _channel.connection = None
-            if attempt == 2:
+            if not stale or isinstance(exc, (RedisTimeoutError, TimeoutError)):
                 raise
-    raise AssertionError("unreachable")
+            continue
+        _channel.served = True
+        return reply
 
 
 def _decode(value: object) -> str | None:

@@ -237,3 +237,31 @@ def test_gate_survives_redis_dropping_its_connection():
     assert killed >= 1
     gate = gate_read(key_id="d", rate="5/s")
     assert gate.available and gate.count == 2 and gate.epoch is not None
+
+
+@pytest.mark.redis
+def test_a_redis_that_does_not_answer_costs_one_timeout(monkeypatch):
+    """A timeout is not retried (a stale connection is): the request fails open after one
+    wait, not two."""
+    from django_redis import get_redis_connection
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+
+    gate_read(key_id="t", rate="5/s")  # the thread's gate connection has answered once
+    connection_class = get_redis_connection("default").connection_pool.connection_class
+    sent = []
+    send = connection_class.send_command
+
+    def counted(self, *args, **kwargs):
+        sent.append(args[0])
+        return send(self, *args, **kwargs)
+
+    def silent(self, *args, **kwargs):
+        raise RedisTimeoutError("Timeout reading from socket")
+
+    monkeypatch.setattr(connection_class, "send_command", counted)
+    monkeypatch.setattr(connection_class, "read_response", silent)
+    with pytest.raises(RedisTimeoutError):
+        gate_read(key_id="t", rate="5/s")
+    assert sent == ["EVALSHA"]  # one attempt
+    monkeypatch.undo()
+    assert gate_read(key_id="t", rate="5/s").available
