@@ -152,7 +152,10 @@ class Challenge(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="challenges")
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="challenges")
+    # Indexed by the two indexes below, which begin with it.
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="challenges", db_index=False
+    )
     type = models.CharField(max_length=32, choices=Type.choices, default=Type.INITIALIZE)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     # The step of the challenge's flow the user is at (gateway/flows.py); "" until the link is
@@ -176,6 +179,14 @@ class Challenge(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["customer", "created_at"], name="challenge_customer_created"),
+            # A customer's open challenges (at most one, normally), found without walking the
+            # customer's whole history: each new challenge supersedes the open one, and a
+            # wallet in use gathers a challenge per signature.
+            models.Index(
+                fields=["customer"],
+                condition=Q(status__in=["pending", "in_progress"]),
+                name="challenge_customer_open",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

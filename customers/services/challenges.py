@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import uuid
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
@@ -174,7 +175,6 @@ def _challenge_insert_superseding(
             now,
             json.dumps({"reason": "superseded"}),
             customer.pk,
-            *[str(s) for s in Challenge.OPEN_STATUSES],
             now,
             *values,
             uuid.uuid4(),
@@ -194,7 +194,11 @@ def _challenge_insert_superseding_sql() -> str:
     meta = Challenge._meta
     columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in meta.concrete_fields)
     placeholders = ", ".join(["%s"] * len(meta.concrete_fields))
-    open_statuses = ", ".join(["%s"] * len(Challenge.OPEN_STATUSES))
+    # Literal, not parameters: a prepared statement's generic plan can only use the partial
+    # index of open challenges (challenge_customer_open) when the statuses are in its text.
+    if not all(re.fullmatch(r"[a-z_]+", str(s)) for s in Challenge.OPEN_STATUSES):
+        raise ValueError("open challenge statuses must be plain words to be written into SQL")
+    open_statuses = ", ".join(f"'{s}'" for s in Challenge.OPEN_STATUSES)
     table, audit = meta.db_table, AuditEvent._meta.db_table
     return f"""
         WITH superseded AS (
