@@ -1,8 +1,9 @@
 """The list endpoints' query strings, read without building a serializer per request.
 
 `ListQuerySerializer` and its subclasses (customers.serializers) stay the reference: the
-same fields, defaults and messages, read the way DRF reads a query string (the last value
-of a repeated name; `?limit=` is blank, not absent; `5.0` is 5). Building and running a
+parameters are their fields, with the fields' bounds, defaults, choices and messages, read
+the way DRF reads a query string (the last value of a repeated name; `?limit=` is blank,
+not absent; `5.0` is 5). Building and running a
 serializer was most of what a refused list request cost, so the hot list routes read their
 query here; tests/customers/test_query.py checks that both give the same answer, valid
 data or errors, for every query string hypothesis generates.
@@ -10,74 +11,95 @@ data or errors, for every query string hypothesis generates.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail, ValidationError
+from rest_framework.fields import empty
 
-from .models import Challenge
+from .serializers import BLANK_MESSAGE, ChallengeListQuerySerializer, ListQuerySerializer, OrderField
 
-# DRF's IntegerField: "5.0" and "5.  " read as 5; a longer string is refused before int().
-_DECIMAL_TAIL = re.compile(r"\.0*\s*$")
-_MAX_STRING_LENGTH = 1000
-_BLANK = "This field may not be blank."
+_Integer = serializers.IntegerField  # its rules: "5.0" reads as 5, a long string is refused
 
 
 @dataclass(frozen=True)
 class IntParam:
+    """An IntegerField with both bounds, read as the field reads it."""
+
     name: str
     minimum: int
     maximum: int
-    default: int
+    default: object  # rest_framework.fields.empty: none
+    field: serializers.Field  # its messages
 
     def read(self, raw: str) -> tuple[int | None, ErrorDetail | None]:
-        if len(raw) > _MAX_STRING_LENGTH:
-            return None, ErrorDetail("String value too large.", code="max_string_length")
+        if len(raw) > _Integer.MAX_STRING_LENGTH:
+            return None, _error(self.field, "max_string_length")
         try:
-            value = int(_DECIMAL_TAIL.sub("", raw))
+            value = int(_Integer.re_decimal.sub("", raw))
         except ValueError:
-            return None, ErrorDetail("A valid integer is required.", code="invalid")
+            return None, _error(self.field, "invalid")
         if value > self.maximum:
-            return None, ErrorDetail(
-                f"Ensure this value is less than or equal to {self.maximum}.", code="max_value"
-            )
+            return None, _error(self.field, "max_value", max_value=self.maximum)
         if value < self.minimum:
-            return None, ErrorDetail(
-                f"Ensure this value is greater than or equal to {self.minimum}.", code="min_value"
-            )
+            return None, _error(self.field, "min_value", min_value=self.minimum)
         return value, None
 
 
 @dataclass(frozen=True)
 class ChoiceParam:
-    name: str
-    choices: frozenset[str]
-    default: str | None = None  # None: optional, left out when absent
-    any_case: bool = False  # read in lower case (OrderField)
+    """A ChoiceField (an OrderField reads its value in lower case first)."""
 
-    def read(self, raw: str) -> tuple[str | None, ErrorDetail | None]:
+    name: str
+    choices: Mapping[str, object]  # the field's choice_strings_to_values
+    default: object
+    any_case: bool
+    field: serializers.Field
+
+    def read(self, raw: str) -> tuple[object, ErrorDetail | None]:
         value = raw.lower() if self.any_case else raw
         if value in self.choices:
-            return value, None
-        return None, ErrorDetail(f'"{value}" is not a valid choice.', code="invalid_choice")
+            return self.choices[value], None
+        return None, _error(self.field, "invalid_choice", input=value)
 
 
 Param = IntParam | ChoiceParam
 
-PAGE_QUERY: tuple[Param, ...] = (
-    IntParam("page", 1, 1_000_000, 1),
-    IntParam("limit", 1, 100, 10),
-    ChoiceParam("order", frozenset({"asc", "desc"}), "desc", any_case=True),
-)
-CHALLENGE_QUERY: tuple[Param, ...] = (*PAGE_QUERY, ChoiceParam("status", frozenset(Challenge.Status.values)))
+
+def _error(field: serializers.Field, key: str, **values: object) -> ErrorDetail:
+    """The field's own message for `key` (translated when read, as the field's is)."""
+    return ErrorDetail(str(field.error_messages[key]).format(**values), code=key)
+
+
+def query_spec(serializer_class: type[serializers.Serializer]) -> tuple[Param, ...]:
+    """The parameters of a query serializer, taken from its fields (bounds, defaults,
+    choices and messages stay declared once, on the serializer)."""
+    params: list[Param] = []
+    for name, field in serializer_class().fields.items():
+        if (
+            isinstance(field, serializers.IntegerField)
+            and field.min_value is not None
+            and field.max_value is not None
+        ):
+            params.append(IntParam(name, field.min_value, field.max_value, field.default, field))
+        elif isinstance(field, serializers.ChoiceField):
+            any_case = isinstance(field, OrderField)
+            params.append(ChoiceParam(name, field.choice_strings_to_values, field.default, any_case, field))
+        else:
+            raise TypeError(f"{serializer_class.__name__}.{name}: no reader for a {type(field).__name__}")
+    return tuple(params)
+
+
+PAGE_QUERY = query_spec(ListQuerySerializer)
+CHALLENGE_QUERY = query_spec(ChallengeListQuerySerializer)
 
 
 def query_read(params: Mapping[str, str], spec: Sequence[Param] = PAGE_QUERY) -> dict[str, Any]:
     """The validated values of `spec` in `params` (a QueryDict: a repeated name gives its
     last value), or a ValidationError naming every refused parameter."""
-    blank = {p.name: [ErrorDetail(_BLANK, code="blank")] for p in spec if params.get(p.name) == ""}
+    blank = {p.name: [ErrorDetail(BLANK_MESSAGE, code="blank")] for p in spec if params.get(p.name) == ""}
     if blank:
         raise ValidationError(blank)
     values: dict[str, Any] = {}
@@ -85,7 +107,7 @@ def query_read(params: Mapping[str, str], spec: Sequence[Param] = PAGE_QUERY) ->
     for param in spec:
         raw = params.get(param.name)
         if raw is None:
-            if param.default is not None:
+            if param.default is not empty:
                 values[param.name] = param.default
             continue
         value, error = param.read(raw)

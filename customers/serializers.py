@@ -21,6 +21,8 @@ from .links import challenge_gateway_url
 from .lockout import lock_active
 from .models import Challenge, Customer
 
+# DRF's message for a blank string, given also where DRF would not check (see QuerySerializer).
+BLANK_MESSAGE = "This field may not be blank."
 UUID4_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$", re.IGNORECASE)
 
 
@@ -70,16 +72,17 @@ class SharedFieldsMixin:
     def fields(self) -> BindingDict:
         cls = type(self)
         if cls not in SharedFieldsMixin._class_fields:
-            fields = BindingDict(self)  # type: ignore[arg-type]
-            for name, field in self.get_fields().items():  # type: ignore[attr-defined]
-                fields[name] = field  # binds it: field_name, source, label
-                field.parent = None  # no request's serializer stays reachable from it
-            fields.serializer = None  # type: ignore[assignment]
+            fields = self._own_fields  # bound as DRF binds them: field_name, source, label
             flat = not any(
                 isinstance(f, serializers.BaseSerializer)
                 or isinstance(getattr(f, "child", None), serializers.BaseSerializer)
                 for f in fields.values()
             )
+            if flat:
+                # Unbound: no request's serializer stays reachable from the shared fields.
+                for field in fields.values():
+                    field.parent = None  # type: ignore[assignment]
+                fields.serializer = None  # type: ignore[assignment]
             SharedFieldsMixin._class_fields[cls] = fields if flat else None
         shared = SharedFieldsMixin._class_fields[cls]
         if shared is None:
@@ -88,10 +91,8 @@ class SharedFieldsMixin:
 
     @functools.cached_property
     def _own_fields(self) -> BindingDict:
-        fields = BindingDict(self)  # type: ignore[arg-type]
-        for name, field in self.get_fields().items():  # type: ignore[attr-defined]
-            fields[name] = field
-        return fields
+        """DRF's own `Serializer.fields` (a deep copy of the declared fields, bound to self)."""
+        return serializers.Serializer.fields.func(self)  # type: ignore[attr-defined]
 
 
 class IdempotentInputSerializer(SharedFieldsMixin, serializers.Serializer):
@@ -135,7 +136,7 @@ class CustomerCreateInputSerializer(IdempotentInputSerializer):
 
     def validate_refId(self, value: str) -> str:  # noqa: N802
         if not value.strip():
-            raise serializers.ValidationError("This field may not be blank.")
+            raise serializers.ValidationError(BLANK_MESSAGE)
         return value
 
 
@@ -212,9 +213,7 @@ class QuerySerializer(SharedFieldsMixin, serializers.Serializer):
     def to_internal_value(self, data):
         if hasattr(data, "getlist"):
             blank: dict[str, list[str]] = {
-                name: ["This field may not be blank."]
-                for name in self.fields.keys()
-                if name in data and data.get(name) == ""
+                name: [BLANK_MESSAGE] for name in self.fields.keys() if name in data and data.get(name) == ""
             }
             if blank:
                 raise serializers.ValidationError(blank)
