@@ -144,4 +144,4 @@ def _result_check(result: pq.abc.PGresult, raw: psycopg.Connection) -> pq.abc.PG
 def _has_rows(cursor: psycopg.Cursor) -> bool:
     """The statement returned a result set (even empty), without building its description."""
     result = cursor.pgresult
-    return result is not None and result.status == psycopg.pq.ExecStatus.TUPLES_OK
+    return result is not None and result.status == pq.ExecStatus.TUPLES_OK

@@ -128,7 +128,7 @@ def customer_read(*, organization: Organization, customer_id: object) -> Custome
 
 @functools.cache
 def _customer_read_fields() -> tuple[str, ...]:
-    """CUSTOMER_BODY_FIELDS in the model's field order (Model.from_db takes values so)."""
+    """CUSTOMER_BODY_FIELDS in the model's field order, the order of the read's columns."""
     return tuple(f.attname for f in Customer._meta.concrete_fields if f.attname in CUSTOMER_BODY_FIELDS)
 
 
