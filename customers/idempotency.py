@@ -67,6 +67,26 @@ def idempotent_run(
     return _keyed_run(organization=organization, key=key, fingerprint=fingerprint, handler=handler)
 
 
+def request_idempotent_run(
+    request: Any,
+    *,
+    organization: Organization,
+    key: uuid.UUID | None,
+    handler: Callable[[], tuple[int, dict[str, Any]]],
+) -> Outcome:
+    """idempotent_run for an API request (DRF's): its method, path and validated JSON body
+    are the fingerprint, computed only when the request carries a key (the only time an
+    earlier request is compared with it)."""
+    fingerprint = ""
+    if key is not None:
+        fingerprint = request_fingerprint(
+            method=request.method or "",
+            path=request.path,
+            body=request.data if isinstance(request.data, dict) else {},  # a validated JSON object
+        )
+    return idempotent_run(organization=organization, key=key, fingerprint=fingerprint, handler=handler)
+
+
 @transaction.atomic
 def _keyed_run(
     *,

@@ -15,7 +15,7 @@ from core.errors import DomainError
 
 from . import selectors, services
 from .authentication import ApiKeyAuthentication, request_api_client, request_config_epoch
-from .idempotency import idempotent_run, request_fingerprint
+from .idempotency import request_idempotent_run
 from .models import Challenge, Organization
 from .openapi import (
     PAGE_PARAMETERS,
@@ -83,16 +83,7 @@ class CustomerViewSet(viewsets.ViewSet):
         return str(request_api_client(self.request))
 
     def _idempotent(self, request: Request, key: Any, handler) -> Response:
-        fingerprint = ""  # only a keyed request is compared with an earlier one
-        if key is not None:
-            fingerprint = request_fingerprint(
-                method=request.method or "",
-                path=request.path,
-                body=request.data if isinstance(request.data, dict) else {},  # a validated JSON object
-            )
-        outcome = idempotent_run(
-            organization=self.organization, key=key, fingerprint=fingerprint, handler=handler
-        )
+        outcome = request_idempotent_run(request, organization=self.organization, key=key, handler=handler)
         headers = {"Idempotent-Replayed": "true"} if outcome.replayed else None
         return Response(outcome.body, status=outcome.status, headers=headers)
 

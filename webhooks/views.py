@@ -12,7 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from customers.authentication import ApiKeyAuthentication, request_api_client
-from customers.idempotency import idempotent_run, request_fingerprint
+from customers.idempotency import request_idempotent_run
 from customers.models import Organization
 from customers.openapi import PAGE_PARAMETERS, errors
 from customers.permissions import ApiKeyKindPermission
@@ -73,16 +73,7 @@ class WebhookViewSet(viewsets.ViewSet):
         return str(request_api_client(self.request))
 
     def _idempotent(self, request: Request, key: Any, handler, secret_box: dict | None = None) -> Response:
-        outcome = idempotent_run(
-            organization=self.organization,
-            key=key,
-            fingerprint=request_fingerprint(
-                method=request.method or "",
-                path=request.path,
-                body=request.data if isinstance(request.data, dict) else {},  # a validated JSON object
-            ),
-            handler=handler,
-        )
+        outcome = request_idempotent_run(request, organization=self.organization, key=key, handler=handler)
         body = outcome.body
         # The secret is shown once: never stored with the idempotent response, never replayed.
         if secret_box and not outcome.replayed:
