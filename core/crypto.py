@@ -114,8 +114,13 @@ def parse_pepper(raw: str) -> bytes:
 
 def peppered_hmac(data: bytes, *, purpose: str, digest: str = "sha256") -> bytes:
     """HMAC(pepper-derived key for `purpose`, data). The pepper lives outside the database."""
-    key = hmac.new(_pepper_bytes(settings.PEPPER), purpose.encode(), hashlib.sha256).digest()
-    return hmac.new(key, data, digest).digest()
+    return hmac.new(_purpose_key(settings.PEPPER, purpose), data, digest).digest()
+
+
+@cache
+def _purpose_key(pepper: str, purpose: str) -> bytes:
+    """The key of `purpose`, derived from the pepper once per process (and per pepper)."""
+    return hmac.new(_pepper_bytes(pepper), purpose.encode(), hashlib.sha256).digest()
 
 
 def constant_time_equal(a: bytes | str, b: bytes | str) -> bool:

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from core.audit import AuditAction, audit_actor_for
 from core.conf import app_settings
-from core.db import prepared_rows
+from core.db import model_from_row, prepared_rows, row_for_insert
 from core.errors import Conflict, DomainError, NotFound, RateLimited
 from core.models import AuditEvent
 from core.services import audit_record
@@ -89,23 +89,27 @@ def challenge_open(
         _hourly_starts_check(
             customer=customer, type=type, limit=getattr(app_settings, flow.starts_per_hour_setting), now=now
         )
-    challenge = Challenge(
-        id=uuid.uuid4(),
-        organization=organization,
-        customer=customer,
-        type=type,
-        return_url=return_url,
-        expires_at=now + timedelta(seconds=app_settings.CHALLENGE_TTL_SECONDS),
-        reset_pin=reset_pin,
-        created_at=now,
-        locale=locale,
-    )
+    attrs = {
+        "id": uuid.uuid4(),
+        "organization_id": organization.pk,
+        "customer_id": customer.pk,
+        "type": type,
+        "return_url": return_url,
+        "expires_at": now + timedelta(seconds=app_settings.CHALLENGE_TTL_SECONDS),
+        "reset_pin": reset_pin,
+        "created_at": now,
+        "locale": locale,
+    }
+    related = {"organization": organization, "customer": customer}
     # Only one open challenge per customer: the newest wins, earlier links stop working.
     if connection.vendor == "postgresql":
+        challenge, values = row_for_insert(Challenge, attrs, related=related)
         superseded = _challenge_insert_superseding(
-            challenge=challenge, customer=customer, now=now, actor=actor
+            challenge=challenge, values=values, customer=customer, now=now, actor=actor
         )
     else:
+        challenge = Challenge(**attrs)
+        challenge._state.fields_cache.update(related)
         superseded = _challenges_supersede(customer=customer, now=now)
         challenge.save(force_insert=True)
         audit_record(
@@ -139,7 +143,7 @@ def _customer_lock(*, organization: Organization, customer_id: object) -> Custom
     if connection.vendor != "postgresql":
         return Customer.objects.select_for_update().filter(pk=pk, organization=organization).first()
     rows = prepared_rows(_customer_lock_sql(), [pk, organization.pk])
-    return _model_from_row(Customer, rows[0]) if rows else None
+    return model_from_row(Customer, rows[0]) if rows else None
 
 
 @functools.cache
@@ -149,25 +153,14 @@ def _customer_lock_sql() -> str:
     return f"SELECT {columns} FROM {meta.db_table} WHERE id = %s AND organization_id = %s FOR UPDATE"  # noqa: S608
 
 
-def _model_from_row(model: type[M], row: tuple[Any, ...]) -> M:
-    """A model instance from a row of all its concrete columns, converted as the ORM would."""
-    fields = model._meta.concrete_fields
-    values = [
-        f.from_db_value(value, None, connection) if hasattr(f, "from_db_value") else value
-        for f, value in zip(fields, row, strict=True)
-    ]
-    return model.from_db(connection.alias, [f.attname for f in fields], values)
-
-
 def _challenge_insert_superseding(
-    *, challenge: Challenge, customer: Customer, now: datetime, actor: str
+    *, challenge: Challenge, values: list[Any], customer: Customer, now: datetime, actor: str
 ) -> list[Challenge]:
     """In one prepared statement (data-modifying CTEs, each run once and to completion): fail
     the customer's open challenges (reason `superseded`), insert `challenge`, write its audit
     row with the count. Returns the superseded challenges as they are now. The caller holds
-    the customer's row lock, so no other challenge of this customer is opened meanwhile."""
-    fields = Challenge._meta.concrete_fields
-    values = [f.get_db_prep_save(getattr(challenge, f.attname), connection) for f in fields]
+    the customer's row lock, so no other challenge of this customer is opened meanwhile.
+    `values`: the new challenge's column values (core.db.row_for_insert)."""
     rows = prepared_rows(
         _challenge_insert_superseding_sql(),
         [
@@ -184,9 +177,7 @@ def _challenge_insert_superseding(
             json.dumps(_audit_data(challenge=challenge, superseded=None)),
         ],
     )
-    challenge._state.adding = False
-    challenge._state.db = connection.alias
-    return [_model_from_row(Challenge, row) for row in rows]
+    return [model_from_row(Challenge, row) for row in rows]
 
 
 @functools.cache

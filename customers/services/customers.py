@@ -9,12 +9,12 @@ import uuid
 from collections.abc import Callable, Iterator
 from datetime import datetime
 
-from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from core.audit import AuditAction, SystemActor, audit_actor_for
-from core.db import is_unique_violation, prepared_rows
+from core.db import is_unique_violation, prepared_rows, row_for_insert
 from core.errors import Conflict
 from core.models import AuditEvent
 from core.services import audit_record
@@ -128,16 +128,20 @@ def _customer_insert_counted_audited(
     would insert them), so a field added later is written too.
     """
     now = timezone.now()
-    customer = Customer(
-        id=uuid.uuid4(), organization=organization, ref_id=ref_id, name=name, created_at=now, updated_at=now
+    customer, values = row_for_insert(
+        Customer,
+        {
+            "id": uuid.uuid4(),
+            "organization_id": organization.pk,
+            "ref_id": ref_id,
+            "name": name,
+            "created_at": now,
+            "updated_at": now,
+        },
+        related={"organization": organization},
     )
-    fields = Customer._meta.concrete_fields
-    # The wrapper itself, not the `connection` proxy: every field's preparation reads it.
-    db = connections[DEFAULT_DB_ALIAS]
-    values = [f.get_db_prep_save(getattr(customer, f.attname), db) for f in fields]
-    sql = _customer_create_sql()
     prepared_rows(
-        sql,
+        _customer_create_sql(),
         [
             *values,
             organization.pk,
@@ -148,8 +152,6 @@ def _customer_insert_counted_audited(
             json.dumps({"organization": str(organization.pk)}),
         ],
     )
-    customer._state.adding = False
-    customer._state.db = connection.alias
     return customer
 
 

@@ -237,3 +237,186 @@ def test_prepared_rows_outside_a_transaction_raise_django_errors_and_survive_a_d
         cursor.execute("DEALLOCATE ALL")  # every prepared statement of the session is gone
     assert prepared_rows("SELECT x FROM t_unique WHERE x = %s", [1]) == [(1,)]
     assert prepared_rows("INSERT INTO t_unique VALUES (%s)", [2]) == []
+
+
+# --- prepared statements inside a transaction (libpq layer, our BEGIN) ------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_prepared_rows_in_a_transaction_commit_and_roll_back_with_it():
+    """Inside atomic() the statement goes through libpq too, after a BEGIN of ours: what it
+    writes commits with the block, rolls back with it (an error included), and a savepoint
+    inside the block still undoes only its own part."""
+    from django.db import IntegrityError, transaction
+    from psycopg import pq
+
+    from core.db import prepared_rows
+
+    prepared_rows("CREATE TABLE IF NOT EXISTS t_tx (x int CONSTRAINT t_tx_x UNIQUE)", [])
+    try:
+        raw = connections["default"].connection
+        with transaction.atomic():
+            assert prepared_rows("INSERT INTO t_tx VALUES (%s) RETURNING x", [1]) == [(1,)]
+            assert raw.pgconn.transaction_status == pq.TransactionStatus.INTRANS
+        assert raw.pgconn.transaction_status == pq.TransactionStatus.IDLE  # committed
+        with pytest.raises(RuntimeError), transaction.atomic():
+            prepared_rows("INSERT INTO t_tx VALUES (%s)", [2])
+            raise RuntimeError("the block fails")
+        with pytest.raises(IntegrityError), transaction.atomic():
+            prepared_rows("INSERT INTO t_tx VALUES (%s)", [3])
+            prepared_rows("INSERT INTO t_tx VALUES (%s)", [1])  # unique violation
+        with transaction.atomic():
+            prepared_rows("INSERT INTO t_tx VALUES (%s)", [4])
+            with pytest.raises(IntegrityError), transaction.atomic():
+                prepared_rows("INSERT INTO t_tx VALUES (%s)", [1])
+            prepared_rows("INSERT INTO t_tx VALUES (%s)", [5])
+        # A second connection sees exactly what was committed.
+        import psycopg
+
+        settings = connections["default"].get_connection_params()
+        with psycopg.connect(**settings) as other:
+            rows = other.execute("SELECT x FROM t_tx ORDER BY x").fetchall()
+        assert [r[0] for r in rows] == [1, 4, 5]
+    finally:
+        prepared_rows("DROP TABLE IF EXISTS t_tx", [])
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_prepared_rows_in_a_transaction_with_an_isolation_level_use_psycopgs_begin():
+    """A connection that sets an isolation level gets psycopg's own BEGIN (through the cursor)."""
+    import psycopg
+    from django.db import transaction
+
+    from core.db import prepared_rows
+
+    connections["default"].ensure_connection()
+    raw = connections["default"].connection
+    raw.isolation_level = psycopg.IsolationLevel.SERIALIZABLE
+    try:
+        with transaction.atomic():
+            assert prepared_rows("SELECT current_setting('transaction_isolation')", []) == [("serializable",)]
+    finally:
+        raw.isolation_level = None
+    with transaction.atomic():
+        assert prepared_rows("SELECT current_setting('transaction_isolation')", []) == [("read committed",)]
+
+
+# --- rows built for hand-written inserts ------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_row_for_insert_prepares_what_the_orm_would_insert():
+    """The values of row_for_insert are get_db_prep_save of every field of the instance the
+    ORM would build, defaults included; the instance reads the same and holds its relations."""
+    import datetime as dt
+    import uuid
+
+    from core.db import row_for_insert
+    from customers.models import Challenge, Customer, Organization
+
+    connection = connections["default"]
+    organization = Organization.objects.create(name="Org")
+    now = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
+    given = {
+        "id": uuid.uuid4(),
+        "organization_id": organization.pk,
+        "ref_id": "r-1",
+        "name": "Ana",
+        "created_at": now,
+        "updated_at": now,
+    }
+    customer, values = row_for_insert(Customer, given, related={"organization": organization})
+    expected = Customer(**given)
+    fields = Customer._meta.concrete_fields
+    prepared = [f.get_db_prep_save(getattr(expected, f.attname), connection) for f in fields]
+    assert [_unwrapped(v) for v in values] == [_unwrapped(v) for v in prepared]
+    assert [type(v) for v in values] == [type(v) for v in prepared]
+    for f in fields:
+        assert getattr(customer, f.attname) == getattr(expected, f.attname), f.attname
+    assert customer.organization is organization
+    assert customer._state.adding is False
+    # A fresh empty list per instance: changing one customer's does not change the next one's.
+    customer.recovery_methods.append("EMAIL")
+    again, _ = row_for_insert(Customer, {**given, "id": uuid.uuid4()})
+    assert again.recovery_methods == []
+    # A callable default other than an empty container is called per row (Challenge.id: uuid4).
+    challenge_values = {
+        "organization_id": organization.pk,
+        "customer_id": customer.pk,
+        "return_url": "https://example.com/done",
+        "expires_at": now,
+        "created_at": now,
+    }
+    first, _ = row_for_insert(Challenge, challenge_values)
+    second, _ = row_for_insert(Challenge, challenge_values)
+    assert first.id != second.id
+    assert first.status == Challenge.Status.PENDING
+
+
+def _unwrapped(value):
+    """A prepared value comparable by content (psycopg's JSON wrappers compare by identity)."""
+    return getattr(value, "obj", value)
+
+
+def test_row_for_insert_refuses_an_unknown_or_missing_field():
+    import uuid
+
+    from django.utils import timezone
+
+    from core.db import row_for_insert
+    from customers.models import Customer
+
+    now = timezone.now()
+    given = {"id": uuid.uuid4(), "organization_id": 1, "ref_id": "r", "created_at": now, "updated_at": now}
+    assert row_for_insert(Customer, given)[0].ref_id == "r"
+    with pytest.raises(ValueError, match="no field"):
+        row_for_insert(Customer, {**given, "nickname": "x"})
+    with pytest.raises(ValueError, match="created_at must be given"):
+        row_for_insert(Customer, {k: v for k, v in given.items() if k != "created_at"})
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_model_from_row_is_what_the_orm_loads():
+    from core.db import model_from_row, prepared_rows
+    from customers.models import Customer, Organization
+
+    organization = Organization.objects.create(name="Org")
+    created = Customer.objects.create(
+        organization=organization, ref_id="r-2", name="Ben", recovery_methods=["EMAIL"]
+    )
+    fields = Customer._meta.concrete_fields
+    columns = ", ".join(f.column for f in fields)
+    row = prepared_rows(f"SELECT {columns} FROM customers_customer WHERE id = %s", [created.pk])[0]  # noqa: S608
+    ours = model_from_row(Customer, row)
+    loaded = Customer.objects.get(pk=created.pk)
+    for f in fields:
+        assert getattr(ours, f.attname) == getattr(loaded, f.attname), f.attname
+    assert ours.recovery_methods == ["EMAIL"]  # the JSON column parsed
+    assert ours._state.adding is False
+
+
+# --- the challenge link -----------------------------------------------------------------
+
+
+def test_challenge_link_is_the_reversed_route_under_every_script_prefix(settings):
+    import uuid
+
+    from django.urls import reverse, set_script_prefix
+
+    from customers.links import challenge_gateway_url, challenge_link_token
+
+    challenge_id = uuid.uuid4()
+    for prefix in ("/", "/onboarding/"):
+        set_script_prefix(prefix)
+        try:
+            path = reverse(
+                "gateway:open",
+                kwargs={"challenge_id": challenge_id, "token": challenge_link_token(challenge_id)},
+            )
+            assert challenge_gateway_url(challenge_id=challenge_id) == f"{settings.PUBLIC_BASE_URL}{path}"
+        finally:
+            set_script_prefix("/")
+    assert path.startswith("/onboarding/")
