@@ -19,11 +19,11 @@ from django.utils import timezone
 
 from core.audit import AuditAction, SystemActor
 from core.crypto import decrypt, encrypt
-from core.errors import Conflict, DomainError, NotFound
+from core.errors import Conflict, DomainError
 from core.services import audit_record
 from customers.lockout import customer_pin_locked_until, lock_expiry_text, pin_locked_message
 from customers.models import Challenge, Customer, Organization
-from customers.services import challenge_open
+from customers.services import challenge_open_locked, customer_row_lock
 from webhooks.events import WebhookEvent
 from webhooks.services import event_emit
 
@@ -59,18 +59,19 @@ def wallet_challenge_create(
     metadata: list[dict[str, str]] | None = None,
     actor: str = "",
     locale: str | None = None,
+    config_epoch: str | None = None,
 ) -> Challenge:
-    """A CREATE_WALLET challenge; 409 without recovery, 423 while the PIN is locked."""
-    customer = Customer.objects.select_for_update().filter(pk=customer_id, organization=organization).first()
-    if customer is None:
-        raise NotFound("Customer not found", code=Code.NOT_FOUND)
+    """A CREATE_WALLET challenge; 409 without recovery, 423 while the PIN is locked.
+    `config_epoch`: as challenge_open's (the request's organization config epoch)."""
+    customer = customer_row_lock(organization=organization, customer_id=customer_id)
     customer_wallet_gate(customer=customer)
-    challenge = challenge_open(
+    challenge = challenge_open_locked(
         organization=organization,
-        customer_id=customer.pk,
+        customer=customer,
         type=Challenge.Type.CREATE_WALLET,
         return_url=redirect_url,
         actor=actor,
+        config_epoch=config_epoch,
         locale=locale,
     )
     WalletRequest.objects.create(

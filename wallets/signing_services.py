@@ -23,7 +23,7 @@ from core.models import AuditEvent
 from core.services import audit_record
 from customers.models import Challenge, Customer, Organization
 from customers.selectors import parse_uuid
-from customers.services import challenge_open
+from customers.services import challenge_open_locked, customer_row_lock
 from gateway.services.steps import step_challenge, step_done
 from webhooks.events import WebhookEvent
 from webhooks.services import event_emit
@@ -48,9 +48,7 @@ KIND_TYPES = {
 
 
 def _customer_locked(*, organization: Organization, customer_id: uuid.UUID | str) -> Customer:
-    customer = Customer.objects.select_for_update().filter(pk=customer_id, organization=organization).first()
-    if customer is None:
-        raise NotFound("Customer not found", code=Code.NOT_FOUND)
+    customer = customer_row_lock(organization=organization, customer_id=customer_id)
     customer_wallet_gate(customer=customer)
     return customer
 
@@ -71,6 +69,7 @@ def sign_challenge_create(
     raw_transaction: str | None = None,
     actor: str = "",
     locale: str | None = None,
+    config_epoch: str | None = None,
 ) -> Challenge:
     """A SIGN_* challenge for one of the customer's wallets; 404 for a wallet that is not the
     customer's, 400 for a payload eth-account cannot parse, 409 without recovery, 423 while locked."""
@@ -92,12 +91,13 @@ def sign_challenge_create(
         prepared = signing.transaction_prepare(
             transaction=transaction_, raw_transaction=raw_transaction, chain=chain, address=wallet.address
         )
-    challenge = challenge_open(
+    challenge = challenge_open_locked(
         organization=organization,
-        customer_id=customer.pk,
+        customer=customer,
         type=KIND_TYPES[SignRequest.Kind(kind)],
         return_url=redirect_url,
         actor=actor,
+        config_epoch=config_epoch,
         locale=locale,
     )
     SignRequest.objects.create(
@@ -120,17 +120,19 @@ def export_challenge_create(
     redirect_url: str,
     actor: str = "",
     locale: str | None = None,
+    config_epoch: str | None = None,
 ) -> Challenge:
     """An EXPORT_PRIVATE_KEYS challenge; 409 for a customer without wallets."""
     customer = _customer_locked(organization=organization, customer_id=customer_id)
     if not Wallet.objects.filter(customer=customer).exists():
         raise Conflict("This customer has no wallets to export", code=Code.NO_WALLETS)
-    return challenge_open(
+    return challenge_open_locked(
         organization=organization,
-        customer_id=customer.pk,
+        customer=customer,
         type=Challenge.Type.EXPORT_PRIVATE_KEYS,
         return_url=redirect_url,
         actor=actor,
+        config_epoch=config_epoch,
         locale=locale,
     )
 

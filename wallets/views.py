@@ -11,8 +11,10 @@ from rest_framework import status as http
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.errors import DomainError
 from customers import selectors as customer_selectors
 from customers import services as customer_services
+from customers.authentication import request_config_epoch
 from customers.models import Challenge
 from customers.openapi import PAGE_PARAMETERS, ChallengeEnvelope, envelope, errors
 from customers.serializers import challenge_data
@@ -56,7 +58,7 @@ class CustomerWalletViewSet(CustomerViewSet):
             pk,
             WalletCreateInputSerializer,
             "Wallet creation challenge created",
-            lambda data, redirect_url: services.wallet_challenge_create(
+            lambda data, redirect_url, epoch: services.wallet_challenge_create(
                 organization=self.organization,
                 customer_id=pk,
                 blockchains=data["blockchains"],
@@ -65,6 +67,7 @@ class CustomerWalletViewSet(CustomerViewSet):
                 metadata=[dict(item) for item in data.get("metadata") or []],
                 actor=self.actor,
                 locale=data.get("locale"),
+                config_epoch=epoch,
             ),
         )
 
@@ -74,20 +77,27 @@ class CustomerWalletViewSet(CustomerViewSet):
         pk: str,
         serializer_class: type[serializers.Serializer],
         message: str,
-        create: Callable[[Any, str], Challenge],  # (validated_data, redirect_url)
+        create: Callable[[Any, str, str | None], Challenge],  # (validated_data, redirect_url, epoch)
     ) -> Response:
-        """Validate, 404 before 400, check the redirect, then `create(data, redirect_url)` once
-        per idempotency key: the shape every challenge-creating operation here shares."""
+        """Validate, 404 before 400, check the redirect, then `create(data, redirect_url, epoch)`
+        once per idempotency key: the shape every challenge-creating operation here shares.
+        `epoch`: the request's organization config epoch (the allowlist and the webhook
+        subscriptions from this worker's cache while it holds)."""
         form = serializer_class(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
-        customer_selectors.customer_get(organization=self.organization, customer_id=pk)  # 404 before 400
-        redirect_url = customer_services.redirect_url_validate(
-            organization=self.organization, url=data["redirectUrl"]
-        )
+        epoch = request_config_epoch(request)
+        try:
+            redirect_url = customer_services.redirect_url_validate(
+                organization=self.organization, url=data["redirectUrl"], config_epoch=epoch
+            )
+        except DomainError:
+            # 404 before 400; a known customer is checked by the service's row lock instead.
+            customer_selectors.customer_get(organization=self.organization, customer_id=pk)
+            raise
 
         def handler() -> tuple[int, dict[str, Any]]:
-            challenge = create(data, redirect_url)
+            challenge = create(data, redirect_url, epoch)
             return http.HTTP_201_CREATED, _ok(message, challenge_data(challenge))
 
         return self._idempotent(request, data.get("idempotencyKey"), handler)
@@ -98,7 +108,7 @@ class CustomerWalletViewSet(CustomerViewSet):
             pk,
             serializer_class,
             "Signing challenge created",
-            lambda data, redirect_url: signing_services.sign_challenge_create(
+            lambda data, redirect_url, epoch: signing_services.sign_challenge_create(
                 organization=self.organization,
                 customer_id=pk,
                 wallet_id=data["walletId"],
@@ -107,6 +117,7 @@ class CustomerWalletViewSet(CustomerViewSet):
                 memo=data.get("memo") or "",
                 actor=self.actor,
                 locale=data.get("locale"),
+                config_epoch=epoch,
                 **{arg: data.get(name) for name, arg in fields.items() if name in data},
             ),
         )
@@ -165,12 +176,13 @@ class CustomerWalletViewSet(CustomerViewSet):
             pk,
             ExportInputSerializer,
             "Key export challenge created",
-            lambda data, redirect_url: signing_services.export_challenge_create(
+            lambda data, redirect_url, epoch: signing_services.export_challenge_create(
                 organization=self.organization,
                 customer_id=pk,
                 redirect_url=redirect_url,
                 actor=self.actor,
                 locale=data.get("locale"),
+                config_epoch=epoch,
             ),
         )
 

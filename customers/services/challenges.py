@@ -57,14 +57,52 @@ def challenge_open(
     On PostgreSQL: the customer row locked (the 404 check too), then one statement
     superseding the earlier open challenges, inserting this one and its audit row.
     """
-    from gateway.flows import flow_for
+    customer = customer_row_lock(organization=organization, customer_id=customer_id)
+    return challenge_open_locked(
+        organization=organization,
+        customer=customer,
+        type=type,
+        return_url=return_url,
+        actor=actor,
+        reset_pin=reset_pin,
+        config_epoch=config_epoch,
+        locale=locale,
+    )
 
-    flow = flow_for(type)
-    if not flow.built:
-        raise DomainError("This challenge type is not available yet.", code=Code.CHALLENGE_TYPE_UNAVAILABLE)
+
+def customer_row_lock(*, organization: Organization, customer_id: uuid.UUID | str) -> Customer:
+    """The organization's customer, its row locked until the open transaction ends; 404 otherwise.
+
+    For a service that checks more of the customer before opening a challenge in the same
+    transaction (challenge_open_locked): the row is locked once, not once per step.
+    """
+    if not connection.in_atomic_block:
+        raise RuntimeError("customer_row_lock needs an open transaction (transaction.atomic)")
     customer = _customer_lock(organization=organization, customer_id=customer_id)
     if customer is None:
         raise NotFound("Customer not found", code=Code.NOT_FOUND)
+    return customer
+
+
+def challenge_open_locked(
+    *,
+    organization: Organization,
+    customer: Customer,
+    type: str,
+    return_url: str,
+    actor: str = "",
+    reset_pin: bool = False,
+    config_epoch: str | None = None,
+    locale: str | None = None,
+) -> Challenge:
+    """challenge_open for a customer the caller locked in its open transaction (customer_row_lock)."""
+    from gateway.flows import flow_for
+
+    if not connection.in_atomic_block:
+        raise RuntimeError("challenge_open_locked needs the transaction holding the customer's lock")
+    flow = flow_for(type)
+    if not flow.built:
+        raise DomainError("This challenge type is not available yet.", code=Code.CHALLENGE_TYPE_UNAVAILABLE)
     if reset_pin and customer.has_recovery:
         raise Conflict(
             "Customer has recovery set up: its PIN can no longer be replaced by starting over; use reset-pin",

@@ -165,3 +165,67 @@ def test_unknown_customer_id_is_404(api, organization):
         == 404
     )
     assert api.get("/v2/customers/00000000-0000-4000-8000-000000000000/public-key").status_code == 404
+
+
+def _statements(ctx, text: str) -> list[str]:
+    return [q["sql"] for q in ctx.captured_queries if text in q["sql"]]
+
+
+def test_wallet_and_signing_challenges_take_the_allowlist_from_the_epoch_cache(api, customer):
+    """Like initialize: while the organization config epoch holds, the redirect allowlist comes
+    from this worker's cache (no query); a change moves the epoch and is seen at once."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from customers.epoch_cache import config_changed
+    from customers.models import RedirectOrigin
+
+    _, wallets = provision(customer, ["ETH-SEPOLIA"])
+    config_changed()
+    assert create(api, customer).status_code == 201  # fills the cache
+    with CaptureQueriesContext(connection) as ctx:
+        assert create(api, customer).status_code == 201
+        signed = api.post(
+            f"/v2/customers/{customer.pk}/sign/message",
+            {"redirectUrl": URL, "walletId": str(wallets[0].pk), "message": "Hi"},
+        )
+        assert signed.status_code == 201
+    assert _statements(ctx, "customers_redirectorigin") == []
+    RedirectOrigin.objects.filter(organization=customer.organization).delete()  # moves the epoch
+    refused = create(api, customer)
+    assert refused.status_code == 400
+    assert refused.json()["errors"]["redirectUrl"] == [
+        "The redirect URL's origin is not on this organization's allowlist."
+    ]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_wallet_and_signing_challenges_lock_the_customer_once_without_a_savepoint(api, customer):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _, wallets = provision(customer, ["ETH-SEPOLIA"])
+    with CaptureQueriesContext(connection) as ctx:
+        assert create(api, customer).status_code == 201
+    assert len(_statements(ctx, "FOR UPDATE")) == 1
+    assert _statements(ctx, "SAVEPOINT") == []
+    with CaptureQueriesContext(connection) as ctx:
+        signed = api.post(
+            f"/v2/customers/{customer.pk}/sign/message",
+            {"redirectUrl": URL, "walletId": str(wallets[0].pk), "message": "Hi"},
+        )
+        assert signed.status_code == 201
+    assert len(_statements(ctx, "FOR UPDATE")) == 1
+    assert _statements(ctx, "SAVEPOINT") == []
+
+
+def test_unknown_customer_is_404_before_a_bad_redirect_400(api):
+    import uuid
+
+    response = api.post(
+        f"/v2/customers/{uuid.uuid4()}/wallet/create",
+        {"blockchains": ["ETH-SEPOLIA"], "redirectUrl": "https://elsewhere.example.com/x"},
+    )
+    assert response.status_code == 404
+    assert response.json()["success"] is False
