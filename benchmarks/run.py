@@ -455,7 +455,8 @@ def measure(
     plain: str,
     before_base: str | None,
 ) -> None:
-    """Warm every server, then measure every row, `args.rounds` times, interleaved."""
+    """Warm every server, then measure every row, `args.rounds` times, interleaved; each
+    row's ratio is to the baseline measured right before it (half the row's duration)."""
     # Every worker of every server opens its connections and fills its caches before the
     # first measured row (the baseline touches neither PostgreSQL nor Redis).
     with phases("warm-up"):
@@ -464,21 +465,30 @@ def measure(
                 for server in (base, before_base if not row.floor else None):
                     if server:
                         wrk(wrk_bin, server, row, 1 if args.quick else 3, args.connections)
+    baseline_row, measured = rows[0], rows[1:]
+    baseline_seconds = max(1, args.duration // 2)
     for round_no in range(1, args.rounds + 1):
         print(f"round {round_no} of {args.rounds}", flush=True)
         with phases(f"round {round_no}"):
-            for row in rows:
+            references = []
+            for row in measured:
                 print(f"  {row.name} ...", flush=True)
+                # The baseline right before every row: each ratio is to the machine as it
+                # was at that moment (a shared machine drifts within a round by more than
+                # the gaps the targets measure).
+                reference = wrk(wrk_bin, base, baseline_row, baseline_seconds, args.connections)
+                references.append(reference)
                 server = plain if row.server == "plain" else base
-                row.results.append(wrk(wrk_bin, server, row, args.duration, args.connections))
+                result = wrk(wrk_bin, server, row, args.duration, args.connections)
+                result["ratio"] = result["rps"] / reference["rps"]
+                row.results.append(result)
                 if before_base and row.server == "service" and not row.floor:
-                    row.before_results.append(wrk(wrk_bin, before_base, row, args.duration, args.connections))
-        # Each round's ratios are to that round's baseline (the load on a shared machine drifts).
-        baseline = rows[0].results[-1]["rps"]
-        for row in rows:
-            row.results[-1]["ratio"] = row.results[-1]["rps"] / baseline
-            if row.before_results:
-                row.before_results[-1]["ratio"] = row.before_results[-1]["rps"] / baseline
+                    before = wrk(wrk_bin, before_base, row, args.duration, args.connections)
+                    before["ratio"] = before["rps"] / reference["rps"]
+                    row.before_results.append(before)
+            # The baseline row shows the median of the round's references.
+            middle = sorted(references, key=lambda r: r["rps"])[len(references) // 2]
+            baseline_row.results.append({**middle, "ratio": 1.0})
 
 
 def main() -> int:
@@ -748,7 +758,8 @@ def render(
     )
     lines.append(
         f"customers in the organization: {args.customers:,}; {args.duration}s per row; "
-        f"{args.rounds} round(s), medians; "
+        f"{args.rounds} round(s), medians; each row's ratio is to the baseline measured right "
+        f"before it ({max(1, args.duration // 2)}s; the baseline row shows their median); "
         f"{args.connections} connections (1 where the row says so); gunicorn {workers} sync workers "
         f"({picked}); bcrypt cost {rounds}: {cost:.0f} ms per hash. SQL/req counts every statement "
         "sent to PostgreSQL (BEGIN/COMMIT and health checks included) on a request right after "
