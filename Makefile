@@ -67,7 +67,7 @@ lock-upgrade: install-dev
 
 # Benchmarks (README, "Benchmarks"). Need PostgreSQL and Redis on 127.0.0.1 (started if
 # down) and wrk (apt-get install wrk, done for you as root). `bench`: 1,000,000 customers,
-# 10 s per row, 2 rounds, medians; the table goes to benchmarks/RESULTS.md (about 10 min on
+# 10 s per row, 2 rounds, medians; the table goes to benchmarks/RESULTS.md (about 13 min on
 # 2 idle cores; BENCH_ARGS="--before <commit>" also measures that commit, each row right
 # after ours: about twice as long). Each phase prints how long it took. The fuzzing (35 min
 # on 2 cores) is no longer part of it: `bench-fuzz` runs it alone and replaces RESULTS.md's

@@ -1,7 +1,7 @@
 """Benchmark: the service under gunicorn (PostgreSQL + Redis) loaded by wrk, as ratios to a baseline.
 
     make bench            # full run: 1,000,000 customers, 10 s per row, 2 rounds (medians);
-                          # writes benchmarks/RESULTS.md (about 10 min on 2 idle cores; twice
+                          # writes benchmarks/RESULTS.md (about 13 min on 2 idle cores; twice
                           # the rows with BENCH_ARGS="--before GIT_REF")
     make bench-fuzz       # the fuzzing alone: 1,000 schemathesis cases per operation (about
                           # 35 min on 2 cores); replaces RESULTS.md's fuzz section, nothing else
@@ -10,7 +10,7 @@
 Each phase prints how long it took (seeding, worker probe, each round, SQL counts, fuzzing).
 
 The baseline is GET /healthz, a bare Django view returning a small JSON object through
-the same gunicorn/Django stack, measured in the same run. Rate limits are raised for
+the same gunicorn/Django stack, measured in the same run, right before each row. Rate limits are raised for
 the run through the ordinary settings read from the environment (CUSTOMERS_RATE_LIMIT,
 MERCHANT_RATE_LIMIT, MERCHANT_LOGIN_RATE_LIMIT); no code path changes.
 """
