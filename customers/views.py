@@ -82,6 +82,16 @@ class CustomerViewSet(viewsets.ViewSet):
     def actor(self) -> str:
         return str(request_api_client(self.request))
 
+    def _redirect_url_checked(self, pk: str, url: str, epoch: str | None) -> str:
+        """A challenge's redirectUrl, allowlisted (from the worker's cache under `epoch`).
+        An unknown customer is a 404 before a refused URL's 400; a known one is checked by
+        the creating service's row lock instead, so an accepted URL costs no customer read."""
+        try:
+            return services.redirect_url_validate(organization=self.organization, url=url, config_epoch=epoch)
+        except DomainError:
+            selectors.customer_read(organization=self.organization, customer_id=pk)
+            raise
+
     def _idempotent(self, request: Request, key: Any, handler) -> Response:
         outcome = request_idempotent_run(request, organization=self.organization, key=key, handler=handler)
         headers = {"Idempotent-Replayed": "true"} if outcome.replayed else None
@@ -148,14 +158,7 @@ class CustomerViewSet(viewsets.ViewSet):
         form.is_valid(raise_exception=True)
         data = form.validated_data
         epoch = request_config_epoch(request)
-        try:
-            redirect_url = services.redirect_url_validate(
-                organization=self.organization, url=data["redirectUrl"], config_epoch=epoch
-            )
-        except DomainError:
-            # 404 before 400; a known customer is checked by the service's row lock instead.
-            selectors.customer_read(organization=self.organization, customer_id=pk)
-            raise
+        redirect_url = self._redirect_url_checked(pk, data["redirectUrl"], epoch)
         chosen = {name: data[field] for name, field in options.items()}
 
         def handler() -> tuple[int, dict[str, Any]]:

@@ -11,9 +11,6 @@ from rest_framework import status as http
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.errors import DomainError
-from customers import selectors as customer_selectors
-from customers import services as customer_services
 from customers.authentication import request_config_epoch
 from customers.models import Challenge
 from customers.openapi import PAGE_PARAMETERS, ChallengeEnvelope, envelope, errors
@@ -87,14 +84,7 @@ class CustomerWalletViewSet(CustomerViewSet):
         form.is_valid(raise_exception=True)
         data = form.validated_data
         epoch = request_config_epoch(request)
-        try:
-            redirect_url = customer_services.redirect_url_validate(
-                organization=self.organization, url=data["redirectUrl"], config_epoch=epoch
-            )
-        except DomainError:
-            # 404 before 400; a known customer is checked by the service's row lock instead.
-            customer_selectors.customer_get(organization=self.organization, customer_id=pk)
-            raise
+        redirect_url = self._redirect_url_checked(pk, data["redirectUrl"], epoch)
 
         def handler() -> tuple[int, dict[str, Any]]:
             challenge = create(data, redirect_url, epoch)
