@@ -408,7 +408,8 @@ def parse_args() -> argparse.Namespace:
         "--before",
         metavar="GIT_REF",
         help="also measure GIT_REF's code (a git worktree in the temporary directory) on the same data, "
-        "each row right after ours, for 'no row worse than before' within one run",
+        "each row beside ours (after it in odd rounds, before it in even ones), for 'no row worse than "
+        "before' within one run",
     )
     parser.add_argument(
         "--rounds",
@@ -485,13 +486,17 @@ def measure(
                 reference = wrk(wrk_bin, base, baseline_row, baseline_seconds, args.connections)
                 references.append(reference)
                 server = plain if row.server == "plain" else base
-                result = wrk(wrk_bin, server, row, args.duration, args.connections)
-                result["ratio"] = result["rps"] / reference["rps"]
-                row.results.append(result)
+                sides = [(server, row.results)]
                 if before_base and row.server == "service" and not row.floor:
-                    before = wrk(wrk_bin, before_base, row, args.duration, args.connections)
-                    before["ratio"] = before["rps"] / reference["rps"]
-                    row.before_results.append(before)
+                    # Ours first in odd rounds, `before` first in even ones: whichever runs
+                    # first pays what the previous rows left (new rows to hint, the deep
+                    # pages' anchors to rebuild after the creations), so each side pays it
+                    # as often as the other.
+                    sides.insert(1 if round_no % 2 else 0, (before_base, row.before_results))
+                for side, results in sides:
+                    result = wrk(wrk_bin, side, row, args.duration, args.connections)
+                    result["ratio"] = result["rps"] / reference["rps"]
+                    results.append(result)
             # The baseline row shows the median of the round's references.
             middle = sorted(references, key=lambda r: r["rps"])[len(references) // 2]
             baseline_row.results.append({**middle, "ratio": 1.0})
@@ -776,7 +781,10 @@ def render(
         "included) on a request right after another; ratio to floor is req/s over the floor row's."
     )
     if measured_before:
-        lines.append(f"before: `{args.before}` measured in this run, each row right after ours.")
+        lines.append(
+            f"before: `{args.before}` measured in this run beside each row (after ours in odd rounds, "
+            "before ours in even ones)."
+        )
     else:
         lines.append("before: ratios of the last full run before issue 18 (2026-11-21, idle machine).")
     return lines
