@@ -8,10 +8,10 @@ import json
 import re
 import uuid
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, Min, Model
+from django.db.models import Count, Min
 from django.utils import timezone
 
 from core.audit import AuditAction, audit_actor_for
@@ -29,8 +29,6 @@ from ..models import Challenge, Customer, Organization
 from ..selectors import parse_uuid
 from ..serializers import challenge_data, customer_data
 from .customers import GATEWAY_ACTOR
-
-M = TypeVar("M", bound=Model)
 
 
 @transaction.atomic
