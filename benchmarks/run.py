@@ -10,9 +10,10 @@
 Each phase prints how long it took (seeding, worker probe, each round, SQL counts, fuzzing).
 
 The baseline is GET /healthz, a bare Django view returning a small JSON object through
-the same gunicorn/Django stack, measured in the same run, right before each row. Rate limits are raised for
-the run through the ordinary settings read from the environment (CUSTOMERS_RATE_LIMIT,
-MERCHANT_RATE_LIMIT, MERCHANT_LOGIN_RATE_LIMIT); no code path changes.
+the same gunicorn/Django stack, measured in the same run, right before each row. Rate
+limits are raised for the run through the ordinary settings read from the environment
+(CUSTOMERS_RATE_LIMIT, MERCHANT_RATE_LIMIT, MERCHANT_LOGIN_RATE_LIMIT); no code path
+changes.
 """
 
 from __future__ import annotations
@@ -446,6 +447,11 @@ def write_results(args: argparse.Namespace, report: str, fuzz_report: str) -> No
     args.results.write_text(results_markdown(report, args) + (f"\n{fuzz}" if fuzz else "") + analysis)
 
 
+def baseline_seconds(duration: int) -> int:
+    """How long the baseline is measured before each row: half the row's time."""
+    return max(1, duration // 2)
+
+
 def measure(
     rows: list[Row],
     wrk_bin: str,
@@ -470,7 +476,7 @@ def measure(
                     if server:
                         wrk(wrk_bin, server, row, 1 if args.quick else 3, args.connections)
     baseline_row, measured = rows[0], rows[1:]
-    baseline_seconds = max(1, args.duration // 2)
+    reference_seconds = baseline_seconds(args.duration)
     bcrypt_costs: list[float] = []
     for round_no in range(1, args.rounds + 1):
         print(f"round {round_no} of {args.rounds}", flush=True)
@@ -483,7 +489,7 @@ def measure(
                 # The baseline right before every row: each ratio is to the machine as it
                 # was at that moment (a shared machine drifts within a round by more than
                 # the gaps the targets measure).
-                reference = wrk(wrk_bin, base, baseline_row, baseline_seconds, args.connections)
+                reference = wrk(wrk_bin, base, baseline_row, reference_seconds, args.connections)
                 references.append(reference)
                 server = plain if row.server == "plain" else base
                 sides = [(server, row.results)]
@@ -774,7 +780,7 @@ def render(
     lines.append(
         f"customers in the organization: {args.customers:,}; {args.duration}s per row; "
         f"{args.rounds} round(s), medians; each row's ratio is to the baseline measured right "
-        f"before it ({max(1, args.duration // 2)}s; the baseline row shows their median); "
+        f"before it ({baseline_seconds(args.duration)}s; the baseline row shows their median); "
         f"{args.connections} connections (1 where the row says so); gunicorn {workers} sync workers "
         f"({picked}); bcrypt cost {rounds}: {cost:.0f} ms per hash (right before the account row). "
         "SQL/req counts every statement sent to PostgreSQL (BEGIN/COMMIT and health checks "
