@@ -15,6 +15,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.signals import setting_changed
+from django.utils.translation import get_language
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail, ValidationError
 from rest_framework.fields import empty
@@ -68,9 +70,26 @@ class ChoiceParam:
 Param = IntParam | ChoiceParam
 
 
+# (language, field, message key) -> the field's message in that language. Reading a lazy
+# translation walks the catalogs on every read; the languages and fields are few and fixed.
+_messages: dict[tuple[str | None, serializers.Field, str], str] = {}
+
+
 def _error(field: serializers.Field, key: str, **values: object) -> ErrorDetail:
-    """The field's own message for `key` (translated when read, as the field's is)."""
-    return ErrorDetail(str(field.error_messages[key]).format(**values), code=key)
+    """The field's own message for `key`, in the request's language as the field gives it."""
+    cache_key = (get_language(), field, key)
+    message = _messages.get(cache_key)
+    if message is None:
+        message = _messages[cache_key] = str(field.error_messages[key])
+    return ErrorDetail(message.format(**values), code=key)
+
+
+def _forget_messages(*, setting: str, **kwargs: object) -> None:
+    if setting in ("LANGUAGES", "LANGUAGE_CODE", "LOCALE_PATHS"):
+        _messages.clear()
+
+
+setting_changed.connect(_forget_messages, dispatch_uid="customers.query.messages")
 
 
 def query_spec(serializer_class: type[serializers.Serializer]) -> tuple[Param, ...]:

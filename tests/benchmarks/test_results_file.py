@@ -69,3 +69,31 @@ def test_the_first_fuzz_section_goes_between_the_figures_and_the_analysis():
         "# Benchmark results\n\n| a |\n\n## Analysis\n\nWords.\n", "Fuzzing (schemathesis, x)"
     )
     assert text.index("| a |") < text.index("Fuzzing (schemathesis, x)") < text.index("## Analysis")
+
+
+# --- "no row worse than before" -------------------------------------------------------
+
+
+def _row(ours: list[float], before: list[float]) -> "run.Row":
+    row = run.Row("GET /v2/customers page 1", "GET", "/v2/customers", {})
+    row.results = [{"ratio": r} for r in ours]
+    row.before_results = [{"ratio": r} for r in before]
+    return row
+
+
+def test_round_spread_is_the_wider_side():
+    assert run.round_spread(_row([0.10, 0.11], [0.12, 0.15])) == pytest.approx(0.03 / 0.135)
+    assert run.round_spread(_row([0.10], [0.12])) == 0.0  # one round measures no noise
+
+
+@pytest.mark.parametrize(
+    ("ratio", "before", "spread", "met", "note"),
+    [
+        (0.130, 0.128, 0.05, True, ""),  # better
+        (0.128, 0.133, 0.06, True, "; even: 3.8% under, rounds moved 6.0%"),  # within the noise
+        (0.120, 0.133, 0.06, False, "; 9.8% under, rounds moved 6.0%"),  # worse than the noise
+        (0.128, 0.133, 0.0, False, "; 3.8% under, rounds moved 0.0%"),  # one round: strict
+    ],
+)
+def test_a_row_is_worse_only_beyond_its_rounds_spread(ratio, before, spread, met, note):
+    assert run.before_verdict(ratio, before, spread) == (met, note)

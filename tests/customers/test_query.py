@@ -67,3 +67,22 @@ def test_challenge_query_matches_the_serializer(pairs):
 )
 def test_defaults_and_forms_a_client_sends(text, expected):
     assert query_read(QueryDict(text)) == expected
+
+
+def test_messages_follow_the_request_language():
+    """Each message is looked up once per language: a refusal right after one in another
+    language is still in its own (German stands in for any language DRF translates)."""
+    from django.utils import translation
+
+    expected = {
+        "en": ("Ensure this value is greater than or equal to 1.", '"sideways" is not a valid choice.'),
+        "de": (
+            "Stelle sicher, dass dieser Wert größer oder gleich 1 ist.",
+            '"sideways" ist keine gültige Option.',
+        ),
+    }
+    query = QueryDict("limit=0&order=sideways")
+    for language in ["en", "de", "en", "de"]:
+        with translation.override(language):
+            errors = _answer(lambda: query_read(query))[1]
+        assert (errors["limit"][0], errors["order"][0]) == expected[language]
