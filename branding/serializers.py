@@ -78,6 +78,16 @@ class BrandingInputSerializer(serializers.Serializer):
     )
     logo = LogoField()
 
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # An update that names no field (an empty object, a multipart body with no part, a
+        # misspelt name) changes nothing: almost always a client's mistake, so say so.
+        if not attrs:
+            raise serializers.ValidationError(NOTHING_TO_UPDATE)
+        return attrs
+
+
+NOTHING_TO_UPDATE = "Send at least one of displayName, accentColor, supportUrl, logo"
+
 
 class LogoSerializer(serializers.Serializer):
     url = serializers.URLField(help_text="On our origin; changes with the logo (immutable, cacheable)")

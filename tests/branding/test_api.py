@@ -201,3 +201,26 @@ def test_a_body_beyond_any_logo_is_refused_without_a_500(api, organization):
     )
     assert upload.status_code == 400 and "at most 256 KiB" in upload.json()["errors"]["logo"][0]
     assert snapshot(organization) == before
+
+
+def test_an_update_naming_no_field_is_a_400_that_changes_nothing(api, organization):
+    put(api, {"displayName": "Acme"})
+    before = snapshot(organization)
+    empty = put(api, {})
+    assert empty.status_code == 400
+    says = "Send at least one of displayName, accentColor, supportUrl, logo"
+    assert empty.json()["errors"] == {"body": [says]}
+    assert put(api, {"display_name": "Acme 2"}).status_code == 400  # a misspelt name names no field
+    no_parts = api.client.put(
+        URL, data=encode_multipart(BOUNDARY, {}), content_type=MULTIPART_CONTENT, headers=api.headers(None)
+    )
+    assert no_parts.status_code == 400 and no_parts.json()["success"] is False
+    assert snapshot(organization) == before
+
+
+def test_the_schema_says_an_update_names_a_field(client):
+    schema = client.get("/v2/schema", HTTP_ACCEPT="application/json").json()
+    body = schema["paths"]["/v2/organization/branding"]["put"]["requestBody"]["content"]
+    for media_type in ("application/json", "multipart/form-data"):
+        ref = body[media_type]["schema"]["$ref"].rsplit("/", 1)[1]
+        assert schema["components"]["schemas"][ref]["minProperties"] == 1
