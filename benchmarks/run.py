@@ -76,6 +76,11 @@ class Row:
     results: list[dict] = field(default_factory=list)  # one per round
     before_results: list[dict] = field(default_factory=list)
 
+    def refresh_headers(self, base: str) -> None:
+        """Take fresh headers from the server at `base`, when the row makes them."""
+        if self.fresh_headers:
+            self.headers = self.fresh_headers(base)
+
     @property
     def result(self) -> dict:
         """The median of the rounds, figure by figure."""
@@ -511,8 +516,7 @@ def measure(
                     # pages' anchors to rebuild after the creations), so each side pays it
                     # as often as the other.
                     sides.insert(1 if round_no % 2 else 0, (before_base, row.before_results))
-                if row.fresh_headers:
-                    row.headers = row.fresh_headers(base)
+                row.refresh_headers(base)
                 for side, results in sides:
                     result = wrk(wrk_bin, side, row, args.duration, args.connections)
                     result["ratio"] = result["rps"] / reference["rps"]
@@ -631,8 +635,7 @@ def main() -> int:
             rows, wrk_bin, args, phases, base=base, plain=plain, before_base=before_base, bcrypt_rounds=rounds
         )
         for row in rows:  # for the SQL counts, right after
-            if row.fresh_headers:
-                row.headers = row.fresh_headers(base)
+            row.refresh_headers(base)
 
     with phases("SQL counts"):
         counts = query_counts(env, rows, ids)

@@ -56,9 +56,12 @@ class LogoField(serializers.Field):
             self.fail("invalid")
 
 
+NOTHING_TO_UPDATE = "Send at least one of displayName, accentColor, supportUrl, logo"
+
+
 class BrandingInputSerializer(serializers.Serializer):
-    """Every field optional: what is absent stays as it was. null clears the accent, the support
-    link or the logo."""
+    """Every field optional, but at least one given: what is absent stays as it was. null clears
+    the accent, the support link or the logo."""
 
     # Types only here: branding.rules decides (the same checks as the admin).
     displayName = StrictCharField(
@@ -84,9 +87,6 @@ class BrandingInputSerializer(serializers.Serializer):
         if not attrs:
             raise serializers.ValidationError(NOTHING_TO_UPDATE)
         return attrs
-
-
-NOTHING_TO_UPDATE = "Send at least one of displayName, accentColor, supportUrl, logo"
 
 
 class LogoSerializer(serializers.Serializer):
